@@ -1,0 +1,84 @@
+// Activities of the channel task queue: everything that needs the store, the group
+// folders or a channel's socket. Only the process that holds them polls this queue.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Store } from '../lib/store/store.js';
+import { toolsFor } from '../workflows/tools/index.js';
+import type { DeliveryRequest, InboundMessage, TaskTurn, ToolInvocation, TurnContext } from '../workflows/types.js';
+import { deliver } from './delivery.js';
+import { HOST_TOOL_HANDLERS, type HostToolDeps, type HostToolHandler } from './host-tools/index.js';
+import { conversation, systemPrompt, type PromptSettings } from './turn-context.js';
+
+export interface ChannelActivityDeps extends HostToolDeps {
+  store: Store;
+  prompt: PromptSettings;
+  limits: TurnContext['limits'];
+  /** The Web UI page of a run, for failure notices; undefined when no UI is known. */
+  runLink: (workflowId: string, runId: string) => string | undefined;
+  /** Host tools beyond the basic ones (tasks, registration), added by their capabilities. */
+  extraHostTools?: Record<string, HostToolHandler>;
+  /** Tools the turns are offered beyond the host tools, e.g. none when no sandbox is configured. */
+  offerTool?: (name: string) => boolean;
+}
+
+export interface LoadTurnContextInput {
+  folder: string;
+  chat: string;
+  messages: InboundMessage[];
+  task?: TaskTurn;
+}
+
+export interface TurnFailedNotice {
+  key: string;
+  chat: string;
+  workflowId: string;
+  runId: string;
+  reason: string;
+}
+
+export type ChannelActivities = ReturnType<typeof createChannelActivities>;
+
+export function createChannelActivities(deps: ChannelActivityDeps) {
+  const handlers = { ...HOST_TOOL_HANDLERS, ...deps.extraHostTools };
+
+  return {
+    async loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext> {
+      const group = deps.store.groupByFolder(input.folder);
+      if (!group) {
+        throw ApplicationFailure.nonRetryable(
+          `The group "${input.folder}" is not registered (any more). Register it with \`babybot groups add\`.`,
+          'GroupNotRegistered',
+        );
+      }
+      return {
+        group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain },
+        system: systemPrompt(deps.prompt, group, new Date()),
+        history: conversation(deps.store, deps.prompt, input.chat, input.messages, input.task),
+        tools: toolsFor(group.isMain).filter((name) => deps.offerTool?.(name) ?? true),
+        limits: deps.limits,
+      };
+    },
+
+    async deliver(request: DeliveryRequest): Promise<{ messageId: string; alreadySent: boolean }> {
+      return deliver(deps, request);
+    },
+
+    async notifyTurnFailed(notice: TurnFailedNotice): Promise<{ messageId: string; alreadySent: boolean }> {
+      const link = deps.runLink(notice.workflowId, notice.runId);
+      const text =
+        `Sorry, I could not answer that: ${firstSentence(notice.reason)}\n` +
+        `Run: ${notice.workflowId}${link ? `\n${link}` : ''}`;
+      return deliver(deps, { key: notice.key, chat: notice.chat, text });
+    },
+
+    async runHostTool(invocation: ToolInvocation): Promise<string> {
+      const handler = handlers[invocation.tool];
+      if (!handler) throw ApplicationFailure.nonRetryable(`No host tool named ${invocation.tool}.`, 'UnknownTool');
+      return handler(deps, invocation);
+    },
+  };
+}
+
+function firstSentence(text: string): string {
+  const trimmed = text.trim().split('\n')[0];
+  return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
+}

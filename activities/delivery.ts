@@ -1,0 +1,41 @@
+// Sending a reply exactly once: the delivery log is keyed by what produced the reply, so
+// an activity retried after a crash finds the send recorded and does not repeat it.
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { OutboundRouter } from '../channel/outbound.js';
+import type { Store } from '../lib/store/store.js';
+import type { DeliveryRequest } from '../workflows/types.js';
+
+export interface DeliveryDeps {
+  store: Store;
+  outbound: OutboundRouter;
+  assistantName: string;
+}
+
+/** The same key always yields the same message id, so a resend after a crash is recognisable. */
+export function messageIdFor(key: string): string {
+  return `BB${createHash('sha256').update(key).digest('hex').slice(0, 18).toUpperCase()}`;
+}
+
+export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Promise<{ messageId: string; alreadySent: boolean }> {
+  const logged = deps.store.delivery(request.key);
+  if (logged?.status === 'sent') return { messageId: logged.messageId, alreadySent: true };
+  const channel = deps.outbound.channelFor(request.chat);
+  if (!channel) {
+    throw ApplicationFailure.nonRetryable(`No channel can deliver to the chat "${request.chat}".`, 'UnknownChat');
+  }
+  const messageId = logged?.messageId ?? messageIdFor(request.key);
+  // 'sending' first: if we crash after the send, the retry reuses this message id.
+  deps.store.recordDelivery(request.key, request.chat, messageId, 'sending');
+  await channel.send(request.chat, request.text, messageId);
+  deps.store.recordAssistantMessage(request.key, {
+    chat: request.chat,
+    id: messageId,
+    sender: 'assistant',
+    senderName: deps.assistantName,
+    text: request.text,
+    timestamp: new Date().toISOString(),
+    fromAssistant: true,
+  });
+  return { messageId, alreadySent: false };
+}

@@ -1,0 +1,11 @@
+import { rememberHandler } from './remember.js';
+import { sendMessageHandler } from './send-message.js';
+import type { HostToolHandler } from './types.js';
+
+export type { HostToolDeps, HostToolHandler } from './types.js';
+
+/** The handlers of the host tools, by tool name. Each capability adds its own. */
+export const HOST_TOOL_HANDLERS: Record<string, HostToolHandler> = {
+  send_message: sendMessageHandler,
+  remember: rememberHandler,
+};

@@ -1,0 +1,11 @@
+import type { Logger } from '../../lib/logger.js';
+import type { ToolInvocation } from '../../workflows/types.js';
+import type { DeliveryDeps } from '../delivery.js';
+
+export interface HostToolDeps extends DeliveryDeps {
+  groupsDir: string;
+  log: Logger;
+}
+
+/** A host tool: runs on the channel queue with the store at hand; returns what the model reads. */
+export type HostToolHandler = (deps: HostToolDeps, invocation: ToolInvocation) => Promise<string>;

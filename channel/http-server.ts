@@ -1,0 +1,174 @@
+// The local channel: a web chat page and a small JSON API on 127.0.0.1, so BabyBot can be
+// tried without a phone, and the terminal chat and the tests talk to it the same way.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { Store, StoredMessage } from '../lib/store/store.js';
+import type { Inbound } from './inbound.js';
+
+export const PostMessageBody = z.object({
+  chat: z.string().min(1).max(100).regex(/^(local:)?[\w.-]+$/, 'a local chat name such as "main" or "local:family"'),
+  text: z.string().min(1, 'the message text must not be empty').max(20_000),
+  sender: z.string().min(1).max(100).optional(),
+  id: z.string().min(1).max(200).optional(),
+});
+
+const ListQuery = z.object({
+  chat: z.string().min(1),
+  since: z.coerce.number().int().min(0).default(0),
+});
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  components: Record<string, { ok: boolean; detail: string }>;
+}
+
+export interface HttpDeps {
+  store: Store;
+  inbound: Inbound;
+  health: () => Promise<HealthReport>;
+  webChatHtml: string;
+}
+
+/** `main` and `local:main` name the same chat. */
+export const localChat = (name: string) => (name.includes(':') ? name : `local:${name}`);
+
+const publicMessage = (m: StoredMessage) => ({
+  seq: m.seq,
+  id: m.id,
+  chat: m.chat,
+  sender: m.sender,
+  senderName: m.senderName,
+  text: m.text,
+  timestamp: m.timestamp,
+  fromAssistant: m.fromAssistant,
+});
+
+export function webChatPage(): string {
+  return fs.readFileSync(new URL('./web-chat.html', import.meta.url), 'utf8');
+}
+
+export class HttpServer {
+  private readonly server: http.Server;
+  private readonly streams = new Set<http.ServerResponse>();
+
+  constructor(private readonly deps: HttpDeps) {
+    this.server = http.createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => send(res, 500, { error: (error as Error).message }));
+    });
+  }
+
+  async listen(port: number, host: string): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(`Port ${port} on ${host} is already in use. Stop the other program or set HTTP_PORT to a free port.`)
+            : error,
+        ),
+      );
+      this.server.listen(port, host, () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    return `http://${host}:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const stream of this.streams) stream.end();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const key = `${req.method} ${url.pathname}`;
+    switch (key) {
+      case 'GET /':
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(this.deps.webChatHtml);
+        return;
+      case 'POST /api/messages':
+        return this.postMessage(req, res);
+      case 'GET /api/messages':
+        return this.listMessages(url, res);
+      case 'GET /api/events':
+        return this.events(url, req, res);
+      case 'GET /api/chats':
+        return send(res, 200, { chats: this.deps.store.listChats().filter((c) => c.channel === 'local') });
+      case 'GET /api/health': {
+        const report = await this.deps.health();
+        return send(res, report.status === 'ok' ? 200 : 503, report);
+      }
+      default:
+        return send(res, 404, { error: `No route ${key}. Try POST /api/messages, GET /api/messages?chat=main, GET /api/events?chat=main or GET /api/health.` });
+    }
+  }
+
+  private async postMessage(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readBody(req, 64_000));
+    } catch (error) {
+      return send(res, 400, { error: `The body must be JSON such as {"chat":"main","text":"hello"}: ${(error as Error).message}` });
+    }
+    const parsed = PostMessageBody.safeParse(raw);
+    if (!parsed.success) return send(res, 400, { error: z.prettifyError(parsed.error) });
+    const body = parsed.data;
+    const chat = localChat(body.chat);
+    const result = await this.deps.inbound.receive({
+      channel: 'local',
+      chat,
+      chatName: chat.slice('local:'.length),
+      id: body.id ?? randomUUID(),
+      sender: body.sender ?? 'user',
+      senderName: body.sender ?? 'user',
+      text: body.text,
+      timestamp: new Date().toISOString(),
+    });
+    send(res, 202, { id: result.message.id, seq: result.message.seq, duplicate: !result.inserted, triggered: result.triggered });
+  }
+
+  private listMessages(url: URL, res: http.ServerResponse): void {
+    const parsed = ListQuery.safeParse(Object.fromEntries(url.searchParams));
+    if (!parsed.success) return send(res, 400, { error: `Query: ${z.prettifyError(parsed.error)} (e.g. ?chat=main&since=0)` });
+    const messages = this.deps.store.messagesSince(localChat(parsed.data.chat), parsed.data.since);
+    send(res, 200, { messages: messages.map(publicMessage) });
+  }
+
+  /** Server-sent events: every new message of the chat, the assistant's replies included. */
+  private events(url: URL, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const parsed = ListQuery.safeParse(Object.fromEntries(url.searchParams));
+    if (!parsed.success) return send(res, 400, { error: `Query: ${z.prettifyError(parsed.error)} (e.g. ?chat=main)` });
+    const chat = localChat(parsed.data.chat);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const write = (m: StoredMessage) => res.write(`event: message\nid: ${m.seq}\ndata: ${JSON.stringify(publicMessage(m))}\n\n`);
+    // Replay what the client missed since its cursor, then follow live.
+    for (const m of this.deps.store.messagesSince(chat, parsed.data.since)) write(m);
+    const unsubscribe = this.deps.store.onMessage((m) => m.chat === chat && write(m));
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    this.streams.add(res);
+    req.on('close', () => {
+      unsubscribe();
+      clearInterval(keepAlive);
+      this.streams.delete(res);
+    });
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  let body = '';
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > limit) throw new Error(`the body is over ${limit} bytes`);
+  }
+  return body;
+}

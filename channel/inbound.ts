@@ -1,0 +1,113 @@
+// Every channel's inbound path: store the message once, decide whether it calls the
+// assistant, and hand it to the group's workflow. A message is stored before it is handed
+// over, and marked when Temporal has it, so a crash in between loses nothing: the next
+// start hands over what is still pending.
+import type { Logger } from '../lib/logger.js';
+import type { Group, NewMessage, Store, StoredMessage } from '../lib/store/store.js';
+
+export interface IncomingMessage extends NewMessage {
+  /** Which channel it came through: 'local', 'whatsapp'. */
+  channel: string;
+  chatName?: string;
+  isGroupChat?: boolean;
+}
+
+export interface InboundDeps {
+  store: Store;
+  assistantName: string;
+  /** Gives a stored message to its group's workflow (signalWithStart). */
+  handOver: (group: Group, message: StoredMessage) => Promise<void>;
+  log: Logger;
+  /** Wait before handing over again after Temporal refused; doubles up to a minute. */
+  retryDelayMs?: number;
+}
+
+export interface ReceiveResult {
+  message: StoredMessage;
+  /** False for a duplicate delivery of a message already stored. */
+  inserted: boolean;
+  /** Whether it called the assistant (and so was handed to a workflow). */
+  triggered: boolean;
+}
+
+/** `@Baby` anywhere in the text, case-insensitive, as a whole word. */
+export function mentions(text: string, word: string): boolean {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\p{L}\\p{N}_])@${escaped}(?![\\p{L}\\p{N}_])`, 'iu').test(text);
+}
+
+export function callsAssistant(group: Group, text: string, assistantName: string): boolean {
+  if (group.isMain || !group.requiresTrigger) return true;
+  return mentions(text, group.triggerWord ?? assistantName);
+}
+
+export class Inbound {
+  private retryTimer?: NodeJS.Timeout;
+  private retryDelay: number;
+  private stopped = false;
+
+  constructor(private readonly deps: InboundDeps) {
+    this.retryDelay = deps.retryDelayMs ?? 1000;
+  }
+
+  async receive(incoming: IncomingMessage): Promise<ReceiveResult> {
+    const { store } = this.deps;
+    store.upsertChat({
+      jid: incoming.chat,
+      name: incoming.chatName,
+      channel: incoming.channel,
+      isGroup: incoming.isGroupChat,
+      lastMessageAt: incoming.timestamp,
+    });
+    const group = store.groupByJid(incoming.chat);
+    const triggered = group !== undefined && !incoming.fromAssistant && callsAssistant(group, incoming.text, this.deps.assistantName);
+    const { inserted, message } = store.insertMessage(incoming, triggered ? 'pending' : 'none');
+    if (inserted && triggered) await this.tryHandOver(group!, message);
+    return { message, inserted, triggered: triggered && inserted };
+  }
+
+  /** Hands over every message still pending (at start, and after Temporal was unreachable). */
+  async handOverPending(): Promise<number> {
+    let handed = 0;
+    for (const message of this.deps.store.pendingHandoffs()) {
+      const group = this.deps.store.groupByJid(message.chat);
+      if (!group) {
+        this.deps.store.markHandedOff(message.chat, message.id);
+        continue;
+      }
+      if (!(await this.tryHandOver(group, message))) break;
+      handed++;
+    }
+    return handed;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+  }
+
+  private async tryHandOver(group: Group, message: StoredMessage): Promise<boolean> {
+    try {
+      await this.deps.handOver(group, message);
+      this.deps.store.markHandedOff(message.chat, message.id);
+      this.retryDelay = this.deps.retryDelayMs ?? 1000;
+      return true;
+    } catch (error) {
+      this.deps.log.warn(
+        { chat: message.chat, id: message.id, err: (error as Error).message, retryInMs: this.retryDelay },
+        'could not hand the message to Temporal; it is stored and will be handed over when Temporal answers',
+      );
+      this.scheduleRetry();
+      return false;
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.handOverPending();
+    }, this.retryDelay);
+    this.retryDelay = Math.min(this.retryDelay * 2, 60_000);
+  }
+}

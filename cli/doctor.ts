@@ -1,0 +1,166 @@
+// `babybot doctor`: each line says OK or what to do. Exit code 1 when something BabyBot
+// cannot answer without is missing.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { Ollama } from 'ollama';
+import type { Config } from '../lib/config.js';
+import { Store } from '../lib/store/store.js';
+import { cacheBinDir, findTemporalCli, PINNED_CLI_VERSION } from '../temporal/cli-binary.js';
+import { commandContext } from './context.js';
+
+export interface CheckResult {
+  ok: boolean;
+  detail: string;
+  /** What to do when not ok. */
+  fix?: string;
+}
+
+export interface Check {
+  name: string;
+  required: boolean;
+  run(config: Config, flags: DoctorFlags): Promise<CheckResult>;
+}
+
+export interface DoctorFlags {
+  pull?: boolean;
+}
+
+const nodeCheck: Check = {
+  name: 'Node.js',
+  required: true,
+  async run() {
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    const ok = major > 20 || (major === 20 && minor >= 3);
+    return { ok, detail: `v${process.versions.node}`, fix: 'Install Node.js 20.3 or newer (the Temporal SDK needs it).' };
+  },
+};
+
+const dataCheck: Check = {
+  name: 'Data folder',
+  required: true,
+  async run(config) {
+    try {
+      fs.mkdirSync(config.dataDir, { recursive: true });
+      fs.accessSync(config.dataDir, fs.constants.W_OK);
+      const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+      const version = store.schemaVersion;
+      store.close();
+      return { ok: true, detail: `${config.dataDir} (store schema v${version})` };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message, fix: `Make ${config.dataDir} writable, or set DATA_DIR.` };
+    }
+  },
+};
+
+const temporalCheck: Check = {
+  name: 'Temporal',
+  required: true,
+  async run(config) {
+    if (config.TEMPORAL_ADDRESS) {
+      try {
+        const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: 3000 });
+        await connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
+        await connection.close();
+        return { ok: true, detail: `${config.TEMPORAL_ADDRESS}, namespace ${config.TEMPORAL_NAMESPACE}` };
+      } catch (error) {
+        return {
+          ok: false,
+          detail: `${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`,
+          fix: 'Start that Temporal server, fix TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE, or unset TEMPORAL_ADDRESS to use the embedded server.',
+        };
+      }
+    }
+    const cli = findTemporalCli(config.TEMPORAL_CLI);
+    if (cli) return { ok: true, detail: `embedded server from ${cli}` };
+    const hasGo = (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, 'go')));
+    return hasGo
+      ? { ok: true, detail: `no Temporal CLI yet; \`babybot start\` builds ${PINNED_CLI_VERSION} with Go into ${cacheBinDir()} (a few minutes, once)` }
+      : {
+          ok: false,
+          detail: 'no Temporal CLI (TEMPORAL_CLI, PATH or cache) and no Go to build one',
+          fix: 'Install Go (BabyBot then builds the CLI), or install the Temporal CLI (brew install temporal), or set TEMPORAL_ADDRESS.',
+        };
+  },
+};
+
+const ollamaCheck: Check = {
+  name: 'Ollama and the model',
+  required: true,
+  async run(config, flags) {
+    const ollama = new Ollama({ host: config.OLLAMA_HOST });
+    let version: string;
+    try {
+      version = (await withTimeout(ollama.version(), 3000)).version;
+    } catch (error) {
+      return {
+        ok: false,
+        detail: `Ollama is not reachable at ${config.OLLAMA_HOST} (${(error as Error).message})`,
+        fix: `Install Ollama (https://ollama.com), start it with \`ollama serve\`, then \`ollama pull ${config.OLLAMA_MODEL}\`; or set OLLAMA_HOST to where it runs.`,
+      };
+    }
+    const { models } = await ollama.list();
+    const wanted = config.OLLAMA_MODEL.includes(':') ? config.OLLAMA_MODEL : `${config.OLLAMA_MODEL}:latest`;
+    if (models.some((m) => m.name === wanted || m.model === wanted)) {
+      return { ok: true, detail: `Ollama ${version} at ${config.OLLAMA_HOST}, model ${config.OLLAMA_MODEL} is pulled` };
+    }
+    if (flags.pull) {
+      let last = '';
+      for await (const progress of await ollama.pull({ model: config.OLLAMA_MODEL, stream: true })) {
+        const percent = progress.total ? ` ${Math.floor((progress.completed / progress.total) * 100)}%` : '';
+        const line = `${progress.status}${percent}`;
+        if (line !== last) process.stdout.write(`  pulling ${config.OLLAMA_MODEL}: ${line}\n`);
+        last = line;
+      }
+      return { ok: true, detail: `Ollama ${version}: pulled ${config.OLLAMA_MODEL}` };
+    }
+    return {
+      ok: false,
+      detail: `Ollama ${version} is running, but the model ${config.OLLAMA_MODEL} is not pulled`,
+      fix: `Run \`babybot doctor --pull\` or \`ollama pull ${config.OLLAMA_MODEL}\` (or set OLLAMA_MODEL to a tool-capable model you have).`,
+    };
+  },
+};
+
+const whatsappCheck: Check = {
+  name: 'WhatsApp',
+  required: false,
+  async run(config) {
+    const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+    const linked = store.authGet('creds') !== undefined;
+    store.close();
+    if (config.WHATSAPP_ENABLED === 'off') return { ok: true, detail: 'disabled (WHATSAPP_ENABLED=off)' };
+    return linked
+      ? { ok: true, detail: 'linked' }
+      : { ok: false, detail: 'not linked (the local web chat works without it)', fix: 'Run `babybot whatsapp link` and scan the QR code with your phone.' };
+  },
+};
+
+/** Checks in the order they are printed; capabilities add theirs here. */
+export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, whatsappCheck];
+
+export async function runDoctor(config: Config, flags: DoctorFlags, write: (line: string) => void, checks = CHECKS): Promise<boolean> {
+  let healthy = true;
+  for (const check of checks) {
+    const result = await check.run(config, flags).catch((error: unknown) => ({ ok: false, detail: (error as Error).message }) as CheckResult);
+    const mark = result.ok ? 'OK  ' : check.required ? 'FAIL' : 'WARN';
+    write(`${mark} ${check.name}: ${result.detail}`);
+    if (!result.ok && result.fix) write(`     -> ${result.fix}`);
+    if (!result.ok && check.required) healthy = false;
+  }
+  return healthy;
+}
+
+export async function doctorCommand(flags: DoctorFlags): Promise<void> {
+  const { config } = commandContext();
+  const healthy = await runDoctor(config, flags, (line) => process.stdout.write(`${line}\n`));
+  process.stdout.write(healthy ? 'BabyBot is ready to start.\n' : 'Fix the FAIL lines above, then run `babybot doctor` again.\n');
+  process.exit(healthy ? 0 : 1);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms).unref()),
+  ]);
+}

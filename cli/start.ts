@@ -1,0 +1,50 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startBabyBot } from '../workers/babybot.js';
+import { QUEUE_NAMES, type QueueName } from '../workflows/task-queue-names.js';
+import { commandContext, fail } from './context.js';
+
+export interface StartFlags {
+  workers?: boolean;
+  only?: string;
+}
+
+export async function startCommand(flags: StartFlags): Promise<void> {
+  const { config, log } = commandContext();
+  // BabyBot orchestrates its own shutdown (workers, then the server); the SDK must not
+  // react to signals by itself.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
+  const serve: QueueName[] = flags.only === 'channel' || flags.workers === false ? ['channel'] : [...QUEUE_NAMES];
+  const started = Date.now();
+  let app;
+  try {
+    app = await startBabyBot(config, log, { serve });
+  } catch (error) {
+    fail(`BabyBot could not start: ${(error as Error).message}`);
+  }
+  const lines = [
+    `BabyBot is running (ready in ${((Date.now() - started) / 1000).toFixed(1)}s).`,
+    `  Web chat:         ${app.httpUrl}`,
+    `  Local API:        ${app.httpUrl}/api/health`,
+    `  Temporal Web UI:  ${app.temporal.uiUrl ?? '(none: set TEMPORAL_UI_URL)'}`,
+    `  Temporal server:  ${app.temporal.address} (${app.temporal.embedded ? `embedded, data in ${config.dataDir}` : 'external'})`,
+    `  Model:            ${config.OLLAMA_MODEL} at ${config.OLLAMA_HOST}`,
+    'Press Ctrl+C to stop.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write('Stopping at once.\n');
+      process.exit(130);
+    }
+    stopping = true;
+    const begun = Date.now();
+    process.stdout.write(`${signal}: stopping BabyBot…\n`);
+    await app.stop();
+    process.stdout.write(`Stopped in ${((Date.now() - begun) / 1000).toFixed(1)}s.\n`);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

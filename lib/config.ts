@@ -1,0 +1,135 @@
+// All configuration comes from the environment (and an optional .env file), is
+// validated here in one place, and is handed to everything else as a plain object.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const durationMs = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'a duration such as 90s, 30m or 1h' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+// 0 means any free port (tests, or several instances on one machine).
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const onOffAuto = z
+  .enum(['auto', 'on', 'off', 'true', 'false', '1', '0'])
+  .default('auto')
+  .transform((v) => (v === 'true' || v === '1' ? 'on' : v === 'false' || v === '0' ? 'off' : v));
+const timeZone = z
+  .string()
+  .optional()
+  .refine((tz) => tz === undefined || isKnownTimeZone(tz), 'an IANA time zone such as Europe/Paris');
+
+export const ConfigSchema = z.object({
+  ASSISTANT_NAME: z.string().min(1).regex(/^[\p{L}\p{N}_-]+$/u, 'one word of letters or digits').default('Baby'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  GROUPS_DIR: z.string().min(1).default('./groups'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port(3000),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d+$/, 'host:port, such as temporal.example.org:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_CLI: z.string().min(1).optional(),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_UI_URL: z.url().optional(),
+  TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _').default('babybot'),
+  TEMPORAL_RETENTION: durationMs('30d'),
+  OLLAMA_HOST: z.url('a URL such as http://127.0.0.1:11434').default('http://127.0.0.1:11434'),
+  OLLAMA_MODEL: z.string().min(1).default('qwen2.5:7b'),
+  OLLAMA_PULL: onOffAuto,
+  MODEL_TIMEOUT: durationMs('5m'),
+  CONTAINER_RUNTIME: z.enum(['auto', 'docker', 'apple-container', 'none']).default('auto'),
+  SANDBOX_IMAGE: z.string().min(1).default('babybot-agent:latest'),
+  SANDBOX_IDLE_TIMEOUT: durationMs('30m'),
+  SANDBOX_STEP_TIMEOUT: durationMs('2m'),
+  SANDBOX_MEMORY_MB: positiveInt(512),
+  SANDBOX_CPUS: z.coerce.number().positive().default(1),
+  SANDBOX_PIDS: positiveInt(128),
+  SANDBOX_TMPFS_MB: positiveInt(64),
+  SANDBOX_OUTPUT_LIMIT: positiveInt(32_000),
+  MAX_CONCURRENT_MODEL_CALLS: positiveInt(2),
+  MAX_CONCURRENT_SANDBOXES: positiveInt(5),
+  MAX_CONCURRENT_CHANNEL_ACTIVITIES: positiveInt(20),
+  AGENT_MAX_STEPS: positiveInt(12),
+  CONTEXT_MESSAGES: positiveInt(30),
+  WHATSAPP_ENABLED: onOffAuto,
+  WHATSAPP_MAIN_CHAT: z.string().optional(),
+  TZ: timeZone,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  /** Absolute forms of the folders, resolved once against the working directory. */
+  dataDir: string;
+  groupsDir: string;
+  /** The time zone schedules and prompts use: TZ, else the machine's. */
+  timeZone: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `BabyBot's configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSet these in the environment or in .env, then start again.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates every variable at once, so one start reports all problems rather than the first. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const known = Object.keys(ConfigSchema.shape);
+  const input = Object.fromEntries(
+    known.map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const result = ConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = String(issue.path[0]);
+      return `${key}=${JSON.stringify(env[key] ?? '')} is not valid: expected ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const parsed = result.data;
+  return {
+    ...parsed,
+    dataDir: path.resolve(cwd, parsed.DATA_DIR),
+    groupsDir: path.resolve(cwd, parsed.GROUPS_DIR),
+    timeZone: parsed.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
+  };
+}
+
+/** Reads KEY=VALUE lines of a .env file into env, never overriding what the environment already sets. */
+export function readDotEnv(file: string, env: Record<string, string | undefined> = process.env): void {
+  if (!fs.existsSync(file)) return;
+  for (const line of fs.readFileSync(file, 'utf8').split(os.EOL)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trimStart().startsWith('#')) continue;
+    const value = match[2].replace(/^(['"])(.*)\1$/, '$2');
+    if (env[match[1]] === undefined) env[match[1]] = value;
+  }
+}
+
+export function isKnownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

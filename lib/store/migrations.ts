@@ -1,0 +1,58 @@
+// Versioned schema. Each entry moves the database from version i to i + 1; the
+// version lives in SQLite's own user_version, and each step runs in a transaction.
+export const MIGRATIONS: readonly string[] = [
+  // 1: the first schema.
+  `
+  CREATE TABLE chats (
+    jid TEXT PRIMARY KEY,
+    name TEXT,
+    channel TEXT NOT NULL,
+    is_group INTEGER NOT NULL DEFAULT 0,
+    last_message_at TEXT
+  );
+
+  CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat TEXT NOT NULL,
+    id TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    sender_name TEXT,
+    text TEXT NOT NULL,
+    timestamp TEXT NOT NULL,
+    from_assistant INTEGER NOT NULL DEFAULT 0,
+    -- 'none': not for the assistant (context only); 'pending': stored but not yet
+    -- handed to Temporal; 'done': its group workflow has it.
+    handoff TEXT NOT NULL DEFAULT 'none' CHECK (handoff IN ('none', 'pending', 'done')),
+    UNIQUE (chat, id)
+  );
+  CREATE INDEX messages_pending ON messages (handoff) WHERE handoff = 'pending';
+
+  CREATE TABLE groups (
+    folder TEXT PRIMARY KEY,
+    jid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    trigger_word TEXT,
+    requires_trigger INTEGER NOT NULL DEFAULT 1,
+    is_main INTEGER NOT NULL DEFAULT 0,
+    sandbox TEXT NOT NULL DEFAULT '{}',
+    added_at TEXT NOT NULL
+  );
+
+  -- One row per outbound send, keyed by what produced it (a turn, a failure
+  -- notice): a retried delivery finds its row and sends nothing twice.
+  CREATE TABLE deliveries (
+    key TEXT PRIMARY KEY,
+    chat TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent')),
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE whatsapp_auth (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

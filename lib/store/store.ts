@@ -1,0 +1,360 @@
+// The SQLite store: chats, messages, registered groups, the delivery log and the
+// WhatsApp auth state. One Store per process; everything that needs it is handed it.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+export type Handoff = 'none' | 'pending' | 'done';
+
+export interface NewMessage {
+  chat: string;
+  id: string;
+  sender: string;
+  senderName?: string;
+  text: string;
+  /** ISO 8601. */
+  timestamp: string;
+  fromAssistant?: boolean;
+}
+
+export interface StoredMessage extends Required<Omit<NewMessage, 'senderName'>> {
+  seq: number;
+  senderName: string | null;
+  handoff: Handoff;
+}
+
+export interface Group {
+  folder: string;
+  jid: string;
+  name: string;
+  /** The word that calls the assistant in this group, without the @; null means the assistant's name. */
+  triggerWord: string | null;
+  requiresTrigger: boolean;
+  isMain: boolean;
+  /** Per-group sandbox overrides (memory, cpus, pids…), validated where they are used. */
+  sandbox: Record<string, unknown>;
+  addedAt: string;
+}
+
+export interface Chat {
+  jid: string;
+  name: string | null;
+  channel: string;
+  isGroup: boolean;
+  lastMessageAt: string | null;
+}
+
+export class SchemaTooNewError extends Error {
+  constructor(file: string, found: number) {
+    super(
+      `The database ${file} has schema version ${found}, but this BabyBot understands up to ${SCHEMA_VERSION}. ` +
+        'It was written by a newer BabyBot: upgrade BabyBot, or point DATA_DIR elsewhere. The file was not changed.',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+type MessageListener = (message: StoredMessage) => void;
+
+interface MessageRow {
+  seq: number;
+  chat: string;
+  id: string;
+  sender: string;
+  sender_name: string | null;
+  text: string;
+  timestamp: string;
+  from_assistant: number;
+  handoff: Handoff;
+}
+
+interface GroupRow {
+  folder: string;
+  jid: string;
+  name: string;
+  trigger_word: string | null;
+  requires_trigger: number;
+  is_main: number;
+  sandbox: string;
+  added_at: string;
+}
+
+const toMessage = (row: MessageRow): StoredMessage => ({
+  seq: row.seq,
+  chat: row.chat,
+  id: row.id,
+  sender: row.sender,
+  senderName: row.sender_name,
+  text: row.text,
+  timestamp: row.timestamp,
+  fromAssistant: row.from_assistant === 1,
+  handoff: row.handoff,
+});
+
+const toGroup = (row: GroupRow): Group => ({
+  folder: row.folder,
+  jid: row.jid,
+  name: row.name,
+  triggerWord: row.trigger_word,
+  requiresTrigger: row.requires_trigger === 1,
+  isMain: row.is_main === 1,
+  sandbox: JSON.parse(row.sandbox) as Record<string, unknown>,
+  addedAt: row.added_at,
+});
+
+export class Store {
+  readonly db: Database.Database;
+  private readonly listeners = new Set<MessageListener>();
+
+  /** Opens (creating if needed) the store at file and brings its schema up to date. */
+  static open(file: string): Store {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    return new Store(new Database(file), file);
+  }
+
+  private constructor(db: Database.Database, readonly file: string) {
+    this.db = db;
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion;
+    if (current > SCHEMA_VERSION) {
+      this.db.close();
+      throw new SchemaTooNewError(this.file, current);
+    }
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version]);
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  onMessage(listener: MessageListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(message: StoredMessage): void {
+    for (const listener of this.listeners) listener(message);
+  }
+
+  // ---- chats ----
+
+  upsertChat(chat: { jid: string; name?: string | null; channel: string; isGroup?: boolean; lastMessageAt?: string }): void {
+    this.db
+      .prepare(
+        `INSERT INTO chats (jid, name, channel, is_group, last_message_at) VALUES (@jid, @name, @channel, @isGroup, @lastMessageAt)
+         ON CONFLICT (jid) DO UPDATE SET
+           name = COALESCE(excluded.name, chats.name),
+           last_message_at = COALESCE(excluded.last_message_at, chats.last_message_at)`,
+      )
+      .run({
+        jid: chat.jid,
+        name: chat.name ?? null,
+        channel: chat.channel,
+        isGroup: chat.isGroup ? 1 : 0,
+        lastMessageAt: chat.lastMessageAt ?? null,
+      });
+  }
+
+  listChats(): Chat[] {
+    const rows = this.db.prepare('SELECT * FROM chats ORDER BY last_message_at DESC NULLS LAST, jid').all() as {
+      jid: string;
+      name: string | null;
+      channel: string;
+      is_group: number;
+      last_message_at: string | null;
+    }[];
+    return rows.map((r) => ({ jid: r.jid, name: r.name, channel: r.channel, isGroup: r.is_group === 1, lastMessageAt: r.last_message_at }));
+  }
+
+  // ---- messages ----
+
+  /**
+   * Stores a message once per (chat, id). Returns the stored row and whether this call inserted it:
+   * a duplicate delivery of the same message returns inserted=false and changes nothing.
+   */
+  insertMessage(message: NewMessage, handoff: Handoff = 'none'): { inserted: boolean; message: StoredMessage } {
+    const result = this.db
+      .prepare(
+        `INSERT INTO messages (chat, id, sender, sender_name, text, timestamp, from_assistant, handoff)
+         VALUES (@chat, @id, @sender, @senderName, @text, @timestamp, @fromAssistant, @handoff)
+         ON CONFLICT (chat, id) DO NOTHING`,
+      )
+      .run({
+        chat: message.chat,
+        id: message.id,
+        sender: message.sender,
+        senderName: message.senderName ?? null,
+        text: message.text,
+        timestamp: message.timestamp,
+        fromAssistant: message.fromAssistant ? 1 : 0,
+        handoff,
+      });
+    const stored = this.getMessage(message.chat, message.id)!;
+    if (result.changes > 0) this.emit(stored);
+    return { inserted: result.changes > 0, message: stored };
+  }
+
+  getMessage(chat: string, id: string): StoredMessage | undefined {
+    const row = this.db.prepare('SELECT * FROM messages WHERE chat = ? AND id = ?').get(chat, id) as MessageRow | undefined;
+    return row && toMessage(row);
+  }
+
+  markHandedOff(chat: string, id: string): void {
+    this.db.prepare(`UPDATE messages SET handoff = 'done' WHERE chat = ? AND id = ? AND handoff = 'pending'`).run(chat, id);
+  }
+
+  /** Messages stored for the assistant but never handed to Temporal (a crash in between), oldest first. */
+  pendingHandoffs(): StoredMessage[] {
+    const rows = this.db.prepare(`SELECT * FROM messages WHERE handoff = 'pending' ORDER BY seq`).all() as MessageRow[];
+    return rows.map(toMessage);
+  }
+
+  /** The chat's messages after the cursor `sinceSeq`, oldest first. Sequence numbers, not clocks, are read positions. */
+  messagesSince(chat: string, sinceSeq = 0, limit = 500): StoredMessage[] {
+    const rows = this.db
+      .prepare('SELECT * FROM messages WHERE chat = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(chat, sinceSeq, limit) as MessageRow[];
+    return rows.map(toMessage);
+  }
+
+  /** The last `limit` messages of the chat up to and including `uptoSeq`, oldest first. */
+  recentMessages(chat: string, limit: number, uptoSeq = Number.MAX_SAFE_INTEGER): StoredMessage[] {
+    const rows = this.db
+      .prepare('SELECT * FROM messages WHERE chat = ? AND seq <= ? ORDER BY seq DESC LIMIT ?')
+      .all(chat, uptoSeq, limit) as MessageRow[];
+    return rows.reverse().map(toMessage);
+  }
+
+  // ---- groups ----
+
+  addGroup(group: Omit<Group, 'addedAt' | 'sandbox'> & { sandbox?: Record<string, unknown> }): Group {
+    this.db
+      .prepare(
+        `INSERT INTO groups (folder, jid, name, trigger_word, requires_trigger, is_main, sandbox, added_at)
+         VALUES (@folder, @jid, @name, @triggerWord, @requiresTrigger, @isMain, @sandbox, @addedAt)`,
+      )
+      .run({
+        folder: group.folder,
+        jid: group.jid,
+        name: group.name,
+        triggerWord: group.triggerWord,
+        requiresTrigger: group.requiresTrigger ? 1 : 0,
+        isMain: group.isMain ? 1 : 0,
+        sandbox: JSON.stringify(group.sandbox ?? {}),
+        addedAt: new Date().toISOString(),
+      });
+    return this.groupByFolder(group.folder)!;
+  }
+
+  removeGroup(folder: string): boolean {
+    return this.db.prepare('DELETE FROM groups WHERE folder = ?').run(folder).changes > 0;
+  }
+
+  groupByFolder(folder: string): Group | undefined {
+    const row = this.db.prepare('SELECT * FROM groups WHERE folder = ?').get(folder) as GroupRow | undefined;
+    return row && toGroup(row);
+  }
+
+  groupByJid(jid: string): Group | undefined {
+    const row = this.db.prepare('SELECT * FROM groups WHERE jid = ?').get(jid) as GroupRow | undefined;
+    return row && toGroup(row);
+  }
+
+  listGroups(): Group[] {
+    return (this.db.prepare('SELECT * FROM groups ORDER BY is_main DESC, folder').all() as GroupRow[]).map(toGroup);
+  }
+
+  /** On first start, `local:main` becomes the main group so a fresh install can be talked to at once. */
+  ensureMainGroup(): void {
+    if (this.listGroups().some((g) => g.isMain)) return;
+    this.upsertChat({ jid: 'local:main', name: 'main', channel: 'local' });
+    this.addGroup({ folder: 'main', jid: 'local:main', name: 'main', triggerWord: null, requiresTrigger: false, isMain: true });
+  }
+
+  // ---- deliveries ----
+
+  delivery(key: string): { key: string; chat: string; messageId: string; status: 'sending' | 'sent' } | undefined {
+    const row = this.db.prepare('SELECT key, chat, message_id, status FROM deliveries WHERE key = ?').get(key) as
+      | { key: string; chat: string; message_id: string; status: 'sending' | 'sent' }
+      | undefined;
+    return row && { key: row.key, chat: row.chat, messageId: row.message_id, status: row.status };
+  }
+
+  recordDelivery(key: string, chat: string, messageId: string, status: 'sending' | 'sent'): void {
+    this.db
+      .prepare(
+        `INSERT INTO deliveries (key, chat, message_id, status, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET status = excluded.status, message_id = excluded.message_id, updated_at = excluded.updated_at`,
+      )
+      .run(key, chat, messageId, status, new Date().toISOString());
+  }
+
+  /**
+   * Stores the assistant's reply and its delivery record in one transaction, so a retried
+   * delivery (after a crash between the two) finds it sent and stores nothing twice.
+   */
+  recordAssistantMessage(key: string, message: NewMessage): { alreadySent: boolean; message: StoredMessage } {
+    let stored: StoredMessage | undefined;
+    let alreadySent = false;
+    this.db.transaction(() => {
+      const existing = this.delivery(key);
+      if (existing?.status === 'sent') {
+        alreadySent = true;
+        stored = this.getMessage(existing.chat, existing.messageId);
+        return;
+      }
+      this.db
+        .prepare(
+          `INSERT INTO messages (chat, id, sender, sender_name, text, timestamp, from_assistant, handoff)
+           VALUES (?, ?, ?, ?, ?, ?, 1, 'none') ON CONFLICT (chat, id) DO NOTHING`,
+        )
+        .run(message.chat, message.id, message.sender, message.senderName ?? null, message.text, message.timestamp);
+      this.recordDelivery(key, message.chat, message.id, 'sent');
+      stored = this.getMessage(message.chat, message.id);
+    })();
+    if (!alreadySent && stored) this.emit(stored);
+    return { alreadySent, message: stored! };
+  }
+
+  // ---- WhatsApp auth state ----
+
+  authGet(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM whatsapp_auth WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  /** Writes a batch of auth keys atomically: Baileys' key updates must land all or nothing. */
+  authSetMany(entries: Record<string, string | null>): void {
+    const upsert = this.db.prepare(
+      'INSERT INTO whatsapp_auth (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    const remove = this.db.prepare('DELETE FROM whatsapp_auth WHERE key = ?');
+    this.db.transaction(() => {
+      for (const [key, value] of Object.entries(entries)) {
+        if (value === null) remove.run(key);
+        else upsert.run(key, value);
+      }
+    })();
+  }
+
+  authClear(): void {
+    this.db.prepare('DELETE FROM whatsapp_auth').run();
+  }
+}

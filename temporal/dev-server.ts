@@ -1,0 +1,203 @@
+// Supervises BabyBot's own `temporal server start-dev`: SQLite under DATA_DIR, a health
+// wait with its own timeout, a graceful stop, and no orphan when BabyBot dies. The SDK's
+// own launcher cannot be used here: it downloads the server at run time, waits a fixed
+// 5 s and hard-kills on teardown (see FINDINGS.md).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+
+export interface DevServerOptions {
+  cli: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespaces: string[];
+  /** No Web UI: tests that do not look at it start faster. */
+  headless?: boolean;
+  healthTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/** What a running server wrote about itself, so the next start can find one left by a crash. */
+interface ServerRecord {
+  pid: number;
+  port: number;
+  dbFile: string;
+}
+
+// Runs the server as a child of a tiny shell that kills it when its stdin closes: the
+// pipe closes when BabyBot exits in any way, SIGKILL included, so no server is orphaned.
+// (stdin is kept as fd 3: a background job's own stdin is /dev/null.)
+const WATCHDOG = `
+exec 3<&0
+"$@" </dev/null &
+child=$!
+echo "$child"
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+{ cat <&3 >/dev/null; kill -TERM "$child" 2>/dev/null; } &
+watcher=$!
+status=0
+while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done
+kill "$watcher" 2>/dev/null
+exit $status
+`;
+
+export class DevServer {
+  private child?: ChildProcess;
+  private exited?: Promise<number | null>;
+  readonly address: string;
+  readonly dbFile: string;
+  readonly logFile: string;
+  private readonly recordFile: string;
+
+  constructor(private readonly options: DevServerOptions) {
+    this.address = `127.0.0.1:${options.port}`;
+    this.dbFile = path.join(options.dataDir, 'temporal.db');
+    this.logFile = path.join(options.dataDir, 'logs', 'temporal.log');
+    this.recordFile = path.join(options.dataDir, 'temporal-server.json');
+  }
+
+  get uiUrl(): string | undefined {
+    return this.options.headless ? undefined : `http://127.0.0.1:${this.options.uiPort}`;
+  }
+
+  async start(): Promise<void> {
+    const log = this.options.log ?? (() => {});
+    fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
+    await this.stopStaleServer(log);
+    await assertPortFree(this.options.port, 'TEMPORAL_PORT');
+    if (!this.options.headless) await assertPortFree(this.options.uiPort, 'TEMPORAL_UI_PORT');
+
+    const args = [
+      'server', 'start-dev',
+      '--db-filename', this.dbFile,
+      '--ip', '127.0.0.1',
+      '--port', String(this.options.port),
+      '--log-level', 'warn',
+      ...(this.options.headless ? ['--headless'] : ['--ui-port', String(this.options.uiPort)]),
+      ...this.options.namespaces.flatMap((ns) => ['--namespace', ns]),
+      ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+    ];
+    const logFd = fs.openSync(this.logFile, 'a');
+    const child = spawn('sh', ['-c', WATCHDOG, 'temporal-watchdog', this.options.cli, ...args], {
+      stdio: ['pipe', 'pipe', logFd],
+    });
+    fs.closeSync(logFd);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    const serverPid = await new Promise<number>((resolve, reject) => {
+      child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim().split('\n')[0])));
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`the Temporal server exited at once (code ${code}); see ${this.logFile}`)));
+    });
+    // The server's own output goes to the log file; the watchdog only prints the pid.
+    const logOut = fs.createWriteStream(this.logFile, { flags: 'a' });
+    child.stdout!.pipe(logOut);
+    const record: ServerRecord = { pid: serverPid, port: this.options.port, dbFile: this.dbFile };
+    fs.writeFileSync(this.recordFile, JSON.stringify(record));
+    try {
+      await this.waitHealthy(this.options.healthTimeoutMs ?? 60_000);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  private async waitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    let exitCode: number | null | undefined;
+    void this.exited?.then((code) => (exitCode = code));
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) {
+        throw new Error(`The Temporal server stopped during start-up (exit ${exitCode}).\n${tailOf(this.logFile)}`);
+      }
+      try {
+        const connection = await Connection.connect({ address: this.address, connectTimeout: 1000 });
+        try {
+          await connection.workflowService.describeNamespace({ namespace: this.options.namespaces[0] ?? 'default' });
+          return;
+        } finally {
+          await connection.close();
+        }
+      } catch (error) {
+        lastError = error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new Error(
+      `The Temporal server did not become healthy within ${Math.round(timeoutMs / 1000)}s ` +
+        `(last error: ${(lastError as Error)?.message ?? 'none'}).\n${tailOf(this.logFile)}`,
+    );
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves when the server has exited. */
+  async stop(graceMs = 10_000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.exited) return;
+    this.child = undefined;
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(this.recordFile, { force: true });
+  }
+
+  /** A server left by a BabyBot that crashed (same SQLite file) holds the port and the file: stop it. */
+  private async stopStaleServer(log: (line: string) => void): Promise<void> {
+    let record: ServerRecord;
+    try {
+      record = JSON.parse(fs.readFileSync(this.recordFile, 'utf8')) as ServerRecord;
+    } catch {
+      return;
+    }
+    if (isAlive(record.pid) && commandLineOf(record.pid).includes(this.dbFile)) {
+      log(`Stopping a Temporal server left running by an earlier BabyBot (pid ${record.pid}).`);
+      process.kill(record.pid, 'SIGTERM');
+      const deadline = Date.now() + 10_000;
+      while (isAlive(record.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (isAlive(record.pid)) process.kill(record.pid, 'SIGKILL');
+    }
+    fs.rmSync(this.recordFile, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function commandLineOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+function tailOf(file: string, lines = 15): string {
+  try {
+    return `Last lines of ${file}:\n` + fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function assertPortFree(port: number, variable: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', () =>
+      reject(new Error(`Port ${port} on 127.0.0.1 is already in use by another program. Stop it, or set ${variable} to a free port.`)),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}

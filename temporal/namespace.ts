@@ -1,0 +1,37 @@
+// Makes the namespace ready for BabyBot: its search attributes exist, and (on the embedded
+// server) closed runs are kept long enough for a person to inspect a failure.
+import type { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import proto from '@temporalio/proto';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = ALL_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(
+      missing.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+}
+
+/** The dev server keeps closed runs for a day unless told otherwise; failed runs should outlive that. */
+export async function ensureRetention(connection: Connection, namespace: string, retentionMs: number): Promise<void> {
+  const described = await connection.workflowService.describeNamespace({ namespace });
+  const current = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0);
+  const wanted = Math.round(retentionMs / 1000);
+  if (current >= wanted) return;
+  await connection.workflowService.updateNamespace({
+    namespace,
+    config: { workflowExecutionRetentionTtl: msToTs(retentionMs) },
+  });
+}
+
+/** The Web UI page of one run. */
+export function runLink(uiUrl: string | undefined, namespace: string, workflowId: string, runId?: string): string | undefined {
+  if (!uiUrl) return undefined;
+  const base = `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${runId}` : base;
+}

@@ -1,0 +1,190 @@
+// The model's stand-in: a scripted HTTP server that speaks Ollama's real API (/api/chat
+// streaming and not, with tool_calls; /api/tags, /api/show, /api/pull, /api/version).
+// BabyBot reaches it only through OLLAMA_HOST, exactly as it reaches a real Ollama.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ChatRequestBody {
+  model: string;
+  messages: { role: string; content: string; tool_calls?: unknown[]; tool_name?: string }[];
+  tools?: { type: string; function: { name: string; description: string; parameters: unknown } }[];
+  stream?: boolean;
+}
+
+export interface StubReply {
+  content?: string;
+  toolCalls?: { name: string; arguments: Record<string, unknown> }[];
+  /** Think this long before answering (the model's own time). */
+  delayMs?: number;
+  /** Answer with this HTTP status and error instead. */
+  status?: number;
+  error?: string;
+}
+
+export type Script = (request: ChatRequestBody, index: number) => StubReply | Promise<StubReply>;
+
+/** The default script: echo the last user message, so replies are easy to match. */
+export const echo: Script = (request) => {
+  const last = [...request.messages].reverse().find((m) => m.role === 'user');
+  return { content: `echo: ${last?.content ?? ''}` };
+};
+
+export const lastUserText = (request: ChatRequestBody) =>
+  [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+
+export class OllamaStub {
+  readonly requests: ChatRequestBody[] = [];
+  readonly models = new Set<string>();
+  private script: Script = echo;
+  private server?: http.Server;
+  private port = 0;
+  private chats = 0;
+  /** Chats being answered right now: tests use it to see overlap. */
+  inFlight = 0;
+  maxInFlight = 0;
+
+  constructor(models: string[] = ['qwen2.5:7b']) {
+    for (const m of models) this.models.add(m);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  setScript(script: Script): void {
+    this.script = script;
+  }
+
+  /** Scripts a fixed sequence of replies, then falls back to echo. */
+  setReplies(...replies: StubReply[]): void {
+    this.script = (request, index) => replies[index] ?? echo(request, index);
+    this.chats = 0;
+  }
+
+  async start(): Promise<this> {
+    await this.up();
+    return this;
+  }
+
+  /** Starts listening (again, on the same port after `down`). */
+  async up(): Promise<void> {
+    const server = http.createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: (error as Error).message }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', () => resolve()));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Stops listening: BabyBot sees connection refused, as when Ollama is not running. */
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async close(): Promise<void> {
+    await this.down();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const body = req.method === 'POST' ? JSON.parse((await readAll(req)) || '{}') : {};
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    switch (url.pathname) {
+      case '/api/version':
+        return json(200, { version: '0.12.0-stub' });
+      case '/api/tags':
+        return json(200, {
+          models: [...this.models].map((name) => ({
+            name,
+            model: name,
+            modified_at: new Date().toISOString(),
+            size: 4_683_087_332,
+            digest: 'sha256:stub',
+            details: { format: 'gguf', family: 'qwen2', parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
+          })),
+        });
+      case '/api/show':
+        if (!this.models.has(body.model ?? body.name)) return json(404, { error: `model '${body.model}' not found` });
+        return json(200, { modelfile: '', parameters: '', template: '{{ .Prompt }}', capabilities: ['completion', 'tools'], details: { family: 'qwen2' } });
+      case '/api/pull': {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        for (const [status, completed] of [['pulling manifest', 0], ['downloading', 50], ['downloading', 100], ['success', 100]] as const) {
+          res.write(`${JSON.stringify({ status, digest: 'sha256:stub', total: 100, completed })}\n`);
+        }
+        this.models.add(body.model);
+        return void res.end();
+      }
+      case '/api/chat':
+        return this.chat(body as ChatRequestBody, res);
+      default:
+        return json(404, { error: `the stub has no ${url.pathname}` });
+    }
+  }
+
+  private async chat(request: ChatRequestBody, res: http.ServerResponse): Promise<void> {
+    this.requests.push(request);
+    if (!this.models.has(request.model)) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ error: `model "${request.model}" not found, try pulling it first` }));
+    }
+    const index = this.chats++;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      const reply = await this.script(request, index);
+      if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+      if (reply.status) {
+        res.writeHead(reply.status, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ error: reply.error ?? 'scripted error' }));
+      }
+      const toolCalls = (reply.toolCalls ?? []).map((call) => ({ function: { name: call.name, arguments: call.arguments } }));
+      const base = { model: request.model, created_at: new Date().toISOString() };
+      const final = {
+        ...base,
+        message: { role: 'assistant', content: '' },
+        done: true,
+        done_reason: 'stop',
+        total_duration: (reply.delayMs ?? 0) * 1e6,
+        load_duration: 0,
+        prompt_eval_count: 10,
+        prompt_eval_duration: 0,
+        eval_count: 10,
+        eval_duration: 0,
+      };
+      if (request.stream === false) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(
+          JSON.stringify({ ...final, message: { role: 'assistant', content: reply.content ?? '', ...(toolCalls.length ? { tool_calls: toolCalls } : {}) } }),
+        );
+      }
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      const content = reply.content ?? '';
+      // Content arrives in pieces, as a real model streams it; tool calls in one chunk.
+      for (const piece of content.match(/.{1,12}/gs) ?? []) {
+        res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content: piece }, done: false })}\n`);
+      }
+      if (toolCalls.length) {
+        res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content: '', tool_calls: toolCalls }, done: false })}\n`);
+      }
+      res.end(`${JSON.stringify(final)}\n`);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+async function readAll(req: http.IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}

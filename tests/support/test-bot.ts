@@ -1,0 +1,82 @@
+// Starts a real BabyBot for a test: its own DATA_DIR and GROUPS_DIR (real SQLite files),
+// the shared real Temporal server in a namespace of its own, and the scripted model.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { expect } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { createLogger } from '../../lib/logger.js';
+import type { StoredMessage } from '../../lib/store/store.js';
+import { startBabyBot, type BabyBot, type StartOptions } from '../../workers/babybot.js';
+import type { OllamaStub } from './ollama-stub.js';
+import { claimNamespace, temporalAddress } from './temporal.js';
+
+export interface TestBotOptions extends StartOptions {
+  ollama: OllamaStub;
+  /** Reuse a folder (to restart "the same installation"); a new temp folder otherwise. */
+  dir?: string;
+  namespace?: string;
+  env?: Record<string, string>;
+}
+
+export interface TestBot extends BabyBot {
+  dir: string;
+  namespace: string;
+  post(chat: string, text: string, extra?: { id?: string; sender?: string }): Promise<{ id: string; seq: number; duplicate: boolean; triggered: boolean }>;
+  messages(chat: string): StoredMessage[];
+  replies(chat: string): StoredMessage[];
+  waitForReplies(chat: string, count: number, timeoutMs?: number): Promise<StoredMessage[]>;
+}
+
+export function testEnv(dir: string, namespace: string, ollama: OllamaStub, env: Record<string, string> = {}) {
+  return {
+    DATA_DIR: path.join(dir, 'data'),
+    GROUPS_DIR: path.join(dir, 'groups'),
+    HTTP_PORT: '0',
+    TEMPORAL_ADDRESS: temporalAddress(),
+    TEMPORAL_NAMESPACE: namespace,
+    OLLAMA_HOST: ollama.url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    CONTAINER_RUNTIME: 'none',
+    WHATSAPP_ENABLED: 'off',
+    TZ: 'UTC',
+    ...env,
+  };
+}
+
+export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-test-'));
+  const namespace = options.namespace ?? claimNamespace();
+  const config = loadConfig(testEnv(dir, namespace, options.ollama, options.env));
+  const log = createLogger(config.LOG_LEVEL);
+  const bot = await startBabyBot(config, log, options);
+  const replies = (chat: string) => bot.store.messagesSince(chat).filter((m) => m.fromAssistant);
+  return {
+    ...bot,
+    dir,
+    namespace,
+    async post(chat, text, extra = {}) {
+      const res = await fetch(`${bot.httpUrl}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ chat, text, ...extra }),
+      });
+      expect(res.status, await res.clone().text()).toBe(202);
+      return (await res.json()) as { id: string; seq: number; duplicate: boolean; triggered: boolean };
+    },
+    messages: (chat) => bot.store.messagesSince(chat),
+    replies,
+    async waitForReplies(chat, count, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const found = replies(chat);
+        if (found.length >= count) return found;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`Expected ${count} replies in ${chat} within ${timeoutMs}ms, got ${replies(chat).length}: ${JSON.stringify(replies(chat).map((m) => m.text))}`);
+    },
+  };
+}
+
+export type { WorkflowBundleWithSourceMap };

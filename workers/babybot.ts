@@ -1,0 +1,156 @@
+// The single-process default: the store, the Temporal server (embedded unless
+// TEMPORAL_ADDRESS is set), every worker, the local channel and WhatsApp, wired together
+// and stopped together. `babybot start` runs this; tests start it the same way.
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createChannelActivities } from '../activities/channel-activities.js';
+import { createModelActivities } from '../activities/model.js';
+import { createSandboxActivities } from '../activities/sandbox.js';
+import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
+import { Inbound } from '../channel/inbound.js';
+import { localOutbound, OutboundRouter } from '../channel/outbound.js';
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import { Store } from '../lib/store/store.js';
+import { createGroupStarter } from '../temporal/group-starter.js';
+import { runLink } from '../temporal/namespace.js';
+import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
+import { QUEUE_NAMES, taskQueues, type QueueName } from '../workflows/task-queue-names.js';
+import { WorkerSet } from './worker-set.js';
+
+export interface StartOptions {
+  /** The task queues this process polls (default: all). */
+  serve?: QueueName[];
+  /** Run the channel side: the store's inbound path, the local HTTP API, WhatsApp (default: true). */
+  channel?: boolean;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Turns per group workflow run before continue-as-new. */
+  turnsPerRun?: number;
+}
+
+export interface BabyBot {
+  config: Config;
+  store: Store;
+  client: Client;
+  temporal: TemporalServer;
+  httpUrl?: string;
+  inbound?: Inbound;
+  workers: WorkerSet;
+  health(): Promise<HealthReport>;
+  stop(): Promise<void>;
+}
+
+export async function startBabyBot(config: Config, log: Logger, options: StartOptions = {}): Promise<BabyBot> {
+  const serve = options.serve ?? [...QUEUE_NAMES];
+  const withChannel = options.channel ?? true;
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) {
+      await Promise.resolve(step()).catch((error: unknown) => log.warn({ err: error }, 'while stopping'));
+    }
+  };
+
+  try {
+    const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+    stops.push(() => store.close());
+    store.ensureMainGroup();
+
+    const temporal = await startTemporalServer(config, log);
+    stops.push(() => temporal.stop());
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: temporal.namespace });
+    const workerConnection = await NativeConnection.connect({ address: temporal.address });
+    stops.push(() => workerConnection.close());
+    const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
+
+    const outbound = new OutboundRouter([localOutbound]);
+    const channelActivities = createChannelActivities({
+      store,
+      outbound,
+      assistantName: config.ASSISTANT_NAME,
+      groupsDir: config.groupsDir,
+      log,
+      prompt: {
+        assistantName: config.ASSISTANT_NAME,
+        groupsDir: config.groupsDir,
+        timeZone: config.timeZone,
+        contextMessages: config.CONTEXT_MESSAGES,
+      },
+      limits: {
+        maxSteps: config.AGENT_MAX_STEPS,
+        modelTimeoutMs: config.MODEL_TIMEOUT,
+        sandboxStepTimeoutMs: config.SANDBOX_STEP_TIMEOUT,
+      },
+      runLink: (workflowId, runId) => runLink(temporal.uiUrl, temporal.namespace, workflowId, runId),
+    });
+    const workers = await WorkerSet.create({
+      connection: workerConnection,
+      namespace: temporal.namespace,
+      queues,
+      serve: withChannel ? serve : serve.filter((q) => q !== 'channel'),
+      activities: {
+        channel: channelActivities,
+        model: createModelActivities({
+          ollamaHost: config.OLLAMA_HOST,
+          model: config.OLLAMA_MODEL,
+          pullMissing: config.OLLAMA_PULL !== 'off',
+          log,
+        }),
+        sandbox: createSandboxActivities({ runtime: config.CONTAINER_RUNTIME }),
+      },
+      concurrency: {
+        channel: config.MAX_CONCURRENT_CHANNEL_ACTIVITIES,
+        model: config.MAX_CONCURRENT_MODEL_CALLS,
+        sandbox: config.MAX_CONCURRENT_SANDBOXES,
+      },
+      workflowBundle: options.workflowBundle,
+      log,
+    });
+    workers.start();
+    stops.push(() => workers.shutdown());
+
+    let inbound: Inbound | undefined;
+    let httpUrl: string | undefined;
+    const health = async (): Promise<HealthReport> => {
+      const components: HealthReport['components'] = {};
+      try {
+        store.db.prepare('SELECT 1').get();
+        components.store = { ok: true, detail: store.file };
+      } catch (error) {
+        components.store = { ok: false, detail: (error as Error).message };
+      }
+      try {
+        await connection.workflowService.describeNamespace({ namespace: temporal.namespace });
+        components.temporal = { ok: true, detail: `${temporal.address} (${temporal.embedded ? 'embedded' : 'external'})` };
+      } catch (error) {
+        components.temporal = { ok: false, detail: (error as Error).message };
+      }
+      const states = workers.states;
+      components.workers = { ok: states.every((s) => s.endsWith(':RUNNING')), detail: states.join(', ') };
+      const ok = Object.values(components).every((c) => c.ok);
+      return { status: ok ? 'ok' : 'degraded', components };
+    };
+
+    if (withChannel) {
+      inbound = new Inbound({
+        store,
+        assistantName: config.ASSISTANT_NAME,
+        handOver: createGroupStarter(client, queues, options.turnsPerRun ?? 100),
+        log,
+      });
+      stops.push(() => inbound!.stop());
+      const http = new HttpServer({ store, inbound, health, webChatHtml: webChatPage() });
+      httpUrl = await http.listen(config.HTTP_PORT, config.HTTP_HOST);
+      stops.push(() => http.close());
+      const handed = await inbound.handOverPending();
+      if (handed > 0) log.info({ handed }, 'handed over messages stored before the last stop');
+    }
+
+    return { config, store, client, temporal, httpUrl, inbound, workers, health, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

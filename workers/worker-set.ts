@@ -1,0 +1,86 @@
+// The workers of one process: one per task queue it serves, all on one connection, each
+// with the concurrency limit of its queue, run and shut down together.
+import os from 'node:os';
+import { createRequire } from 'node:module';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Logger } from '../lib/logger.js';
+import type { QueueName, TaskQueues } from '../workflows/task-queue-names.js';
+
+export interface WorkerSetOptions {
+  connection: NativeConnection;
+  namespace: string;
+  queues: TaskQueues;
+  /** Which queues this process polls. */
+  serve: QueueName[];
+  /** Activities by queue; needed for each activity queue served. */
+  activities: Partial<Record<Exclude<QueueName, 'workflows'>, object>>;
+  concurrency: Partial<Record<Exclude<QueueName, 'workflows'>, number>>;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  identity?: string;
+  log: Logger;
+}
+
+/** Bundles the workflow code once; tests and extra processes may pass the bundle around. */
+export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  const require = createRequire(import.meta.url);
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows/index.ts'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+}
+
+export class WorkerSet {
+  private running?: Promise<void>;
+
+  private constructor(readonly workers: Worker[], private readonly log: Logger) {}
+
+  static async create(options: WorkerSetOptions): Promise<WorkerSet> {
+    const identity = options.identity ?? `babybot:${os.hostname()}:${process.pid}`;
+    const workers: Worker[] = [];
+    for (const queue of options.serve) {
+      if (queue === 'workflows') {
+        workers.push(
+          await Worker.create({
+            connection: options.connection,
+            namespace: options.namespace,
+            taskQueue: options.queues.workflows,
+            workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+            identity: `${identity}:workflows`,
+          }),
+        );
+        continue;
+      }
+      const activities = options.activities[queue];
+      if (!activities) throw new Error(`No activities given for the ${queue} queue this process serves.`);
+      workers.push(
+        await Worker.create({
+          connection: options.connection,
+          namespace: options.namespace,
+          taskQueue: options.queues[queue],
+          activities,
+          maxConcurrentActivityTaskExecutions: options.concurrency[queue],
+          identity: `${identity}:${queue}`,
+        }),
+      );
+    }
+    return new WorkerSet(workers, options.log);
+  }
+
+  /** Starts polling; resolves once every worker runs, rejects if one fails to start. */
+  start(): void {
+    this.running = Promise.all(this.workers.map((worker) => worker.run())).then(() => {});
+    this.running.catch((error: unknown) => this.log.error({ err: error }, 'a worker stopped with an error'));
+  }
+
+  get states(): string[] {
+    return this.workers.map((worker) => `${worker.options.taskQueue}:${worker.getState()}`);
+  }
+
+  /** Lets running activities finish (within the SDK's grace time), then stops polling. */
+  async shutdown(): Promise<void> {
+    for (const worker of this.workers) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+    await this.running?.catch(() => {});
+  }
+}

@@ -1,0 +1,3 @@
+// The workflow bundle's entry point: every workflow type BabyBot's workers run.
+export { groupWorkflow, messageSignal, queueQuery } from './group.js';
+export { agentTurnWorkflow } from './agent-turn.js';

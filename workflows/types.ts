@@ -1,0 +1,112 @@
+// The data that crosses between the channel, workflows and activities. Plain JSON, small,
+// so every input and result reads well in the Temporal Web UI.
+
+/** A message handed to a group's workflow: stored first, so `seq` is its place in the chat. */
+export interface InboundMessage {
+  id: string;
+  chat: string;
+  sender: string;
+  senderName?: string;
+  text: string;
+  /** ISO 8601. */
+  timestamp: string;
+  seq: number;
+}
+
+export interface GroupWorkflowInput {
+  folder: string;
+  chat: string;
+  /** Messages received but not yet answered, carried across continue-as-new. */
+  queue: InboundMessage[];
+  /** Ids already taken into a turn (most recent last), so a duplicate delivery starts no second turn. */
+  handled: string[];
+  /** Turns after which the workflow continues as new, bounding its history. */
+  turnsPerRun: number;
+}
+
+export type TurnKind = 'message' | 'task';
+
+export interface TaskTurn {
+  taskId: string;
+  prompt: string;
+  /** Isolated tasks see no chat history, only their prompt. */
+  isolated: boolean;
+}
+
+export interface AgentTurnInput {
+  folder: string;
+  chat: string;
+  kind: TurnKind;
+  /** The messages this turn answers (empty for a task). */
+  messages: InboundMessage[];
+  task?: TaskTurn;
+  /** Set by `babybot retry`: the failed run this one repeats. */
+  retryOf?: string;
+}
+
+export interface AgentTurnResult {
+  reply: string;
+  steps: number;
+  toolCalls: number;
+  stoppedAtStepLimit: boolean;
+}
+
+/** One message of the conversation sent to the model, in Ollama's shape. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  tool_calls?: ToolCall[];
+  tool_name?: string;
+}
+
+export interface ToolCall {
+  function: { name: string; arguments: Record<string, unknown> };
+}
+
+/** What the group's turn may do, decided by the host from the registered group, never by the model. */
+export interface TurnGroup {
+  folder: string;
+  chat: string;
+  name: string;
+  isMain: boolean;
+}
+
+export interface TurnContext {
+  group: TurnGroup;
+  system: string;
+  history: ChatMessage[];
+  tools: string[];
+  limits: {
+    maxSteps: number;
+    modelTimeoutMs: number;
+    sandboxStepTimeoutMs: number;
+  };
+}
+
+export interface ModelChatInput {
+  messages: ChatMessage[];
+  tools: string[];
+}
+
+export interface ModelReply {
+  content: string;
+  toolCalls: ToolCall[];
+  model: string;
+  /** The model's own time (Ollama's total_duration), so benchmarks can subtract it. */
+  modelMs: number;
+}
+
+export interface ToolInvocation {
+  tool: string;
+  args: Record<string, unknown>;
+  group: TurnGroup;
+  /** The workflow that runs the tool: activities never trust the model for who is asking. */
+  turnId: string;
+}
+
+export interface DeliveryRequest {
+  /** Idempotency key: what produced this send (a turn's reply, a failure notice). */
+  key: string;
+  chat: string;
+  text: string;
+}
