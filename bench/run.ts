@@ -1,0 +1,13 @@
+// `npm run bench [NAME…]`: every benchmark, or the ones named. Figures are printed as
+// medians and ratios measured in the same run; machines are shared and noisy.
+const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  orchestration: () => import('./orchestration.bench.js'),
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, load] of Object.entries(BENCHES)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  console.log(`\n## ${name}`);
+  await (await load()).run();
+}
+process.exit(0);
