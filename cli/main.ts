@@ -2,6 +2,9 @@
 import { Command } from 'commander';
 import { chatCommand } from './chat.js';
 import { doctorCommand } from './doctor.js';
+import { replayCommand } from './replay.js';
+import { retryCommand } from './retry.js';
+import { runsCommand } from './runs.js';
 import { startCommand } from './start.js';
 
 const program = new Command('babybot')
@@ -27,5 +30,27 @@ program
   .option('--chat <name>', 'the local chat to talk in', 'main')
   .option('--url <url>', 'where BabyBot listens (default http://HTTP_HOST:HTTP_PORT)')
   .action(chatCommand);
+
+program
+  .command('runs')
+  .description('recent turns and task runs with their Web UI links; for failed ones the cause')
+  .option('--failed', 'only runs that failed or timed out')
+  .option('--group <folder>', "only this group's runs")
+  .option('--limit <n>', 'how many runs to show', '20')
+  .action(runsCommand);
+
+program
+  .command('replay')
+  .description("replay a run's history against this checkout's workflow code: OK, or the determinism error")
+  .argument('[workflowId]', 'the run to replay, e.g. turn:main:123 (its latest run unless --run)')
+  .option('--run <runId>', 'a specific run of the workflow id')
+  .option('--file <history.json>', 'an exported history (Web UI download, `temporal workflow show --output json`)')
+  .action(replayCommand);
+
+program
+  .command('retry')
+  .description('run a failed turn or task run again with the same input, as a new run of the same id')
+  .argument('<workflowId>', 'the failed run, e.g. turn:main:123')
+  .action(retryCommand);
 
 await program.parseAsync(process.argv);

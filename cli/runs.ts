@@ -1,0 +1,57 @@
+// `babybot runs [--failed] [--group FOLDER] [--limit N]`: recent turns and task runs, each
+// with its Web UI link, and for one that failed the cause, so "BabyBot said a run failed"
+// is one click from the whole story.
+import { z } from 'zod';
+import { formatDuration } from '../lib/duration.js';
+import { listRuns, type RunSummary } from '../temporal/runs.js';
+import { commandContext, fail } from './context.js';
+import { connectForInspection } from './temporal-client.js';
+
+const RunsFlags = z.object({
+  failed: z.boolean().default(false),
+  group: z
+    .string()
+    .regex(/^[\w.-]+$/, 'a group folder such as main (letters, digits, ., - and _)')
+    .optional(),
+  limit: z.coerce.number().int().min(1, 'at least 1').max(1000, 'at most 1000').default(20),
+});
+
+export async function runsCommand(flags: { failed?: boolean; group?: string; limit?: string }): Promise<void> {
+  const parsed = RunsFlags.safeParse(flags);
+  if (!parsed.success) fail(`babybot runs: ${parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; ')}`, 2);
+  const { config } = commandContext();
+  const temporal = await connectForInspection(config);
+  try {
+    const runs = await listRuns(temporal.client, parsed.data);
+    if (runs.length === 0) {
+      const what = parsed.data.failed ? 'No failed turns or task runs' : 'No turns or task runs';
+      process.stdout.write(`${what}${parsed.data.group ? ` in group ${parsed.data.group}` : ''} in namespace ${temporal.namespace} at ${temporal.address}.\n`);
+      return;
+    }
+    for (const run of runs) process.stdout.write(`${formatRun(run, temporal.link(run.workflowId, run.runId))}\n`);
+  } finally {
+    await temporal.close();
+  }
+}
+
+export function formatRun(run: RunSummary, link: string | undefined): string {
+  const words = run.text ? `  "${firstWords(run.text)}"` : '';
+  const lines = [
+    `${run.status.padEnd(10)} ${run.workflowId}  group ${run.group ?? '?'}  started ${localTime(run.startTime)}  ` +
+      `${run.closeTime ? 'took' : 'running for'} ${formatDuration(run.durationMs)}${words}`,
+  ];
+  if (run.cause) lines.push(`           cause: ${run.cause.split('\n')[0]}`);
+  if (run.retryOf) lines.push(`           retry of run ${run.retryOf}`);
+  lines.push(`           ${link ?? `run ${run.runId} (set TEMPORAL_UI_URL for a Web UI link)`}`);
+  return lines.join('\n');
+}
+
+function firstWords(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max).replace(/\s+\S*$/, '')}…` : flat;
+}
+
+function localTime(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}

@@ -1,0 +1,63 @@
+// Runs a failed turn or task run again: the same workflow id (turns use the reuse policy
+// ALLOW_DUPLICATE_FAILED_ONLY, so only a failed id can run again), the same input read
+// from the failed run's start event, and the same search attributes and memo, plus
+// `retryOf` so the Web UI links the new run to the one it repeats.
+import { WorkflowIdReusePolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { arrayFromPayloads } from '@temporalio/common';
+import { KIND } from '../workflows/search-attributes.js';
+import { RUN_KINDS } from './runs.js';
+
+/** Statuses a run can be retried from: it ended without doing its work. */
+const RETRYABLE_STATUSES = ['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELLED'];
+
+export class RetryRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryRefused';
+  }
+}
+
+export interface RetryStarted {
+  workflowId: string;
+  failedRunId: string;
+  handle: WorkflowHandleWithFirstExecutionRunId;
+}
+
+export async function retryRun(client: Client, workflowId: string): Promise<RetryStarted> {
+  const failed = client.workflow.getHandle(workflowId);
+  const described = await failed.describe().catch((error: Error) => {
+    throw new RetryRefused(`No run ${workflowId} was found: ${error.message}\nList failed runs with \`babybot runs --failed\`.`);
+  });
+  const kind = described.typedSearchAttributes.get(KIND);
+  if (!kind || !(RUN_KINDS as readonly string[]).includes(kind)) {
+    throw new RetryRefused(
+      `${workflowId} is ${kind === 'group' ? "a group's conversation workflow" : `a ${described.type} workflow`}, not a turn or task run; ` +
+        'only turns and task runs can be retried. Find the failed one with `babybot runs --failed`.',
+    );
+  }
+  const status = described.status.name;
+  if (!RETRYABLE_STATUSES.includes(status)) {
+    throw new RetryRefused(
+      `The latest run of ${workflowId} (${described.runId}) is ${status === 'RUNNING' ? 'still running' : status.toLowerCase().replace(/_/g, ' ')}, ` +
+        'not failed: there is nothing to retry.',
+    );
+  }
+
+  const history = await failed.fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) throw new RetryRefused(`The history of ${workflowId} run ${described.runId} has no start event to read the input from.`);
+  const [input, ...rest] = arrayFromPayloads(client.options.loadedDataConverter.payloadConverter, started.input?.payloads);
+  const retryInput = typeof input === 'object' && input !== null ? { ...input, retryOf: described.runId } : input;
+  const summary = await described.staticSummary();
+
+  const handle = await client.workflow.start(described.type, {
+    workflowId,
+    taskQueue: described.taskQueue,
+    args: [retryInput, ...rest],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    typedSearchAttributes: described.typedSearchAttributes,
+    memo: { ...described.memo, retryOf: described.runId },
+    staticSummary: summary ? `retry: ${summary}`.slice(0, 200) : `retry of ${described.runId}`,
+  });
+  return { workflowId, failedRunId: described.runId, handle };
+}
