@@ -8,6 +8,8 @@ import type { Logger } from '../lib/logger.js';
 import { toolDefinitions } from '../workflows/tools/index.js';
 import type { ModelChatInput, ModelReply, ToolCall } from '../workflows/types.js';
 
+const HEARTBEAT_EVERY_MS = 2000;
+
 export interface ModelDeps {
   ollamaHost: string;
   model: string;
@@ -31,6 +33,10 @@ export function createModelActivities(deps: ModelDeps) {
     });
     const onCancel = () => stream.abort();
     context.cancellationSignal.addEventListener('abort', onCancel);
+    // A model may think for a long time before its first token; heartbeat on a timer too,
+    // so a short heartbeat timeout tells a dead worker from a slow model.
+    let characters = 0;
+    const ticker = setInterval(() => context.heartbeat({ characters }), HEARTBEAT_EVERY_MS);
     try {
       let content = '';
       const toolCalls: ToolCall[] = [];
@@ -41,10 +47,12 @@ export function createModelActivities(deps: ModelDeps) {
           toolCalls.push({ function: { name: call.function.name, arguments: call.function.arguments ?? {} } });
         }
         if (part.done) modelMs = (part.total_duration ?? 0) / 1e6;
-        context.heartbeat({ characters: content.length });
+        characters = content.length;
+        context.heartbeat({ characters });
       }
       return { content, toolCalls, model: deps.model, modelMs };
     } finally {
+      clearInterval(ticker);
       context.cancellationSignal.removeEventListener('abort', onCancel);
     }
   }

@@ -25,7 +25,7 @@ export async function startTemporalServer(config: Config, log: Logger): Promise<
       port: config.TEMPORAL_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       namespaces: [config.TEMPORAL_NAMESPACE],
-      log: (line) => log.info(line),
+      log: (line) => log.warn(line),
     });
     await server.start();
   }

@@ -38,7 +38,8 @@ function turnActivities(limits?: TurnContext['limits']) {
     model: proxyActivities<ModelActivities>({
       taskQueue: queues.model,
       startToCloseTimeout: limits?.modelTimeoutMs ?? '5m',
-      heartbeatTimeout: '60s',
+      // The activity heartbeats every 2 s while it waits: a worker that died is noticed in 10 s.
+      heartbeatTimeout: '10s',
       retry: {
         initialInterval: '1s',
         backoffCoefficient: 2,

@@ -115,10 +115,16 @@ export class Store {
 
   private constructor(db: Database.Database, readonly file: string) {
     this.db = db;
+    db.pragma('busy_timeout = 5000');
+    // Refuse a newer schema before anything writes to the file (even switching it to WAL).
+    if (this.schemaVersion > SCHEMA_VERSION) {
+      const found = this.schemaVersion;
+      db.close();
+      throw new SchemaTooNewError(file, found);
+    }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     this.migrate();
   }
 
@@ -127,12 +133,7 @@ export class Store {
   }
 
   private migrate(): void {
-    const current = this.schemaVersion;
-    if (current > SCHEMA_VERSION) {
-      this.db.close();
-      throw new SchemaTooNewError(this.file, current);
-    }
-    for (let version = current; version < SCHEMA_VERSION; version++) {
+    for (let version = this.schemaVersion; version < SCHEMA_VERSION; version++) {
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[version]);
         this.db.pragma(`user_version = ${version + 1}`);
