@@ -6,6 +6,7 @@ import { replayCommand } from './replay.js';
 import { retryCommand } from './retry.js';
 import { runsCommand } from './runs.js';
 import { startCommand } from './start.js';
+import { workerCommand } from './worker.js';
 
 const program = new Command('babybot')
   .description('A personal assistant on WhatsApp: local model through Ollama, sandboxed actions, every piece of work a Temporal workflow.')
@@ -52,5 +53,11 @@ program
   .description('run a failed turn or task run again with the same input, as a new run of the same id')
   .argument('<workflowId>', 'the failed run, e.g. turn:main:123')
   .action(retryCommand);
+
+program
+  .command('worker')
+  .description('an extra worker process for some task queues (scaling out): TEMPORAL_ADDRESS, else the embedded server of a `babybot start` on this machine')
+  .requiredOption('--queues <list>', 'comma-separated: workflows, model, sandbox (never channel)')
+  .action(workerCommand);
 
 await program.parseAsync(process.argv);

@@ -9,6 +9,9 @@ export interface StartFlags {
 }
 
 export async function startCommand(flags: StartFlags): Promise<void> {
+  if (flags.only !== undefined && flags.only !== 'channel') {
+    fail(`babybot start --only ${flags.only}: the only part is "channel"; run the other queues with \`babybot worker --queues workflows,model,sandbox\`.`, 2);
+  }
   const { config, log } = commandContext();
   // BabyBot orchestrates its own shutdown (workers, then the server); the SDK must not
   // react to signals by itself.

@@ -5,8 +5,6 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createChannelActivities } from '../activities/channel-activities.js';
-import { createModelActivities } from '../activities/model.js';
-import { createSandboxActivities } from '../activities/sandbox.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
@@ -17,6 +15,7 @@ import { createGroupStarter } from '../temporal/group-starter.js';
 import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
 import { QUEUE_NAMES, taskQueues, type QueueName } from '../workflows/task-queue-names.js';
+import { createWorkerActivities, queueConcurrency } from './worker-activities.js';
 import { WorkerSet } from './worker-set.js';
 
 export interface StartOptions {
@@ -85,26 +84,14 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       },
       runLink: (workflowId, runId) => runLink(temporal.uiUrl, temporal.namespace, workflowId, runId),
     });
+    const served = withChannel ? serve : serve.filter((q) => q !== 'channel');
     const workers = await WorkerSet.create({
       connection: workerConnection,
       namespace: temporal.namespace,
       queues,
-      serve: withChannel ? serve : serve.filter((q) => q !== 'channel'),
-      activities: {
-        channel: channelActivities,
-        model: createModelActivities({
-          ollamaHost: config.OLLAMA_HOST,
-          model: config.OLLAMA_MODEL,
-          pullMissing: config.OLLAMA_PULL !== 'off',
-          log,
-        }),
-        sandbox: createSandboxActivities({ runtime: config.CONTAINER_RUNTIME }),
-      },
-      concurrency: {
-        channel: config.MAX_CONCURRENT_CHANNEL_ACTIVITIES,
-        model: config.MAX_CONCURRENT_MODEL_CALLS,
-        sandbox: config.MAX_CONCURRENT_SANDBOXES,
-      },
+      serve: served,
+      activities: { channel: channelActivities, ...createWorkerActivities(config, log, served) },
+      concurrency: queueConcurrency(config),
       workflowBundle: options.workflowBundle,
       log,
     });

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from '../lib/logger.js';
 import type { QueueName, TaskQueues } from '../workflows/task-queue-names.js';
+import { buildId } from './build-id.js';
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
@@ -17,6 +18,8 @@ export interface WorkerSetOptions {
   concurrency: Partial<Record<Exclude<QueueName, 'workflows'>, number>>;
   workflowBundle?: WorkflowBundleWithSourceMap;
   identity?: string;
+  /** Reported with every poll and workflow task (unversioned: it routes nothing). */
+  buildId?: string;
   log: Logger;
 }
 
@@ -36,6 +39,12 @@ export class WorkerSet {
 
   static async create(options: WorkerSetOptions): Promise<WorkerSet> {
     const identity = options.identity ?? `babybot:${os.hostname()}:${process.pid}`;
+    // Deployment options without worker versioning: the Web UI shows the build id on each
+    // workflow task and in the queue's pollers, and the server needs no versioning rules.
+    const workerDeploymentOptions = {
+      version: { deploymentName: 'babybot', buildId: options.buildId ?? buildId() },
+      useWorkerVersioning: false as const,
+    };
     const workers: Worker[] = [];
     for (const queue of options.serve) {
       if (queue === 'workflows') {
@@ -46,6 +55,7 @@ export class WorkerSet {
             taskQueue: options.queues.workflows,
             workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
             identity: `${identity}:workflows`,
+            workerDeploymentOptions,
           }),
         );
         continue;
@@ -60,6 +70,7 @@ export class WorkerSet {
           activities,
           maxConcurrentActivityTaskExecutions: options.concurrency[queue],
           identity: `${identity}:${queue}`,
+          workerDeploymentOptions,
         }),
       );
     }
@@ -70,6 +81,12 @@ export class WorkerSet {
   start(): void {
     this.running = Promise.all(this.workers.map((worker) => worker.run())).then(() => {});
     this.running.catch((error: unknown) => this.log.error({ err: error }, 'a worker stopped with an error'));
+  }
+
+  /** Settles when every worker has stopped; rejects with the error of one that failed. */
+  get stopped(): Promise<void> {
+    if (!this.running) throw new Error('The workers were never started.');
+    return this.running;
   }
 
   get states(): string[] {

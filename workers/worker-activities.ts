@@ -1,0 +1,37 @@
+// The activities of the queues that need no store: the model (Ollama) and the sandbox
+// (containers). `babybot start` and `babybot worker` build them here, the same way, and
+// only for the queues the process serves, so a channel-only process never touches Ollama
+// or the container runtime.
+import { createModelActivities } from '../activities/model.js';
+import { createSandboxActivities } from '../activities/sandbox.js';
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import type { QueueName } from '../workflows/task-queue-names.js';
+import type { WorkerSetOptions } from './worker-set.js';
+
+export type StorelessQueue = 'model' | 'sandbox';
+
+export function createWorkerActivities(config: Config, log: Logger, serve: readonly QueueName[]): Pick<WorkerSetOptions['activities'], StorelessQueue> {
+  return {
+    ...(serve.includes('model')
+      ? {
+          model: createModelActivities({
+            ollamaHost: config.OLLAMA_HOST,
+            model: config.OLLAMA_MODEL,
+            pullMissing: config.OLLAMA_PULL !== 'off',
+            log,
+          }),
+        }
+      : {}),
+    ...(serve.includes('sandbox') ? { sandbox: createSandboxActivities({ runtime: config.CONTAINER_RUNTIME }) } : {}),
+  };
+}
+
+/** The concurrency limit of each activity queue: per worker process, so they add up across processes. */
+export function queueConcurrency(config: Config): WorkerSetOptions['concurrency'] {
+  return {
+    channel: config.MAX_CONCURRENT_CHANNEL_ACTIVITIES,
+    model: config.MAX_CONCURRENT_MODEL_CALLS,
+    sandbox: config.MAX_CONCURRENT_SANDBOXES,
+  };
+}
