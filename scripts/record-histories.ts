@@ -1,0 +1,122 @@
+// Records the histories the replay test (tests/replay/replay.test.ts) replays on every CI
+// run: real runs of a real BabyBot on its own embedded Temporal server, with the scripted
+// model standing in for Ollama. Re-record only when a workflow change is intended and
+// guarded (see the README, "Changing workflow code"):
+//   node --import tsx scripts/record-histories.ts
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { lastUserText, OllamaStub } from '../tests/support/ollama-stub.js';
+import { freePort } from '../tests/support/ports.js';
+import { startBabyBot } from '../workers/babybot.js';
+import { groupWorkflowId, turnWorkflowId } from '../workflows/ids.js';
+import { CHAT, GROUP, KIND } from '../workflows/search-attributes.js';
+import { taskQueues } from '../workflows/task-queue-names.js';
+
+const OUT_DIR = path.resolve(import.meta.dirname, '../tests/replay/histories');
+/** The group rolls over after these three turns, so its first run ends in continue-as-new. */
+const TURNS_PER_RUN = 3;
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-record-'));
+const ollama = await new OllamaStub().start();
+// One script for every run: what the model does depends only on the message it is answering.
+ollama.setScript((request) => {
+  const last = request.messages.at(-1);
+  if (last?.role === 'tool') return { content: 'Done: I will remember that.' };
+  const text = lastUserText(request);
+  if (/remember/i.test(text)) return { toolCalls: [{ name: 'remember', arguments: { note: 'The owner drinks tea, never coffee.' } }] };
+  if (/break/i.test(text)) return { status: 400, error: 'scripted: the request was malformed' };
+  if (/good morning/i.test(text)) return { content: 'Good morning! Here is your summary.' };
+  return { content: 'Hello! How can I help?' };
+});
+
+const config = loadConfig({
+  DATA_DIR: path.join(dir, 'data'),
+  GROUPS_DIR: path.join(dir, 'groups'),
+  HTTP_PORT: '0',
+  TEMPORAL_PORT: String(await freePort()),
+  TEMPORAL_UI_PORT: String(await freePort()),
+  TEMPORAL_CLI: process.env.TEMPORAL_CLI,
+  OLLAMA_HOST: ollama.url,
+  CONTAINER_RUNTIME: 'none',
+  WHATSAPP_ENABLED: 'off',
+  TZ: 'UTC',
+  LOG_LEVEL: 'warn',
+});
+const bot = await startBabyBot(config, createLogger(config.LOG_LEVEL), { turnsPerRun: TURNS_PER_RUN });
+
+try {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const client = bot.client;
+  const post = async (id: string, text: string) => {
+    const res = await fetch(`${bot.httpUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ chat: 'main', text, id, sender: 'owner' }),
+    });
+    if (res.status !== 202) throw new Error(`posting ${id} answered ${res.status}: ${await res.text()}`);
+  };
+
+  // Turns run one after the other in the group, so post each once the previous one ended.
+  await post('plain-1', 'Hello there');
+  await save(client, 'plain-turn', await closedRun(client, turnWorkflowId('main', 'plain-1')));
+  await post('tools-1', 'Please remember that I drink tea');
+  await save(client, 'tool-turn', await closedRun(client, turnWorkflowId('main', 'tools-1')));
+  await post('failed-1', 'This one will break the model');
+  await save(client, 'failed-turn', await closedRun(client, turnWorkflowId('main', 'failed-1')));
+
+  // The third turn ended the group's first run: it continued as new.
+  const group = await client.workflow.getHandle(groupWorkflowId('main')).describe();
+  const firstRun = (await client.workflow.getHandle(groupWorkflowId('main')).fetchHistory()).events?.[0]
+    ?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
+  if (!firstRun) throw new Error(`group:main (run ${group.runId}) has no first run id in its start event`);
+  await save(client, 'group-continue-as-new', await closedRun(client, groupWorkflowId('main'), firstRun));
+
+  // A task run, started as its Schedule starts it (same type, input, attributes and memo).
+  const taskId = 'task:main:record-1';
+  await client.workflow.start('scheduledTaskWorkflow', {
+    workflowId: `${taskId}-2025-01-01T08:00:00Z`,
+    taskQueue: taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).workflows,
+    args: [{ folder: 'main', chat: 'local:main', task: { taskId, prompt: 'Say good morning with a summary', isolated: true } }],
+    memo: { prompt: 'Say good morning with a summary', createdBy: 'record-histories', context: 'isolated' },
+    typedSearchAttributes: [
+      { key: GROUP, value: 'main' },
+      { key: CHAT, value: 'local:main' },
+      { key: KIND, value: 'task' },
+    ],
+  });
+  await save(client, 'task-run', await closedRun(client, `${taskId}-2025-01-01T08:00:00Z`));
+} finally {
+  await bot.stop();
+  await ollama.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Waits until the run has closed (any way) and returns its ids. */
+async function closedRun(client: Client, workflowId: string, runId?: string): Promise<{ workflowId: string; runId: string }> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const described = await client.workflow.getHandle(workflowId, runId).describe();
+      if (described.status.name !== 'RUNNING') return { workflowId, runId: described.runId };
+    } catch {
+      // not started yet: the message is still on its way through the group's workflow
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${workflowId} did not close within 60s`);
+}
+
+async function save(client: Client, name: string, run: { workflowId: string; runId: string }): Promise<void> {
+  const handle = client.workflow.getHandle(run.workflowId, run.runId);
+  const [history, described] = await Promise.all([handle.fetchHistory(), handle.describe()]);
+  const file = path.join(OUT_DIR, `${name}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+  console.log(`${path.relative(process.cwd(), file)}: ${run.workflowId} ${described.status.name}, ${history.events?.length} events`);
+}
