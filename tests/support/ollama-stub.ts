@@ -114,14 +114,15 @@ export class OllamaStub {
           })),
         });
       case '/api/show':
-        if (!this.models.has(body.model ?? body.name)) return json(404, { error: `model '${body.model}' not found` });
+        if (!this.models.has(body.model ?? body.name)) return json(404, { error: `model '${body.model ?? body.name}' not found` });
         return json(200, { modelfile: '', parameters: '', template: '{{ .Prompt }}', capabilities: ['completion', 'tools'], details: { family: 'qwen2' } });
       case '/api/pull': {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         for (const [status, completed] of [['pulling manifest', 0], ['downloading', 50], ['downloading', 100], ['success', 100]] as const) {
           res.write(`${JSON.stringify({ status, digest: 'sha256:stub', total: 100, completed })}\n`);
         }
-        this.models.add(body.model);
+        // Ollama's API takes `model`; older clients (ollama-js 0.6) still send `name`.
+        this.models.add(body.model ?? body.name);
         return void res.end();
       }
       case '/api/chat':
