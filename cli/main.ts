@@ -6,6 +6,7 @@ import { replayCommand } from './replay.js';
 import { retryCommand } from './retry.js';
 import { runsCommand } from './runs.js';
 import { startCommand } from './start.js';
+import { tasksCommand } from './tasks.js';
 import { workerCommand } from './worker.js';
 
 const program = new Command('babybot')
@@ -59,5 +60,7 @@ program
   .description('an extra worker process for some task queues (scaling out): TEMPORAL_ADDRESS, else the embedded server of a `babybot start` on this machine')
   .requiredOption('--queues <list>', 'comma-separated: workflows, model, sandbox (never channel)')
   .action(workerCommand);
+
+program.addCommand(tasksCommand());
 
 await program.parseAsync(process.argv);

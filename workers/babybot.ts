@@ -14,6 +14,7 @@ import { Store } from '../lib/store/store.js';
 import { createGroupStarter } from '../temporal/group-starter.js';
 import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
+import { TaskService } from '../temporal/task-service.js';
 import { QUEUE_NAMES, taskQueues, type QueueName } from '../workflows/task-queue-names.js';
 import { createWorkerActivities, queueConcurrency } from './worker-activities.js';
 import { WorkerSet } from './worker-set.js';
@@ -71,6 +72,12 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       assistantName: config.ASSISTANT_NAME,
       groupsDir: config.groupsDir,
       log,
+      tasks: new TaskService({
+        client,
+        groupByFolder: (folder) => store.groupByFolder(folder),
+        taskQueue: queues.workflows,
+        timeZone: config.timeZone,
+      }),
       prompt: {
         assistantName: config.ASSISTANT_NAME,
         groupsDir: config.groupsDir,

@@ -1,5 +1,6 @@
 import { rememberHandler } from './remember.js';
 import { sendMessageHandler } from './send-message.js';
+import { TASK_TOOL_HANDLERS } from './tasks.js';
 import type { HostToolHandler } from './types.js';
 
 export type { HostToolDeps, HostToolHandler } from './types.js';
@@ -8,4 +9,5 @@ export type { HostToolDeps, HostToolHandler } from './types.js';
 export const HOST_TOOL_HANDLERS: Record<string, HostToolHandler> = {
   send_message: sendMessageHandler,
   remember: rememberHandler,
+  ...TASK_TOOL_HANDLERS,
 };

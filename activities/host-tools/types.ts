@@ -1,10 +1,13 @@
 import type { Logger } from '../../lib/logger.js';
+import type { TaskService } from '../../temporal/task-service.js';
 import type { ToolInvocation } from '../../workflows/types.js';
 import type { DeliveryDeps } from '../delivery.js';
 
 export interface HostToolDeps extends DeliveryDeps {
   groupsDir: string;
   log: Logger;
+  /** Recurring tasks (Temporal Schedules), for the task tools. */
+  tasks: TaskService;
 }
 
 /** A host tool: runs on the channel queue with the store at hand; returns what the model reads. */

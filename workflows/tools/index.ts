@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { HOST_TOOLS } from './host-tools.js';
 import type { ToolSpec } from './spec.js';
+import { TASK_TOOLS } from './task-tools.js';
 
 export type { ToolSpec, ToolPlace } from './spec.js';
 
-export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS];
+export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS, ...TASK_TOOLS];
 
 const BY_NAME = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
 

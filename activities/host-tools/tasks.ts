@@ -1,0 +1,82 @@
+// The task tools' handlers: each acts for the group of the turn that calls it (the
+// invocation's group, set by the workflow from the registered group), through the one
+// task service the command line uses too. Its failures are non-retryable and say what is
+// wrong, so the turn hands them to the model as text and the model tells the user.
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { z } from 'zod';
+import type { TaskActor } from '../../temporal/task-service.js';
+import type { WhenInput } from '../../temporal/task-when.js';
+import type { cancelTask, listTasks, pauseTask, resumeTask, scheduleTask, updateTask } from '../../workflows/tools/task-tools.js';
+import type { ToolInvocation } from '../../workflows/types.js';
+import type { HostToolHandler } from './types.js';
+
+function actorOf(invocation: ToolInvocation): TaskActor {
+  const { group } = invocation;
+  return { folder: group.folder, isMain: group.isMain, label: `chat "${group.name}" (${invocation.turnId})` };
+}
+
+function whenOf(args: { cron?: string; every?: string; at?: string; time_zone?: string }): WhenInput {
+  return { cron: args.cron, every: args.every, at: args.at, timeZone: args.time_zone };
+}
+
+const scheduleTaskHandler: HostToolHandler = async (deps, invocation) => {
+  const args = invocation.args as z.infer<typeof scheduleTask.schema>;
+  // The same turn step retried after a crash gets the same id, so it finds its schedule made
+  // instead of making a second one.
+  const shortId = createHash('sha256')
+    .update(`${invocation.turnId}:${Context.current().info.activityId}`)
+    .digest('hex')
+    .slice(0, 8);
+  const task = await deps.tasks.create(
+    actorOf(invocation),
+    { group: args.group, prompt: args.prompt, isolated: args.isolated ?? false, when: whenOf(args) },
+    shortId,
+  );
+  return `Scheduled ${task.id}: ${task.schedule}. ${deps.tasks.format(task)}`;
+};
+
+const listTasksHandler: HostToolHandler = async (deps, invocation) => {
+  const args = invocation.args as z.infer<typeof listTasks.schema>;
+  const tasks = await deps.tasks.list(actorOf(invocation), args.group);
+  if (tasks.length === 0) return 'There are no scheduled tasks.';
+  return tasks.map((task) => `- ${deps.tasks.format(task)}`).join('\n');
+};
+
+type IdArgs = z.infer<typeof pauseTask.schema | typeof resumeTask.schema | typeof cancelTask.schema>;
+
+const pauseTaskHandler: HostToolHandler = async (deps, invocation) => {
+  const task = await deps.tasks.pause(actorOf(invocation), (invocation.args as IdArgs).task_id);
+  return `Paused ${task.id}; it will not run until resumed.`;
+};
+
+const resumeTaskHandler: HostToolHandler = async (deps, invocation) => {
+  const task = await deps.tasks.resume(actorOf(invocation), (invocation.args as IdArgs).task_id);
+  return `Resumed ${task.id}. ${deps.tasks.format(task)}`;
+};
+
+const cancelTaskHandler: HostToolHandler = async (deps, invocation) => {
+  const id = await deps.tasks.remove(actorOf(invocation), (invocation.args as IdArgs).task_id);
+  return `Cancelled ${id}; its schedule is deleted.`;
+};
+
+const updateTaskHandler: HostToolHandler = async (deps, invocation) => {
+  const args = invocation.args as z.infer<typeof updateTask.schema>;
+  const when = whenOf(args);
+  const changesWhen = Object.values(when).some((value) => value !== undefined);
+  const task = await deps.tasks.update(actorOf(invocation), args.task_id, {
+    prompt: args.prompt,
+    isolated: args.isolated,
+    when: changesWhen ? when : undefined,
+  });
+  return `Updated ${task.id}. ${deps.tasks.format(task)}`;
+};
+
+export const TASK_TOOL_HANDLERS: Record<string, HostToolHandler> = {
+  schedule_task: scheduleTaskHandler,
+  list_tasks: listTasksHandler,
+  pause_task: pauseTaskHandler,
+  resume_task: resumeTaskHandler,
+  update_task: updateTaskHandler,
+  cancel_task: cancelTaskHandler,
+};

@@ -1,0 +1,333 @@
+// Recurring tasks, each one a Temporal Schedule `task:<folder>:<id>`: the one service
+// behind the agent's task tools and `babybot tasks`. Temporal keeps the schedule, fires it,
+// never runs two at once (overlap SKIP) and shows it on the Web UI's Schedules page, so
+// BabyBot keeps no task table of its own. Who may touch which task is checked here.
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleHandle,
+  type ScheduleOptionsStartWorkflowAction,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import type { Group } from '../lib/store/store.js';
+import { taskScheduleId } from '../workflows/ids.js';
+import { scheduledTaskWorkflow, type ScheduledTaskInput } from '../workflows/scheduled-task.js';
+import { CHAT, GROUP, KIND } from '../workflows/search-attributes.js';
+import {
+  catchupWindowMs,
+  describeWhen,
+  formatInZone,
+  remainingActionsOf,
+  resolveWhen,
+  scheduleSpecOf,
+  taskInvalid,
+  WhenInputSchema,
+  type TaskWhen,
+} from './task-when.js';
+
+export interface TaskServiceDeps {
+  client: Client;
+  /** The registered groups (the store). */
+  groupByFolder: (folder: string) => Group | undefined;
+  /** The workflows task queue the scheduled runs start on. */
+  taskQueue: string;
+  /** Crons and one-shot times without a zone of their own are read in this one. */
+  timeZone: string;
+  now?: () => Date;
+}
+
+/** Who asks: a group's turn (its own tasks; the main group any group's), or the owner at the command line. */
+export interface TaskActor {
+  /** The asking group's folder; undefined for the command line. */
+  folder?: string;
+  isMain: boolean;
+  /** Kept in the task's memo as its creator. */
+  label: string;
+}
+
+export const CreateTaskSchema = z.object({
+  group: z.string().trim().min(1).optional(),
+  prompt: z.string().trim().min(1, 'the prompt is empty').max(8_000),
+  isolated: z.boolean().default(false),
+  when: WhenInputSchema,
+});
+export type CreateTaskInput = z.input<typeof CreateTaskSchema>;
+
+export const UpdateTaskSchema = z.object({
+  prompt: z.string().trim().min(1, 'the prompt is empty').max(8_000).optional(),
+  isolated: z.boolean().optional(),
+  /** Replaces the schedule when given. */
+  when: WhenInputSchema.optional(),
+});
+export type UpdateTaskInput = z.input<typeof UpdateTaskSchema>;
+
+/** What a task is, kept in the schedule action's memo (it shows on every run in the Web UI, and can be updated). */
+const TaskMemoSchema = z.object({
+  prompt: z.string(),
+  createdBy: z.string(),
+  context: z.enum(['group', 'isolated']),
+  when: z.custom<TaskWhen>((value) => typeof value === 'object' && value !== null && 'kind' in value),
+});
+type TaskMemo = z.infer<typeof TaskMemoSchema>;
+
+export interface TaskInfo {
+  id: string;
+  group: string;
+  prompt: string;
+  isolated: boolean;
+  createdBy: string;
+  when: TaskWhen;
+  /** The schedule in words: "every weekday at 09:00 (Europe/Paris)". */
+  schedule: string;
+  nextRun?: Date;
+  paused: boolean;
+  /** "completed at …", "failed at … (run id)", or undefined before the first run. */
+  lastResult?: string;
+}
+
+const TASK_ID = /^task:([^:\s]+):([\w-]+)$/;
+const SHORT_ID = /^[\w-]+$/;
+
+export class TaskService {
+  constructor(private readonly deps: TaskServiceDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async create(actor: TaskActor, raw: CreateTaskInput, shortId: string): Promise<TaskInfo> {
+    const input = parse(CreateTaskSchema, raw);
+    const group = this.targetGroup(actor, input.group);
+    const when = resolveWhen(input.when, this.deps.timeZone, this.now());
+    const id = taskScheduleId(group.folder, shortId);
+    const memo: TaskMemo = { prompt: input.prompt, createdBy: actor.label, context: input.isolated ? 'isolated' : 'group', when };
+    try {
+      await this.deps.client.schedule.create({
+        scheduleId: id,
+        spec: scheduleSpecOf(when),
+        action: this.action(id, group, memo),
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: catchupWindowMs(when) },
+        state: { remainingActions: remainingActionsOf(when), note: `created by ${actor.label}` },
+        memo: { createdBy: actor.label, createdAt: this.now().toISOString() },
+        typedSearchAttributes: [
+          { key: GROUP, value: group.folder },
+          { key: KIND, value: 'task' },
+        ],
+      });
+    } catch (error) {
+      // The same id again is the same request retried (an activity after a crash): it is created already.
+      if (!(error instanceof ScheduleAlreadyRunning)) throw translateServerError(error);
+    }
+    return this.describe(actor, id);
+  }
+
+  async list(actor: TaskActor, folder?: string): Promise<TaskInfo[]> {
+    // A group that is not main sees its own tasks, whatever it names.
+    const only = actor.isMain ? folder : this.targetGroup(actor, folder).folder;
+    const ids: string[] = [];
+    for await (const summary of this.deps.client.schedule.list()) {
+      const match = TASK_ID.exec(summary.scheduleId);
+      if (match && (only === undefined || match[1] === only)) ids.push(summary.scheduleId);
+    }
+    const tasks = await Promise.all(ids.sort().map((id) => this.read(id).catch(() => undefined)));
+    return tasks.filter((task): task is TaskInfo => task !== undefined);
+  }
+
+  async describe(actor: TaskActor, idText: string): Promise<TaskInfo> {
+    return this.read(this.taskId(actor, idText));
+  }
+
+  async pause(actor: TaskActor, idText: string): Promise<TaskInfo> {
+    const { handle } = await this.existing(actor, idText);
+    await handle.pause(`paused by ${actor.label}`);
+    return this.read(handle.scheduleId);
+  }
+
+  async resume(actor: TaskActor, idText: string): Promise<TaskInfo> {
+    const { handle } = await this.existing(actor, idText);
+    await handle.unpause(`resumed by ${actor.label}`);
+    return this.read(handle.scheduleId);
+  }
+
+  /** Runs the task now, outside its schedule (still never beside a running one: overlap SKIP). */
+  async trigger(actor: TaskActor, idText: string): Promise<TaskInfo> {
+    const { handle } = await this.existing(actor, idText);
+    await handle.trigger(ScheduleOverlapPolicy.SKIP);
+    return this.read(handle.scheduleId);
+  }
+
+  async remove(actor: TaskActor, idText: string): Promise<string> {
+    const { handle } = await this.existing(actor, idText);
+    await handle.delete();
+    return handle.scheduleId;
+  }
+
+  async update(actor: TaskActor, idText: string, raw: UpdateTaskInput): Promise<TaskInfo> {
+    const changes = parse(UpdateTaskSchema, raw);
+    const { handle, memo, folder } = await this.existing(actor, idText);
+    const group = this.targetGroup({ ...actor, isMain: true }, folder);
+    const when = changes.when ? resolveWhen(changes.when, this.deps.timeZone, this.now()) : memo.when;
+    const isolated = changes.isolated ?? memo.context === 'isolated';
+    const next: TaskMemo = { ...memo, prompt: changes.prompt ?? memo.prompt, context: isolated ? 'isolated' : 'group', when };
+    try {
+      await handle.update((previous) => ({
+        spec: scheduleSpecOf(when),
+        action: this.action(handle.scheduleId, group, next),
+        policies: { ...previous.policies, overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: catchupWindowMs(when) },
+        state: {
+          paused: previous.state.paused,
+          note: `updated by ${actor.label}`,
+          remainingActions: changes.when ? remainingActionsOf(when) : previous.state.remainingActions,
+        },
+        typedSearchAttributes: previous.typedSearchAttributes,
+      }));
+    } catch (error) {
+      throw translateServerError(error);
+    }
+    return this.read(handle.scheduleId);
+  }
+
+  /** One line per task, for the model and the command line alike; times on the task's own clock. */
+  format(task: TaskInfo): string {
+    const zone = task.when.kind === 'every' ? this.deps.timeZone : task.when.timeZone;
+    const next = task.paused
+      ? 'paused'
+      : task.nextRun
+        ? `next run ${formatInZone(task.nextRun, zone)} (${zone})`
+        : 'no further runs';
+    return (
+      `${task.id} [${task.group}] ${task.schedule}; ${next}; last run: ${task.lastResult ?? 'none yet'}; ` +
+      `${task.isolated ? 'isolated' : 'group context'}; prompt: ${JSON.stringify(task.prompt)}`
+    );
+  }
+
+  private action(id: string, group: Group, memo: TaskMemo): ScheduleOptionsStartWorkflowAction<typeof scheduledTaskWorkflow> {
+    const input: ScheduledTaskInput = {
+      folder: group.folder,
+      chat: group.jid,
+      task: { taskId: id, prompt: memo.prompt, isolated: memo.context === 'isolated' },
+    };
+    return {
+      type: 'startWorkflow',
+      workflowType: scheduledTaskWorkflow,
+      // Temporal adds the scheduled time to this id, so each run has its own.
+      workflowId: id,
+      taskQueue: this.deps.taskQueue,
+      args: [input],
+      memo,
+      typedSearchAttributes: [
+        { key: GROUP, value: group.folder },
+        { key: CHAT, value: group.jid },
+        { key: KIND, value: 'task' },
+      ],
+      staticSummary: `Task: ${memo.prompt.slice(0, 90)}`,
+    };
+  }
+
+  /** The registered group a request is for; a group that is not main may only name itself. */
+  private targetGroup(actor: TaskActor, folder: string | undefined): Group {
+    const wanted = folder ?? actor.folder;
+    if (!wanted) throw taskInvalid('Say which group the task is for (--group FOLDER).');
+    if (!actor.isMain && wanted !== actor.folder) throw notAllowed(actor);
+    const group = this.deps.groupByFolder(wanted);
+    if (!group) throw taskInvalid(`There is no registered group "${wanted}". \`babybot groups list\` shows the groups.`);
+    return group;
+  }
+
+  /** The full id of a task named by its full id, or by its short id within the asking group. */
+  private taskId(actor: TaskActor, text: string): string {
+    const trimmed = text.trim();
+    const full = TASK_ID.exec(trimmed);
+    if (full) {
+      if (!actor.isMain && full[1] !== actor.folder) throw notAllowed(actor);
+      return trimmed;
+    }
+    if (actor.folder && SHORT_ID.test(trimmed)) return taskScheduleId(actor.folder, trimmed);
+    throw taskInvalid(`"${text}" is not a task id. Task ids look like task:main:3f9a1c2e (list the tasks to see them).`);
+  }
+
+  private async existing(actor: TaskActor, idText: string) {
+    const id = this.taskId(actor, idText);
+    const handle = this.deps.client.schedule.getHandle(id);
+    const description = await describeOrNotFound(handle);
+    return { handle, memo: memoOf(description), folder: TASK_ID.exec(id)![1] };
+  }
+
+  private async read(id: string): Promise<TaskInfo> {
+    const description = await describeOrNotFound(this.deps.client.schedule.getHandle(id));
+    const memo = memoOf(description);
+    return {
+      id,
+      group: TASK_ID.exec(id)![1],
+      prompt: memo.prompt,
+      isolated: memo.context === 'isolated',
+      createdBy: memo.createdBy,
+      when: memo.when,
+      schedule: describeWhen(memo.when),
+      nextRun: description.info.nextActionTimes[0],
+      paused: description.state.paused,
+      lastResult: await this.lastResult(description),
+    };
+  }
+
+  private async lastResult(description: ScheduleDescription): Promise<string | undefined> {
+    const last = description.info.recentActions.at(-1);
+    if (!last) return undefined;
+    const { workflowId, firstExecutionRunId } = last.action.workflow;
+    try {
+      const run = await this.deps.client.workflow.getHandle(workflowId, firstExecutionRunId).describe();
+      return `${run.status.name.toLowerCase()}, started ${last.takenAt.toISOString()} (run ${workflowId})`;
+    } catch {
+      // Closed runs older than the namespace's retention are gone.
+      return `started ${last.takenAt.toISOString()} (run ${workflowId}, no longer kept)`;
+    }
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw taskInvalid(`The task is not valid: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function notAllowed(actor: TaskActor): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `This chat may see and manage only its own tasks (group "${actor.folder}"). Ask in the main chat to manage another group's tasks.`,
+    'TaskNotAllowed',
+  );
+}
+
+async function describeOrNotFound(handle: ScheduleHandle): Promise<ScheduleDescription> {
+  try {
+    return await handle.describe();
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) {
+      throw ApplicationFailure.nonRetryable(
+        `There is no task ${handle.scheduleId} (it may have been removed, or the id is mistyped). List the tasks to see their ids.`,
+        'TaskNotFound',
+      );
+    }
+    throw error;
+  }
+}
+
+function memoOf(description: ScheduleDescription): TaskMemo {
+  const parsed = TaskMemoSchema.safeParse(description.action.memo);
+  if (description.action.workflowType !== scheduledTaskWorkflow.name || !parsed.success) {
+    throw taskInvalid(`${description.scheduleId} is a schedule, but not one of BabyBot's tasks.`);
+  }
+  return parsed.data;
+}
+
+/** Temporal refusing a schedule (a cron it cannot read, a zone it does not know) is bad input, not an outage. */
+export function translateServerError(error: unknown): unknown {
+  const code = (error as { code?: number; cause?: { code?: number } }).code ?? (error as { cause?: { code?: number } }).cause?.code;
+  const INVALID_ARGUMENT = 3;
+  if (code !== INVALID_ARGUMENT) return error;
+  const detail = ((error as { cause?: { details?: string } }).cause?.details ?? (error as Error).message).trim();
+  return taskInvalid(`Temporal refused the schedule: ${detail}. Check the cron expression and the time zone.`);
+}
