@@ -1,0 +1,77 @@
+// Every committed history (recorded from real runs by scripts/record-histories.ts) must
+// replay against the current workflow code: a change that would break runs in flight
+// fails CI here. And the check really bites: a deliberately changed workflow is caught.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeReplay, readHistoryFile, replayHistory, workflowIdOf } from '../../temporal/replay.js';
+import { bundleWorkflows } from '../../workers/worker-set.js';
+
+const HISTORIES = path.resolve(import.meta.dirname, 'histories');
+const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+
+describe('recorded histories', () => {
+  let bundle: WorkflowBundleWithSourceMap;
+  beforeAll(async () => {
+    bundle = await bundleWorkflows();
+  });
+
+  it('cover a plain turn, tool calls, a failure, a continue-as-new and a task run', () => {
+    expect(files).toEqual(
+      expect.arrayContaining(['plain-turn.json', 'tool-turn.json', 'failed-turn.json', 'group-continue-as-new.json', 'task-run.json']),
+    );
+  });
+
+  it.each(files)('%s replays against the current workflow code', async (file) => {
+    const history = readHistoryFile(path.join(HISTORIES, file));
+    const outcome = await replayHistory(bundle, history, workflowIdOf(history, file));
+    expect(outcome.ok, describeReplay(outcome, file)).toBe(true);
+  });
+});
+
+describe('a deliberately changed workflow', () => {
+  let changed: WorkflowBundleWithSourceMap;
+  beforeAll(async () => {
+    // The real workflows, except that a turn now waits on a timer before its first step:
+    // one command more than the recorded runs issued.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-changed-workflows-'));
+    const entry = path.join(dir, 'index.ts');
+    const root = path.resolve(import.meta.dirname, '../..');
+    const workflows = path.join(root, 'workflows');
+    // The bundler resolves the SDK from the entry's folder: let it find the project's.
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+    fs.writeFileSync(
+      entry,
+      [
+        `export * from ${JSON.stringify(path.join(workflows, 'index.ts'))};`,
+        "import { sleep } from '@temporalio/workflow';",
+        `import { agentTurnWorkflow as original } from ${JSON.stringify(path.join(workflows, 'agent-turn.ts'))};`,
+        'export async function agentTurnWorkflow(input: Parameters<typeof original>[0]) {',
+        "  await sleep('1 second');",
+        '  return original(input);',
+        '}',
+      ].join('\n'),
+    );
+    try {
+      changed = await bundleWorkflowCode({
+        workflowsPath: entry,
+        logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails replay with a clear determinism message', async () => {
+    const history = readHistoryFile(path.join(HISTORIES, 'plain-turn.json'));
+    const outcome = await replayHistory(changed, history, workflowIdOf(history, 'plain-turn'));
+    expect(outcome.ok).toBe(false);
+    const text = describeReplay(outcome, 'plain-turn.json');
+    expect(outcome.ok === false && outcome.determinism, text).toBe(true);
+    expect(text).toMatch(/^DETERMINISM VIOLATION: plain-turn\.json \(23 events\)/);
+    expect(text).toMatch(/TMPRL1100/);
+    expect(text).toMatch(/patched\(\)/);
+  });
+});
