@@ -1,0 +1,95 @@
+// Kill the BabyBot process in the middle of a turn (while the model is thinking) and start
+// it again: Temporal retries the model step on the new worker, and the reply is delivered
+// exactly once.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../lib/store/store.js';
+import { spawnBabyBot } from '../support/babybot-process.js';
+import { OllamaStub } from '../support/ollama-stub.js';
+import { freePort } from '../support/ports.js';
+import { claimNamespace, temporalAddress } from '../support/temporal.js';
+
+describe('a worker killed mid-turn', () => {
+  let ollama: OllamaStub;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    ollama = await new OllamaStub().start();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-crash-'));
+    env = {
+      DATA_DIR: path.join(dir, 'data'),
+      GROUPS_DIR: path.join(dir, 'groups'),
+      HTTP_PORT: String(await freePort()),
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_NAMESPACE: claimNamespace(),
+      OLLAMA_HOST: ollama.url,
+      CONTAINER_RUNTIME: 'none',
+      WHATSAPP_ENABLED: 'off',
+      LOG_LEVEL: 'warn',
+    };
+  });
+  afterAll(async () => {
+    await ollama?.close();
+  });
+
+  it('completes the turn after a restart and delivers the reply exactly once', async () => {
+    ollama.setScript((_request, index) => (index === 0 ? { content: 'never sent', delayMs: 60_000 } : { content: 'the one reply' }));
+    const first = spawnBabyBot(['start'], env);
+    await first.waitFor(/BabyBot is running/);
+    const res = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ chat: 'main', text: 'think hard', id: 'crash-1' }),
+    });
+    expect(res.status).toBe(202);
+    for (let i = 0; i < 200 && ollama.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(ollama.requests).toHaveLength(1); // the model is thinking now
+    await first.kill('SIGKILL');
+
+    const second = spawnBabyBot(['start'], env);
+    try {
+      await second.waitFor(/BabyBot is running/);
+      let replies: string[] = [];
+      for (let i = 0; i < 600 && replies.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const list = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`);
+        replies = ((await list.json()) as { messages: { fromAssistant: boolean; text: string }[] }).messages
+          .filter((m) => m.fromAssistant)
+          .map((m) => m.text);
+      }
+      expect(replies).toEqual(['the one reply']);
+      await new Promise((r) => setTimeout(r, 1000));
+      const list = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`);
+      const all = ((await list.json()) as { messages: { fromAssistant: boolean }[] }).messages;
+      expect(all.filter((m) => m.fromAssistant)).toHaveLength(1);
+      expect(ollama.requests).toHaveLength(2);
+    } finally {
+      await second.kill('SIGTERM');
+    }
+  });
+
+  it('hands over, at the next start, a message that was stored but never reached Temporal', async () => {
+    // A crash between storing and signalWithStart leaves the message 'pending' in the store.
+    const store = Store.open(path.join(env.DATA_DIR, 'babybot.db'));
+    store.insertMessage({ chat: 'local:main', id: 'stored-only', sender: 'user', text: 'lost?', timestamp: new Date().toISOString() }, 'pending');
+    store.close();
+    ollama.setScript(() => ({ content: 'not lost' }));
+    const bot = spawnBabyBot(['start'], env);
+    try {
+      await bot.waitFor(/BabyBot is running/);
+      for (let i = 0; i < 300; i++) {
+        const res = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`);
+        const texts = ((await res.json()) as { messages: { fromAssistant: boolean; text: string }[] }).messages
+          .filter((m) => m.fromAssistant)
+          .map((m) => m.text);
+        if (texts.includes('not lost')) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the pending message was never answered');
+    } finally {
+      await bot.kill('SIGTERM');
+    }
+  });
+});
