@@ -49,6 +49,8 @@ export function createChannelActivities(deps: ChannelActivityDeps) {
           'GroupNotRegistered',
         );
       }
+      // "typing…" while the turn runs; the channel clears it when the reply is delivered.
+      await deps.outbound.channelFor(input.chat)?.setTyping?.(input.chat, true);
       return {
         group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain },
         system: systemPrompt(deps.prompt, group, new Date()),

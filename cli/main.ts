@@ -1,5 +1,7 @@
 // The `babybot` command: one verb per thing a person does with BabyBot.
 import { Command } from 'commander';
+import { groupsCommand } from './groups.js';
+import { whatsappCommand } from './whatsapp.js';
 import { chatCommand } from './chat.js';
 import { doctorCommand } from './doctor.js';
 import { replayCommand } from './replay.js';
@@ -62,5 +64,8 @@ program
   .action(workerCommand);
 
 program.addCommand(tasksCommand());
+
+program.addCommand(whatsappCommand());
+program.addCommand(groupsCommand());
 
 await program.parseAsync(process.argv);

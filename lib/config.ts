@@ -67,7 +67,12 @@ export const ConfigSchema = z.object({
   AGENT_MAX_STEPS: positiveInt(12),
   CONTEXT_MESSAGES: positiveInt(30),
   WHATSAPP_ENABLED: onOffAuto,
-  WHATSAPP_MAIN_CHAT: z.string().optional(),
+  WHATSAPP_MAIN_CHAT: z
+    .string()
+    .regex(/^[\w.:-]+@(s\.whatsapp\.net|g\.us|lid)$/, 'a WhatsApp chat id such as 4477xxxxxxxx@s.whatsapp.net or 1203630xxxxxxxx@g.us')
+    .optional(),
+  // Where Baileys connects; only for tests and proxies (WhatsApp's own server by default).
+  WHATSAPP_WS_URL: z.url('a WebSocket URL such as wss://web.whatsapp.com/ws/chat').optional(),
   TZ: timeZone,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -8,6 +8,8 @@ import { createChannelActivities } from '../activities/channel-activities.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
+import { createWhatsAppChannel, type WhatsAppSeams } from '../channel/whatsapp/setup.js';
+import type { WhatsAppChannel } from '../channel/whatsapp/whatsapp-channel.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { Store } from '../lib/store/store.js';
@@ -27,6 +29,8 @@ export interface StartOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Turns per group workflow run before continue-as-new. */
   turnsPerRun?: number;
+  /** Tests replace WhatsApp's socket (a fake emitting Baileys' objects), backoff and clock. */
+  whatsapp?: WhatsAppSeams;
 }
 
 export interface BabyBot {
@@ -36,6 +40,8 @@ export interface BabyBot {
   temporal: TemporalServer;
   httpUrl?: string;
   inbound?: Inbound;
+  /** Present when this process runs WhatsApp (WHATSAPP_ENABLED, linked). */
+  whatsapp?: WhatsAppChannel;
   workers: WorkerSet;
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
@@ -66,6 +72,9 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
 
     const outbound = new OutboundRouter([localOutbound]);
+    // In the router before the workers poll, so a reply waiting for WhatsApp finds its channel.
+    const whatsapp = withChannel ? createWhatsAppChannel(config, store, log, options.whatsapp) : undefined;
+    if (whatsapp) outbound.add(whatsapp);
     const channelActivities = createChannelActivities({
       store,
       outbound,
@@ -123,6 +132,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       }
       const states = workers.states;
       components.workers = { ok: states.every((s) => s.endsWith(':RUNNING')), detail: states.join(', ') };
+      if (whatsapp) components.whatsapp = whatsapp.health();
       const ok = Object.values(components).every((c) => c.ok);
       return { status: ok ? 'ok' : 'degraded', components };
     };
@@ -140,9 +150,14 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       stops.push(() => http.close());
       const handed = await inbound.handOverPending();
       if (handed > 0) log.info({ handed }, 'handed over messages stored before the last stop');
+      if (whatsapp) {
+        // Connects in the background: the local chat serves at once, whatever WhatsApp does.
+        whatsapp.start((message) => inbound!.receive(message));
+        stops.push(() => whatsapp.stop());
+      }
     }
 
-    return { config, store, client, temporal, httpUrl, inbound, workers, health, stop };
+    return { config, store, client, temporal, httpUrl, inbound, whatsapp, workers, health, stop };
   } catch (error) {
     await stop();
     throw error;

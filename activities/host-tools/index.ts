@@ -1,3 +1,4 @@
+import { registerGroupHandler } from './register-group.js';
 import { rememberHandler } from './remember.js';
 import { sendMessageHandler } from './send-message.js';
 import { TASK_TOOL_HANDLERS } from './tasks.js';
@@ -9,5 +10,6 @@ export type { HostToolDeps, HostToolHandler } from './types.js';
 export const HOST_TOOL_HANDLERS: Record<string, HostToolHandler> = {
   send_message: sendMessageHandler,
   remember: rememberHandler,
+  register_group: registerGroupHandler,
   ...TASK_TOOL_HANDLERS,
 };

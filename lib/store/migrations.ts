@@ -53,6 +53,11 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: WhatsApp echoes BabyBot's own sends back as incoming messages; they are recognised
+  // by looking their id up in the delivery log, once per incoming message of the owner.
+  `
+  CREATE INDEX deliveries_message_id ON deliveries (message_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

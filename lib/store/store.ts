@@ -298,6 +298,13 @@ export class Store {
     return row && { key: row.key, chat: row.chat, messageId: row.message_id, status: row.status };
   }
 
+  /** The delivery that sent (or is sending) the message with this id: BabyBot's own message. */
+  deliveryByMessageId(messageId: string): { key: string; chat: string; status: 'sending' | 'sent' } | undefined {
+    return this.db.prepare('SELECT key, chat, status FROM deliveries WHERE message_id = ? LIMIT 1').get(messageId) as
+      | { key: string; chat: string; status: 'sending' | 'sent' }
+      | undefined;
+  }
+
   recordDelivery(key: string, chat: string, messageId: string, status: 'sending' | 'sent'): void {
     this.db
       .prepare(

@@ -1,12 +1,13 @@
 // Every tool the model can be offered. Each capability adds its own file of specs here.
 import { z } from 'zod';
+import { GROUP_TOOLS } from './group-tools.js';
 import { HOST_TOOLS } from './host-tools.js';
 import type { ToolSpec } from './spec.js';
 import { TASK_TOOLS } from './task-tools.js';
 
 export type { ToolSpec, ToolPlace } from './spec.js';
 
-export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS, ...TASK_TOOLS];
+export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS];
 
 const BY_NAME = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
 

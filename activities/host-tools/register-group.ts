@@ -1,0 +1,30 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
+import { registerGroup, RegistrationError } from '../../lib/group-registration.js';
+import type { registerGroup as registerGroupTool } from '../../workflows/tools/group-tools.js';
+import type { HostToolHandler } from './types.js';
+
+/** Registers a chat for the main group; a second call for the same chat and folder (a retried step) is a no-op. */
+export const registerGroupHandler: HostToolHandler = async (deps, invocation) => {
+  // The workflow offers this tool only to main, but the host decides trust, never the model.
+  if (!invocation.group.isMain) {
+    throw ApplicationFailure.nonRetryable('Only the main chat may register groups.', 'NotAllowed');
+  }
+  const args = invocation.args as z.infer<typeof registerGroupTool.schema>;
+  const existing = deps.store.groupByJid(args.chat);
+  if (existing?.folder === args.folder) return `${args.chat} is registered in the folder "${args.folder}".`;
+  try {
+    const group = registerGroup(deps.store, {
+      jid: args.chat,
+      folder: args.folder,
+      name: args.name,
+      triggerWord: args.trigger_word,
+      requiresTrigger: args.requires_trigger ?? true,
+    });
+    const trigger = group.requiresTrigger ? `answers when called with @${group.triggerWord ?? deps.assistantName}` : 'answers every message';
+    return `Registered ${group.name} (${group.jid}) in the folder "${group.folder}"; it ${trigger}.`;
+  } catch (error) {
+    if (error instanceof RegistrationError) throw ApplicationFailure.nonRetryable(error.message, 'RegistrationRefused');
+    throw error;
+  }
+};

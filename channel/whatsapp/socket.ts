@@ -1,0 +1,56 @@
+// What the adapter needs of a WhatsApp socket, and the factory that makes one. Production
+// passes Baileys' makeWASocket; tests pass an object of the same shape that emits Baileys'
+// own events and protobuf objects, so the adapter runs unchanged without a network.
+import type { Logger } from '../../lib/logger.js';
+import {
+  Browsers,
+  fetchLatestBaileysVersion,
+  makeCacheableSignalKeyStore,
+  makeWASocket,
+  type AuthenticationState,
+  type BaileysEventMap,
+  type WASocket,
+} from './baileys.js';
+
+/** The part of Baileys' socket BabyBot uses: the event emitter and a handful of calls. */
+export type WhatsAppSocket = Pick<
+  WASocket,
+  'sendMessage' | 'sendPresenceUpdate' | 'groupFetchAllParticipating' | 'end' | 'logout' | 'requestPairingCode' | 'user'
+> & {
+  ev: {
+    on<E extends keyof BaileysEventMap>(event: E, listener: (arg: BaileysEventMap[E]) => void): void;
+    off<E extends keyof BaileysEventMap>(event: E, listener: (arg: BaileysEventMap[E]) => void): void;
+  };
+};
+
+export interface SocketOptions {
+  auth: AuthenticationState;
+  log: Logger;
+  /** Where to connect; WhatsApp's own server unless set (tests point it at a closed port). */
+  webSocketUrl?: string;
+  /** Baileys asks for the text of a message it sent when a recipient needs it re-encrypted. */
+  getMessage: (key: { remoteJid?: string | null; id?: string | null }) => Promise<{ conversation: string } | undefined>;
+}
+
+export type SocketFactory = (options: SocketOptions) => Promise<WhatsAppSocket>;
+
+export const baileysSocketFactory: SocketFactory = async (options) => {
+  // Baileys logs every frame at info; keep it to warnings unless BabyBot itself is verbose.
+  const verbose = options.log.level === 'debug' || options.log.level === 'trace';
+  const log = options.log.child({ component: 'baileys' }, { level: verbose ? options.log.level : 'warn' });
+  // WhatsApp refuses clients that are too old; ask for the current version, and fall back
+  // to the one Baileys ships with when the lookup cannot be made (offline machines).
+  const { version } = await fetchLatestBaileysVersion({ timeout: 5000 });
+  return makeWASocket({
+    version,
+    auth: { creds: options.auth.creds, keys: makeCacheableSignalKeyStore(options.auth.keys, log) },
+    logger: log,
+    browser: Browsers.appropriate('BabyBot'),
+    // Stay "offline" so the phone keeps showing notifications for the owner's chats.
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    connectTimeoutMs: 20_000,
+    ...(options.webSocketUrl ? { waWebSocketUrl: options.webSocketUrl } : {}),
+    getMessage: async (key) => (await options.getMessage(key)) ?? undefined,
+  });
+};

@@ -1,0 +1,291 @@
+// The WhatsApp channel of a running BabyBot: holds the one Baileys socket, moves it through
+// its connection states, turns inbound messages into the common inbound path, and is the
+// OutboundChannel the delivery activity sends WhatsApp replies through.
+import { ApplicationFailure } from '@temporalio/common';
+import { ensureWhatsAppMainChat } from '../../lib/group-registration.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Store } from '../../lib/store/store.js';
+import type { IncomingMessage } from '../inbound.js';
+import type { OutboundChannel } from '../outbound.js';
+import { isLinked, sqliteAuthState } from './auth-state.js';
+import { jidNormalizedUser, type BaileysEventMap } from './baileys.js';
+import { Backoff, classifyDisconnect, type BackoffOptions, type ConnectionStatus } from './connection-state.js';
+import { normaliseMessage, type NormaliseContext } from './normalise.js';
+import { parsePartMessageId, partMessageId, splitForWhatsApp } from './split.js';
+import type { SocketFactory, WhatsAppSocket } from './socket.js';
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): NodeJS.Timeout;
+  clearTimeout(handle: NodeJS.Timeout | undefined): void;
+}
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle),
+};
+
+export interface WhatsAppChannelDeps {
+  store: Store;
+  log: Logger;
+  socketFactory: SocketFactory;
+  /** The main chat's jid; the owner's chat with themselves when unset. */
+  mainChat?: string;
+  webSocketUrl?: string;
+  backoff?: BackoffOptions;
+  clock?: Clock;
+  /** A connection open this long counts as healthy again: the next drop starts the backoff afresh. */
+  stableAfterMs?: number;
+}
+
+export type Receive = (message: IncomingMessage) => Promise<unknown>;
+
+export interface WhatsAppHealth {
+  status: ConnectionStatus;
+  ok: boolean;
+  detail: string;
+}
+
+/** WhatsApp's chat ids: people, groups, and the linked-identity form of people. */
+export const isWhatsAppJid = (chat: string) => /@(s\.whatsapp\.net|g\.us|lid)$/.test(chat);
+
+export class WhatsAppChannel implements OutboundChannel {
+  readonly name = 'whatsapp';
+  private status: ConnectionStatus = 'connecting';
+  private statusDetail = 'not started';
+  private socket?: WhatsAppSocket;
+  private detach?: () => void;
+  private receive?: Receive;
+  private reconnectTimer?: NodeJS.Timeout;
+  private openedAt?: number;
+  private restartedAtOnce = false;
+  private stopped = false;
+  /** Upserts are handled one after another, so a chat's messages are stored in arrival order. */
+  private inboundChain: Promise<void> = Promise.resolve();
+  private readonly backoff: Backoff;
+  private readonly clock: Clock;
+
+  constructor(private readonly deps: WhatsAppChannelDeps) {
+    this.backoff = new Backoff(deps.backoff);
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  owns(chat: string): boolean {
+    return isWhatsAppJid(chat);
+  }
+
+  /** Starts connecting in the background; failures never reach the caller, they reconnect. */
+  start(receive: Receive): void {
+    this.receive = receive;
+    if (!isLinked(this.deps.store)) {
+      this.setStatus('not-linked', 'WhatsApp is not linked. Run `babybot whatsapp link`, then restart BabyBot.');
+      this.deps.log.warn(`WhatsApp: ${this.statusDetail}`);
+      return;
+    }
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.setStatus('stopped', 'BabyBot is stopping');
+    this.clock.clearTimeout(this.reconnectTimer);
+    this.closeSocket();
+  }
+
+  health(): WhatsAppHealth {
+    return { status: this.status, ok: this.status === 'open', detail: `${this.status}: ${this.statusDetail}` };
+  }
+
+  async send(chat: string, text: string, messageId: string): Promise<void> {
+    const parts = splitForWhatsApp(text);
+    for (const [index, part] of parts.entries()) {
+      const partId = partMessageId(messageId, index);
+      // Each part has its own log entry, so a retry after a drop mid-reply sends only what is missing.
+      const key = `whatsapp-part:${partId}`;
+      if (this.deps.store.delivery(key)?.status === 'sent') continue;
+      const socket = this.connectedSocket();
+      this.deps.store.recordDelivery(key, chat, partId, 'sending');
+      try {
+        await socket.sendMessage(chat, { text: part }, { messageId: partId });
+      } catch (error) {
+        throw ApplicationFailure.retryable(
+          `Sending to ${chat} on WhatsApp failed (${(error as Error).message}); it is retried until WhatsApp takes it.`,
+          'WhatsAppSendFailed',
+        );
+      }
+      this.deps.store.recordDelivery(key, chat, partId, 'sent');
+    }
+    await this.setTyping(chat, false);
+  }
+
+  /** Best effort: a typing indicator that cannot be shown is no reason to fail a turn. */
+  async setTyping(chat: string, typing: boolean): Promise<void> {
+    if (this.status !== 'open' || !this.socket) return;
+    await this.socket.sendPresenceUpdate(typing ? 'composing' : 'paused', chat).catch((error: unknown) => {
+      this.deps.log.debug({ chat, err: (error as Error).message }, 'could not update the typing indicator');
+    });
+  }
+
+  private connectedSocket(): WhatsAppSocket {
+    if (this.status !== 'open' || !this.socket) {
+      throw ApplicationFailure.retryable(
+        `WhatsApp is not connected (${this.status}: ${this.statusDetail}). The reply waits and is sent after the reconnect.`,
+        'WhatsAppDisconnected',
+      );
+    }
+    return this.socket;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.setStatus('connecting', this.backoff.attempts ? `attempt ${this.backoff.attempts + 1}` : 'first attempt');
+    const auth = sqliteAuthState(this.deps.store);
+    let socket: WhatsAppSocket;
+    try {
+      socket = await this.deps.socketFactory({
+        auth: auth.state,
+        log: this.deps.log,
+        webSocketUrl: this.deps.webSocketUrl,
+        getMessage: async (key) => this.sentText(key.remoteJid, key.id),
+      });
+    } catch (error) {
+      this.onClose(error);
+      return;
+    }
+    if (this.stopped) return void socket.end(undefined);
+    this.socket = socket;
+    this.detach = this.attach(socket, auth.saveCreds);
+  }
+
+  /** Subscribes to the socket's events; returns the unsubscribe, since a closed socket is dropped. */
+  private attach(socket: WhatsAppSocket, saveCreds: () => void): () => void {
+    const handlers: { [E in keyof BaileysEventMap]?: (arg: BaileysEventMap[E]) => void } = {
+      'creds.update': () => saveCreds(),
+      'connection.update': (update) => {
+        if (update.qr) {
+          // A QR code means the stored credentials are not linked: only `whatsapp link` should show one.
+          this.closeSocket();
+          this.setStatus('not-linked', 'WhatsApp is not linked. Run `babybot whatsapp link`, then restart BabyBot.');
+          this.deps.log.warn(this.statusDetail);
+        } else if (update.connection === 'open') {
+          this.onOpen(socket);
+        } else if (update.connection === 'close') {
+          this.closeSocket();
+          this.onClose(update.lastDisconnect?.error);
+        }
+      },
+      'messages.upsert': ({ messages, type }) => {
+        if (type !== 'notify' && type !== 'append') return;
+        this.inboundChain = this.inboundChain.then(() => this.onMessages(socket, messages));
+      },
+      'groups.update': (updates) => this.nameChats(updates),
+      'groups.upsert': (groups) => this.nameChats(groups),
+      'chats.upsert': (chats) => this.nameChats(chats.map((chat) => ({ id: chat.id, subject: chat.name ?? undefined }))),
+    };
+    const entries = Object.entries(handlers) as [keyof BaileysEventMap, (arg: unknown) => void][];
+    for (const [event, handler] of entries) socket.ev.on(event, handler);
+    return () => {
+      for (const [event, handler] of entries) socket.ev.off(event, handler);
+    };
+  }
+
+  private onOpen(socket: WhatsAppSocket): void {
+    this.openedAt = this.clock.now();
+    const self = socket.user?.id ? jidNormalizedUser(socket.user.id) : undefined;
+    this.setStatus('open', self ? `connected as +${self.split('@')[0]}` : 'connected');
+    this.deps.log.info(`WhatsApp: ${this.statusDetail}`);
+    const mainChat = this.deps.mainChat ?? self;
+    if (mainChat) {
+      const { registered, conflict } = ensureWhatsAppMainChat(this.deps.store, mainChat, socket.user?.name ?? 'WhatsApp main');
+      if (registered) this.deps.log.info({ chat: mainChat }, 'registered the WhatsApp main chat');
+      if (conflict) {
+        this.deps.log.warn(
+          { chat: mainChat, folder: conflict.folder },
+          'the WhatsApp main chat is already registered as an ordinary group; remove that group to make it the main chat',
+        );
+      }
+    }
+    void socket
+      .groupFetchAllParticipating()
+      .then((groups) => this.nameChats(Object.values(groups)))
+      .catch((error: unknown) => this.deps.log.warn({ err: (error as Error).message }, 'could not fetch the WhatsApp group names'));
+  }
+
+  private onClose(error: unknown): void {
+    if (this.stopped || this.status === 'not-linked') return;
+    const outcome = classifyDisconnect(error);
+    const wasStable = this.openedAt !== undefined && this.clock.now() - this.openedAt >= (this.deps.stableAfterMs ?? 60_000);
+    this.openedAt = undefined;
+    if (wasStable) {
+      this.backoff.reset();
+      this.restartedAtOnce = false;
+    }
+    if (outcome.reconnect === 'stop') {
+      if (outcome.clearAuth) this.deps.store.authClear();
+      this.setStatus(outcome.status, outcome.message);
+      this.deps.log.error(`WhatsApp: ${outcome.message}`);
+      return;
+    }
+    // Restart-required comes once after linking; a second one in a row waits like any drop.
+    const atOnce = outcome.reconnect === 'now' && !this.restartedAtOnce;
+    if (atOnce) this.restartedAtOnce = true;
+    const delay = atOnce ? 0 : this.backoff.next();
+    this.setStatus('reconnecting', `${outcome.message} Next attempt in ${(delay / 1000).toFixed(1)}s.`);
+    this.deps.log.warn({ delayMs: delay, attempt: this.backoff.attempts }, `WhatsApp: ${outcome.message}`);
+    this.reconnectTimer = this.clock.setTimeout(() => void this.connect(), delay);
+  }
+
+  private async onMessages(socket: WhatsAppSocket, messages: BaileysEventMap['messages.upsert']['messages']): Promise<void> {
+    const ctx = this.normaliseContext(socket);
+    for (const raw of messages) {
+      const result = normaliseMessage(raw, ctx);
+      if (!result.ok) {
+        this.deps.log.debug({ id: raw.key.id, skip: result.skip }, 'WhatsApp message skipped');
+        continue;
+      }
+      await this.receive?.(result.message).catch((error: unknown) => {
+        this.deps.log.error({ err: error, id: result.message.id }, 'could not store a WhatsApp message');
+      });
+    }
+  }
+
+  private normaliseContext(socket: WhatsAppSocket): NormaliseContext {
+    const selfJid = socket.user?.id ? jidNormalizedUser(socket.user.id) : '';
+    const lid = socket.user?.lid ? jidNormalizedUser(socket.user.lid) : undefined;
+    return {
+      selfJid,
+      selfName: socket.user?.name ?? undefined,
+      aliases: lid ? { [lid]: selfJid } : {},
+      isOwnSend: (id) => this.deps.store.deliveryByMessageId(id) !== undefined,
+    };
+  }
+
+  private nameChats(chats: { id?: string | null; subject?: string | null }[]): void {
+    for (const chat of chats) {
+      if (!chat.id || !chat.subject || !isWhatsAppJid(chat.id)) continue;
+      this.deps.store.upsertChat({ jid: chat.id, name: chat.subject, channel: 'whatsapp', isGroup: chat.id.endsWith('@g.us') });
+    }
+  }
+
+  /** The text of a part BabyBot sent, for Baileys to re-encrypt when a recipient asks again. */
+  private async sentText(chat: string | null | undefined, id: string | null | undefined) {
+    if (!chat || !id) return undefined;
+    const { messageId, index } = parsePartMessageId(id);
+    const stored = this.deps.store.getMessage(chat, messageId);
+    const part = stored && splitForWhatsApp(stored.text)[index];
+    return part === undefined ? undefined : { conversation: part };
+  }
+
+  private closeSocket(): void {
+    this.detach?.();
+    this.detach = undefined;
+    this.socket?.end(undefined);
+    this.socket = undefined;
+  }
+
+  private setStatus(status: ConnectionStatus, detail: string): void {
+    this.status = status;
+    this.statusDetail = detail;
+  }
+}

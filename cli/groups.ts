@@ -1,0 +1,94 @@
+// `babybot groups list|add|remove`: which chats BabyBot knows and which it answers in. These
+// work on the store directly, so they are safe while BabyBot runs.
+import path from 'node:path';
+import { Command } from 'commander';
+import { RegistrationError, registerGroup, unregisterGroup } from '../lib/group-registration.js';
+import { Store } from '../lib/store/store.js';
+import { commandContext, fail } from './context.js';
+
+export function groupsCommand(): Command {
+  const command = new Command('groups').description('the chats BabyBot knows, and the ones it answers in');
+  command.command('list').description('known chats with their names, which are registered, their folders and triggers').action(groupsListCommand);
+  command
+    .command('add')
+    .description('register a chat: BabyBot answers there, with its own folder and memory')
+    .argument('<jid>', 'the chat id from `babybot groups list`, e.g. 1203630xxxxxxxx@g.us')
+    .argument('<folder>', 'the folder name: lowercase letters, digits and dashes')
+    .option('--name <name>', "a display name (default: the chat's own name)")
+    .option('--trigger <word>', 'the word that calls BabyBot, used as @WORD (default: ASSISTANT_NAME)')
+    .option('--no-trigger', 'answer every message in this chat, not only when called')
+    .action(groupsAddCommand);
+  command.command('remove').description('unregister a group (its folder stays on disk)').argument('<folder>').action(groupsRemoveCommand);
+  return command;
+}
+
+function openStore(): { store: Store; assistantName: string } {
+  const { config } = commandContext();
+  return { store: Store.open(path.join(config.dataDir, 'babybot.db')), assistantName: config.ASSISTANT_NAME };
+}
+
+export function groupsListCommand(): void {
+  const { store, assistantName } = openStore();
+  const groups = new Map(store.listGroups().map((g) => [g.jid, g]));
+  const chats = store.listChats();
+  const rows = chats.map((chat) => ({ jid: chat.jid, name: chat.name ?? '', channel: chat.channel, group: groups.get(chat.jid) }));
+  // Registered groups whose chat has not spoken yet are listed too.
+  for (const group of groups.values()) {
+    if (!chats.some((c) => c.jid === group.jid)) rows.push({ jid: group.jid, name: group.name, channel: '', group });
+  }
+  store.close();
+  const table = [
+    ['CHAT', 'NAME', 'CHANNEL', 'FOLDER', 'ANSWERS'],
+    ...rows.map((r) => [
+      r.jid,
+      r.name,
+      r.channel,
+      r.group?.folder ?? '-',
+      !r.group ? 'not registered' : r.group.isMain ? 'every message (main)' : r.group.requiresTrigger ? `@${r.group.triggerWord ?? assistantName}` : 'every message',
+    ]),
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()}\n`);
+  if (rows.every((r) => r.group)) process.stdout.write('\nChats appear here once a message arrives in them.\n');
+}
+
+export interface AddFlags {
+  name?: string;
+  trigger?: string | boolean;
+}
+
+export function groupsAddCommand(jid: string, folder: string, flags: AddFlags): void {
+  const { store, assistantName } = openStore();
+  try {
+    const group = registerGroup(store, {
+      jid,
+      folder,
+      name: flags.name,
+      // commander gives `--no-trigger` as trigger=false and `--trigger WORD` as the word.
+      triggerWord: typeof flags.trigger === 'string' ? flags.trigger : undefined,
+      requiresTrigger: flags.trigger !== false,
+    });
+    process.stdout.write(
+      `Registered ${group.name} (${group.jid}) in the folder "${group.folder}": ` +
+        `${group.requiresTrigger ? `BabyBot answers when called with @${group.triggerWord ?? assistantName}` : 'BabyBot answers every message'}.\n`,
+    );
+  } catch (error) {
+    if (error instanceof RegistrationError) fail(error.message);
+    throw error;
+  } finally {
+    store.close();
+  }
+}
+
+export function groupsRemoveCommand(folder: string): void {
+  const { store } = openStore();
+  try {
+    const group = unregisterGroup(store, folder);
+    process.stdout.write(`Removed ${group.name} (${group.jid}); its folder and memory are kept on disk.\n`);
+  } catch (error) {
+    if (error instanceof RegistrationError) fail(error.message);
+    throw error;
+  } finally {
+    store.close();
+  }
+}
