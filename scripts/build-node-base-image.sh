@@ -10,12 +10,17 @@ set -euo pipefail
 IMAGE=${1:-babybot-node-base:bookworm}
 NODE_BIN=$(command -v node)
 NODE_VERSION=$("$NODE_BIN" --version)
+# The certificate authorities this machine adds (a company or CI proxy in front of the npm
+# registry): the image trusts them too, or `npm ci` in the build fails on the proxy's certificate.
+LOCAL_CAS=/usr/local/share/ca-certificates
+CA_SUM=$(cat "$LOCAL_CAS"/*.crt 2>/dev/null | sha256sum | cut -c1-12)
+STAMP="$NODE_VERSION ca:$CA_SUM"
 NODE_PREFIX=$(cd "$(dirname "$(readlink -f "$NODE_BIN")")/.." && pwd)
 NPM_DIR=$NODE_PREFIX/lib/node_modules/npm
 HEADERS=$NODE_PREFIX/include/node
 
-if [ "$(docker image inspect --format '{{ index .Config.Labels "babybot.node" }}' "$IMAGE" 2>/dev/null)" = "$NODE_VERSION" ]; then
-  echo "$IMAGE already has node $NODE_VERSION"
+if [ "$(docker image inspect --format '{{ index .Config.Labels "babybot.base" }}' "$IMAGE" 2>/dev/null)" = "$STAMP" ]; then
+  echo "$IMAGE is up to date (node $NODE_VERSION)"
   exit 0
 fi
 for needed in "$NPM_DIR/bin/npm-cli.js" "$HEADERS/node.h"; do
@@ -44,11 +49,14 @@ mmdebstrap --variant=minbase --include=ca-certificates,passwd --quiet \
   --customize-hook="sync-in $HEADERS /usr/include/node" \
   --customize-hook='ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$1/usr/bin/npm"' \
   --customize-hook='ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/bin/npx"' \
+  --customize-hook="mkdir -p \"\$1$LOCAL_CAS\" && if [ -d $LOCAL_CAS ]; then cp -r $LOCAL_CAS/. \"\$1$LOCAL_CAS/\"; fi" \
+  --customize-hook='chroot "$1" update-ca-certificates >/dev/null' \
   bookworm "$TARBALL" "$SOURCES"
 docker import \
   --change 'CMD ["node"]' \
   --change 'ENV LANG=C.UTF-8' \
   --change 'ENV npm_config_nodedir=/usr' \
-  --change "LABEL babybot.node=$NODE_VERSION" \
+  --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
+  --change "LABEL babybot.base=\"$STAMP\"" \
   "$TARBALL" "$IMAGE" >/dev/null
 echo "$IMAGE built in $((SECONDS - start))s"

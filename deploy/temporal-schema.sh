@@ -1,0 +1,19 @@
+#!/bin/sh
+# One-shot (docker-compose.yml's temporal-schema service, in temporalio/admin-tools):
+# creates Temporal's two PostgreSQL databases and brings their schemas up to the version
+# the server image expects. Safe to run on every `docker compose up`: an existing
+# database is only updated, never set up again.
+set -eu
+tool() { temporal-sql-tool --plugin postgres12 --ep postgresql -p 5432 -u "$POSTGRES_USER" --pw "$POSTGRES_PWD" "$@"; }
+schemas=/etc/temporal/schema/postgresql/v12
+for db in temporal visibility; do
+  name=$([ "$db" = temporal ] && echo temporal || echo temporal_visibility)
+  if tool --db "$name" update-schema -d "$schemas/$db/versioned" 2>/dev/null; then
+    echo "$name: schema up to date"
+    continue
+  fi
+  echo "$name: first start, creating the database and its schema"
+  tool --db "$name" create
+  tool --db "$name" setup-schema -v 0.0
+  tool --db "$name" update-schema -d "$schemas/$db/versioned"
+done
