@@ -4,7 +4,7 @@
 // `retryOf` so the Web UI links the new run to the one it repeats.
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { arrayFromPayloads } from '@temporalio/common';
-import { KIND } from '../workflows/search-attributes.js';
+import { ALL_SEARCH_ATTRIBUTES, KIND } from '../workflows/search-attributes.js';
 import { RUN_KINDS } from './runs.js';
 
 /** Statuses a run can be retried from: it ended without doing its work. */
@@ -55,7 +55,11 @@ export async function retryRun(client: Client, workflowId: string): Promise<Retr
     taskQueue: described.taskQueue,
     args: [retryInput, ...rest],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    typedSearchAttributes: described.typedSearchAttributes,
+    // BabyBot's own attributes only: the server's (e.g. TemporalWorkerDeployment) cannot be set.
+    typedSearchAttributes: ALL_SEARCH_ATTRIBUTES.flatMap((key) => {
+      const value = described.typedSearchAttributes.get(key);
+      return value === undefined ? [] : [{ key, value }];
+    }),
     memo: { ...described.memo, retryOf: described.runId },
     staticSummary: summary ? `retry: ${summary}`.slice(0, 200) : `retry of ${described.runId}`,
   });
