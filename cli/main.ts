@@ -4,6 +4,7 @@ import { groupsCommand } from './groups.js';
 import { whatsappCommand } from './whatsapp.js';
 import { chatCommand } from './chat.js';
 import { doctorCommand } from './doctor.js';
+import { sandboxBuildCommand } from './sandbox.js';
 import { replayCommand } from './replay.js';
 import { retryCommand } from './retry.js';
 import { runsCommand } from './runs.js';
@@ -67,5 +68,13 @@ program.addCommand(tasksCommand());
 
 program.addCommand(whatsappCommand());
 program.addCommand(groupsCommand());
+
+const sandbox = program.command('sandbox').description("the agent image and the groups' containers");
+sandbox
+  .command('build')
+  .description('compile the agent runner and build the agent image (SANDBOX_IMAGE); skipped when nothing changed')
+  .option('--base-image <image>', 'the image to build FROM (CI: babybot-base:bookworm, built by scripts/build-base-image.sh)', 'node:20-slim')
+  .option('--force', 'rebuild even when the inputs did not change')
+  .action(sandboxBuildCommand);
 
 await program.parseAsync(process.argv);

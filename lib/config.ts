@@ -53,6 +53,7 @@ export const ConfigSchema = z.object({
   OLLAMA_PULL: onOffAuto,
   MODEL_TIMEOUT: durationMs('5m'),
   CONTAINER_RUNTIME: z.enum(['auto', 'docker', 'apple-container', 'none']).default('auto'),
+  DOCKER_HOST: z.string().regex(/^(unix|tcp):\/\/.+/, 'unix:///path/to/docker.sock or tcp://host:port').optional(),
   SANDBOX_IMAGE: z.string().min(1).default('babybot-agent:latest'),
   SANDBOX_IDLE_TIMEOUT: durationMs('30m'),
   SANDBOX_STEP_TIMEOUT: durationMs('2m'),

@@ -1,0 +1,89 @@
+// The runner's side of the file-watch IPC: watches requests/ (fs.watch, plus one scan at
+// start for anything written before the watch existed), validates each file against the
+// shared schema, executes it and writes the response atomically. A bad file is moved to
+// errors/ with a reason and answered with an error; nothing a file contains can stop the
+// runner.
+import fs from 'node:fs';
+import path from 'node:path';
+import { IPC_DIRS, MAX_REQUEST_BYTES, RequestId, SandboxRequest, type SandboxResponse } from '../../ipc/schema.js';
+import { execute, type ExecuteContext } from './execute.js';
+
+export class IpcServer {
+  private readonly seen = new Set<string>();
+  private watcher?: fs.FSWatcher;
+  private readonly requests: string;
+  private readonly responses: string;
+  private readonly errors: string;
+
+  constructor(
+    readonly dir: string,
+    private readonly context: ExecuteContext,
+    private readonly log: (line: string) => void,
+  ) {
+    this.requests = path.join(dir, IPC_DIRS.requests);
+    this.responses = path.join(dir, IPC_DIRS.responses);
+    this.errors = path.join(dir, IPC_DIRS.errors);
+  }
+
+  start(): void {
+    for (const sub of [this.requests, this.responses, this.errors]) fs.mkdirSync(sub, { recursive: true });
+    this.watcher = fs.watch(this.requests, (_event, name) => {
+      if (name) this.take(name.toString());
+    });
+    this.watcher.on('error', (error) => this.log(`watch error: ${error.message}`));
+    for (const name of fs.readdirSync(this.requests)) this.take(name);
+  }
+
+  stop(): void {
+    this.watcher?.close();
+  }
+
+  private take(name: string): void {
+    // Temp files (".id.tmp") are not requests yet; each request is taken once.
+    if (name.startsWith('.') || !name.endsWith('.json') || this.seen.has(name)) return;
+    const file = path.join(this.requests, name);
+    if (!fs.existsSync(file)) return;
+    this.seen.add(name);
+    this.handle(name, file)
+      .catch((error: unknown) => this.log(`request ${name}: ${(error as Error).message}`))
+      .finally(() => this.seen.delete(name));
+  }
+
+  private async handle(name: string, file: string): Promise<void> {
+    const id = name.slice(0, -'.json'.length);
+    if (!RequestId.safeParse(id).success) return this.refuse(name, undefined, 'the file name is not a valid request id');
+    const size = fs.statSync(file).size;
+    if (size > MAX_REQUEST_BYTES) {
+      return this.refuse(name, id, `the request is ${size} bytes, over the limit of ${MAX_REQUEST_BYTES}`);
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      return this.refuse(name, id, `the request is not valid JSON (${(error as Error).message})`);
+    }
+    const parsed = SandboxRequest.safeParse(json);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
+      return this.refuse(name, id, `the request does not match the schema: ${problems}`);
+    }
+    fs.rmSync(file, { force: true });
+    this.respond(await execute(id, parsed.data, this.context));
+  }
+
+  /** Moves the file to errors/ beside a reason, and answers it when it has a usable id. */
+  private refuse(name: string, id: string | undefined, reason: string): void {
+    this.log(`refused ${name}: ${reason}`);
+    const source = path.join(this.requests, name);
+    fs.renameSync(source, path.join(this.errors, name));
+    fs.writeFileSync(path.join(this.errors, `${name}.reason.txt`), `${reason}\n`);
+    if (id) this.respond({ id, ok: false, kind: 'refused', error: `Refused: ${reason}.` });
+  }
+
+  private respond(response: SandboxResponse): void {
+    const temp = path.join(this.responses, `.${response.id}.tmp`);
+    fs.writeFileSync(temp, JSON.stringify(response));
+    fs.renameSync(temp, path.join(this.responses, `${response.id}.json`));
+  }
+}

@@ -1,0 +1,83 @@
+// Apple's `container` CLI (macOS 26 on Apple silicon): each container is its own small VM,
+// which is the isolation boundary. Thin and untested on these Linux machines: it starts
+// one container per group with the same mounts, user, memory and CPU limits, and talks to
+// the runner through the same file-watch IPC. Not enforced here (the CLI has no flags for
+// them as far as we know): a pids limit, dropping capabilities, a read-only root, no network.
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Logger } from '../../lib/logger.js';
+import { IpcClient } from '../ipc/client.js';
+import { containerName, ipcDir, limitsFor, mountsFor, prepareHostFolders, SANDBOX_UID, type SandboxSettings } from './group-spec.js';
+import { SandboxUnavailableError, type Sandbox, type SandboxGroup, type SandboxRuntime } from './types.js';
+
+const run = promisify(execFile);
+
+export class AppleContainerRuntime implements SandboxRuntime {
+  readonly name = 'apple-container';
+  private readonly lastUsed = new Map<string, number>();
+
+  constructor(
+    private readonly settings: SandboxSettings,
+    private readonly log: Logger,
+  ) {}
+
+  private async cli(...args: string[]): Promise<string> {
+    try {
+      return (await run('container', args, { timeout: 60_000 })).stdout;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new SandboxUnavailableError('Apple\'s `container` CLI is not installed: install it, or use Docker (CONTAINER_RUNTIME=docker).');
+      }
+      throw error;
+    }
+  }
+
+  async describe(): Promise<string> {
+    return `apple-container ${(await this.cli('--version')).trim()}, image ${this.settings.image}`;
+  }
+
+  private async running(name: string): Promise<boolean> {
+    try {
+      return /"status"\s*:\s*"running"/.test(await this.cli('inspect', name));
+    } catch {
+      return false;
+    }
+  }
+
+  async sandboxFor(group: SandboxGroup): Promise<Sandbox> {
+    const name = containerName(this.settings, group.folder);
+    const ipc = new IpcClient(ipcDir(this.settings, group.folder));
+    if (!(await this.running(name))) {
+      const limits = limitsFor(this.settings, group);
+      const mounts = mountsFor(this.settings, group);
+      prepareHostFolders(this.settings, group);
+      ipc.clear();
+      await this.cli('delete', '--force', name).catch(() => '');
+      const inside = mounts.map((m) => ({ ...m, real: m.path }));
+      await this.cli(
+        'run', '--detach', '--name', name,
+        '--user', `${SANDBOX_UID}:${SANDBOX_UID}`,
+        '--memory', `${limits.memoryMb}M`, '--cpus', String(Math.max(1, Math.round(limits.cpus))),
+        '--env', `BABYBOT_MOUNTS=${JSON.stringify(inside)}`,
+        ...mounts.flatMap((m) => ['--volume', `${m.real}:${m.path}${m.writable ? '' : ':ro'}`]),
+        '--volume', `${ipc.dir}:/workspace/ipc`,
+        this.settings.image,
+      );
+      this.log.info({ container: name }, 'started the group container (apple-container)');
+    }
+    this.lastUsed.set(name, Date.now());
+    return { call: (request, options = {}) => ipc.call(request, { signal: options.signal }, crypto.randomUUID()) };
+  }
+
+  async reapIdle(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const [name, at] of this.lastUsed) {
+      if (Date.now() - at < this.settings.idleTimeoutMs) continue;
+      await this.cli('delete', '--force', name).catch(() => '');
+      this.lastUsed.delete(name);
+      removed.push(name);
+    }
+    return removed;
+  }
+}

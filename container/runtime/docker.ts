@@ -1,0 +1,273 @@
+// The docker runtime: one long-lived, hardened container per group, through dockerode.
+// Started on first need, found again (not duplicated) after a restart of BabyBot, replaced
+// when it died or its spec (image, limits, mounts) changed, removed when idle.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { Logger } from '../../lib/logger.js';
+import { IpcClient } from '../ipc/client.js';
+import type { SandboxRequest } from '../ipc/schema.js';
+import {
+  containerName,
+  ipcDir,
+  LABELS,
+  limitsFor,
+  mountsFor,
+  prepareHostFolders,
+  SANDBOX_UID,
+  specHash,
+  type SandboxSettings,
+} from './group-spec.js';
+import {
+  ContainerDiedError,
+  SandboxUnavailableError,
+  type CallOptions,
+  type Sandbox,
+  type SandboxGroup,
+  type SandboxRuntime,
+} from './types.js';
+
+export interface DockerRuntimeDeps {
+  docker: Docker;
+  settings: SandboxSettings;
+  log: Logger;
+  /** Where the engine is, for messages. */
+  where: string;
+}
+
+/** A running group container this process knows: its IPC and a promise that rejects when it stops. */
+interface Handle {
+  name: string;
+  id: string;
+  spec: string;
+  ipc: IpcClient;
+  gone: Promise<never>;
+  stopWatching: AbortController;
+  busy: number;
+}
+
+export class DockerRuntime implements SandboxRuntime {
+  readonly name = 'docker';
+  private readonly handles = new Map<string, Handle>();
+  private readonly starting = new Map<string, Promise<Handle>>();
+  private imageId?: string;
+
+  constructor(private readonly deps: DockerRuntimeDeps) {}
+
+  async describe(): Promise<string> {
+    const version = await this.engine(() => this.deps.docker.version());
+    await this.image();
+    return `Docker ${version.Version} at ${this.deps.where}, image ${this.deps.settings.image}`;
+  }
+
+  async sandboxFor(group: SandboxGroup): Promise<Sandbox> {
+    const handle = await this.ensure(group);
+    return { call: (request, options) => this.call(handle, request, options) };
+  }
+
+  /** The group's container, running, made from the current spec. */
+  async ensure(group: SandboxGroup): Promise<Handle> {
+    const name = containerName(this.deps.settings, group.folder);
+    const pending = this.starting.get(name);
+    if (pending) return pending;
+    const started = this.findOrStart(group, name).finally(() => this.starting.delete(name));
+    this.starting.set(name, started);
+    return started;
+  }
+
+  private async findOrStart(group: SandboxGroup, name: string): Promise<Handle> {
+    const { settings, docker, log } = this.deps;
+    const limits = limitsFor(settings, group);
+    const mounts = mountsFor(settings, group);
+    const spec = specHash({ image: await this.image(), limits, mounts });
+    const known = this.handles.get(name);
+    if (known && known.spec === spec) return known;
+
+    const existing = await this.inspect(name);
+    if (existing?.State.Running && existing.Config.Labels?.[LABELS.spec] === spec) {
+      log.debug({ container: name }, 'found the group container running');
+      return this.track(name, existing.Id, spec, group);
+    }
+    if (existing) {
+      log.info({ container: name, running: existing.State.Running }, 'replacing the group container (stopped or changed)');
+      await this.remove(name);
+    }
+
+    prepareHostFolders(settings, group);
+    const ipc = new IpcClient(ipcDir(settings, group.folder));
+    ipc.clear();
+    const inside = mounts.map((m) => ({ ...m, real: m.path }));
+    const container = await this.engine(() =>
+      docker.createContainer({
+        name,
+        Image: settings.image,
+        Labels: { [LABELS.install]: settings.install, [LABELS.group]: group.folder, [LABELS.spec]: spec },
+        Env: [`BABYBOT_MOUNTS=${JSON.stringify(inside)}`, 'BABYBOT_IPC_DIR=/workspace/ipc'],
+        User: `${SANDBOX_UID}:${SANDBOX_UID}`,
+        WorkingDir: '/workspace/group',
+        HostConfig: {
+          // The model runs on the host; nothing in the sandbox needs a network.
+          NetworkMode: 'none',
+          ReadonlyRootfs: true,
+          // Docker's default tmpfs has no size cap.
+          Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${limits.tmpfsMb}m` },
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+          Memory: limits.memoryMb * 1024 * 1024,
+          MemorySwap: limits.memoryMb * 1024 * 1024,
+          PidsLimit: limits.pids,
+          NanoCpus: Math.round(limits.cpus * 1e9),
+          Init: true,
+          Mounts: [
+            ...mounts.map((m) => ({ Type: 'bind' as const, Source: m.real, Target: m.path, ReadOnly: !m.writable })),
+            { Type: 'bind' as const, Source: ipc.dir, Target: '/workspace/ipc', ReadOnly: false },
+          ],
+        },
+      }),
+    ).catch((error: unknown) => {
+      if (statusOf(error) === 404) {
+        throw new SandboxUnavailableError(
+          `The agent image ${settings.image} is missing: build it with \`npm run build:agent\` (or \`babybot sandbox build\`).`,
+        );
+      }
+      throw error;
+    });
+    await this.engine(() => container.start());
+    log.info({ container: name, limits }, 'started the group container');
+    return this.track(name, container.id, spec, group);
+  }
+
+  private track(name: string, id: string, spec: string, group: SandboxGroup): Handle {
+    this.forget(name);
+    const stopWatching = new AbortController();
+    // One wait per container (not per step): it returns when the container stops, so a step
+    // waiting for an answer learns at once that none will come.
+    const gone = this.deps.docker
+      .getContainer(id)
+      .wait({ abortSignal: stopWatching.signal })
+      .then(
+        (): never => {
+          this.forget(name);
+          throw new ContainerDiedError(`The sandbox container of group "${group.folder}" stopped during the step.`);
+        },
+        (error: unknown): Promise<never> => {
+          if (stopWatching.signal.aborted) return new Promise<never>(() => {});
+          throw new ContainerDiedError(`Lost sight of the sandbox container of "${group.folder}": ${(error as Error).message}`);
+        },
+      );
+    gone.catch(() => {});
+    const handle: Handle = { name, id, spec, ipc: new IpcClient(ipcDir(this.deps.settings, group.folder)), gone, stopWatching, busy: 0 };
+    this.handles.set(name, handle);
+    return handle;
+  }
+
+  private forget(name: string): void {
+    this.handles.get(name)?.stopWatching.abort();
+    this.handles.delete(name);
+  }
+
+  private async call(handle: Handle, request: SandboxRequest, options: CallOptions = {}) {
+    handle.busy++;
+    const id = crypto.randomUUID();
+    try {
+      return await handle.ipc.call(request, { signal: options.signal, gone: handle.gone }, id);
+    } catch (error) {
+      // Cancelled or timed out: the command must not keep running in the container.
+      if (options.signal?.aborted && request.type === 'run_command') {
+        await handle.ipc
+          .call({ type: 'cancel', target: id }, { gone: handle.gone, signal: AbortSignal.timeout(5000) })
+          .catch((cancelError: unknown) => this.deps.log.warn({ err: cancelError }, 'could not cancel a command'));
+      }
+      throw error;
+    } finally {
+      handle.busy--;
+    }
+  }
+
+  async reapIdle(): Promise<string[]> {
+    const { docker, settings, log } = this.deps;
+    const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.install}=${settings.install}`] } });
+    const removed: string[] = [];
+    for (const info of containers) {
+      const name = info.Names[0]?.replace(/^\//, '') ?? info.Id;
+      if ((this.handles.get(name)?.busy ?? 0) > 0) continue;
+      const folder = info.Labels[LABELS.group];
+      const idleMs = Date.now() - lastUse(ipcDir(settings, folder), info.Created * 1000);
+      if (info.State === 'running' && idleMs < settings.idleTimeoutMs) continue;
+      await this.remove(name);
+      log.info({ container: name, idleSeconds: Math.round(idleMs / 1000) }, 'removed an idle group container');
+      removed.push(name);
+    }
+    return removed;
+  }
+
+  /** This installation's containers (name and state), for status and tests. */
+  async list(): Promise<{ name: string; id: string; state: string; group: string }[]> {
+    const { docker, settings } = this.deps;
+    const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.install}=${settings.install}`] } });
+    return containers.map((c) => ({ name: c.Names[0]?.replace(/^\//, '') ?? c.Id, id: c.Id, state: c.State, group: c.Labels[LABELS.group] }));
+  }
+
+  async remove(name: string): Promise<void> {
+    this.forget(name);
+    await this.deps.docker
+      .getContainer(name)
+      .remove({ force: true })
+      .catch((error: unknown) => {
+        if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
+      });
+  }
+
+  /** Stops watching the containers; they keep running, to be found again by the next start. */
+  close(): void {
+    for (const name of [...this.handles.keys()]) this.forget(name);
+  }
+
+  private async inspect(name: string) {
+    try {
+      return await this.engine(() => this.deps.docker.getContainer(name).inspect());
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async image(): Promise<string> {
+    if (this.imageId) return this.imageId;
+    try {
+      this.imageId = (await this.engine(() => this.deps.docker.getImage(this.deps.settings.image).inspect())).Id;
+      return this.imageId;
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+      throw new SandboxUnavailableError(
+        `The agent image ${this.deps.settings.image} is missing: build it with \`npm run build:agent\` (or \`babybot sandbox build\`).`,
+      );
+    }
+  }
+
+  /** Engine calls: an engine that does not answer is a person's problem, said plainly. */
+  private async engine<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES') {
+        throw new SandboxUnavailableError(
+          `The Docker engine at ${this.deps.where} does not answer (${code}): start Docker or set DOCKER_HOST to where it listens.`,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}
+
+/** The last step sent to the group: writing a request touches requests/, even across restarts. */
+function lastUse(dir: string, createdMs: number): number {
+  const mtime = fs.statSync(path.join(dir, 'requests'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  return Math.max(mtime, createdMs);
+}

@@ -1,0 +1,46 @@
+// What the sandbox activity needs from a container runtime, whichever it is.
+import type { SandboxRequest, SandboxResponse } from '../ipc/schema.js';
+
+export type RuntimeName = 'docker' | 'apple-container' | 'none';
+
+/** The group a sandbox is for: the host decides this from the registered group, never the model. */
+export interface SandboxGroup {
+  folder: string;
+  isMain: boolean;
+  /** The group's `sandbox` settings from the store (limits), validated by the runtime. */
+  overrides?: Record<string, unknown>;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** A group's sandbox, ready: call() sends one request and waits for its answer. */
+export interface Sandbox {
+  call(request: SandboxRequest, options?: CallOptions): Promise<SandboxResponse>;
+}
+
+export interface SandboxRuntime {
+  readonly name: RuntimeName;
+  /** One line for health and doctor; throws SandboxUnavailableError when the runtime cannot be used. */
+  describe(): Promise<string>;
+  /** The group's sandbox, started (or found, or replaced) as needed. */
+  sandboxFor(group: SandboxGroup): Promise<Sandbox>;
+  /** Removes containers idle longer than the idle timeout; returns their names. */
+  reapIdle(): Promise<string[]>;
+}
+
+/** No runtime to run steps in, or its image is missing: retrying will not help until a person acts. */
+export class SandboxUnavailableError extends Error {
+  override name = 'SandboxUnavailableError';
+}
+
+/** The group's container stopped while a step ran: the step may be retried in a new one. */
+export class ContainerDiedError extends Error {
+  override name = 'ContainerDiedError';
+}
+
+/** The group's `sandbox` settings are not valid. */
+export class SandboxSettingsError extends Error {
+  override name = 'SandboxSettingsError';
+}
