@@ -1,0 +1,109 @@
+// Orchestration overhead of one turn: message accepted (HTTP 202) → reply stored, minus the
+// model's own time, with the scripted model answering at once; and turns per second with
+// 20 groups sending at once. Real Temporal dev server (SQLite), real store, real workers.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { ensureTemporalCli } from '../temporal/cli-binary.js';
+import { DevServer } from '../temporal/dev-server.js';
+import { OllamaStub } from '../tests/support/ollama-stub.js';
+import { freePort } from '../tests/support/ports.js';
+import { startBabyBot, type BabyBot } from '../workers/babybot.js';
+import { percentile } from './stats.js';
+
+const SEQUENTIAL_TURNS = 200;
+const GROUPS = 20;
+const TURNS_PER_GROUP = 10;
+
+export async function run(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-bench-'));
+  const server = new DevServer({
+    cli: await ensureTemporalCli(process.env.TEMPORAL_CLI, console.log),
+    dataDir: path.join(dir, 'temporal'),
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespaces: ['default'],
+    headless: true,
+  });
+  await server.start();
+  const ollama = await new OllamaStub().start();
+  // The scripted model answers at once (its own time is well under a millisecond), so the
+  // latency measured below is the orchestration overhead.
+  ollama.setScript(() => ({ content: 'ok' }));
+  const config = loadConfig({
+    DATA_DIR: path.join(dir, 'data'),
+    GROUPS_DIR: path.join(dir, 'groups'),
+    HTTP_PORT: '0',
+    TEMPORAL_ADDRESS: server.address,
+    OLLAMA_HOST: ollama.url,
+    CONTAINER_RUNTIME: 'none',
+    WHATSAPP_ENABLED: 'off',
+    LOG_LEVEL: 'silent',
+    MAX_CONCURRENT_MODEL_CALLS: '20',
+  });
+  const bot = await startBabyBot(config, createLogger('silent'));
+  try {
+    for (let g = 1; g <= GROUPS; g++) {
+      bot.store.addGroup({ folder: `g${g}`, jid: `local:g${g}`, name: `g${g}`, triggerWord: null, requiresTrigger: false, isMain: false });
+    }
+    const turn = turnTimer(bot);
+
+    // Warm up: bundles loaded, workflow caches and gRPC connections hot.
+    for (let i = 0; i < 10; i++) await turn('main', `warm ${i}`);
+
+    const latencies: number[] = [];
+    for (let i = 0; i < SEQUENTIAL_TURNS; i++) latencies.push(await turn('main', `message ${i}`));
+    console.log(`sequential turns in one group: ${SEQUENTIAL_TURNS}`);
+    console.log(`  overhead per turn (accepted → reply stored, minus model time): p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`);
+
+    const began = performance.now();
+    await Promise.all(
+      Array.from({ length: GROUPS }, async (_, g) => {
+        for (let i = 0; i < TURNS_PER_GROUP; i++) await turn(`g${g + 1}`, `burst ${i}`);
+      }),
+    );
+    const seconds = (performance.now() - began) / 1000;
+    const total = GROUPS * TURNS_PER_GROUP;
+    console.log(`${GROUPS} groups sending at once: ${total} turns in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(1)} turns/s`);
+
+    const history = await bot.client.workflow.getHandle('turn:main:bench-main-message 0').fetchHistory();
+    const events = history.events ?? [];
+    const count = (key: string) => events.filter((e) => (e as Record<string, unknown>)[key]).length;
+    console.log(
+      `  per turn: ${count('workflowTaskCompletedEventAttributes')} workflow tasks and ${count('activityTaskScheduledEventAttributes')} activities in the turn workflow ` +
+        `(+1 workflow task in the group workflow, +1 signalWithStart); ${events.length} history events`,
+    );
+  } finally {
+    await bot.stop();
+    await ollama.close();
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Posts a message and resolves with the time until its reply is stored (minus the model's own time). */
+function turnTimer(bot: BabyBot) {
+  return async (chat: string, text: string): Promise<number> => {
+    const id = `bench-${chat}-${text}`;
+    const replied = new Promise<number>((resolve) => {
+      const off = bot.store.onMessage((m) => {
+        if (m.fromAssistant && m.chat === `local:${chat}`) {
+          off();
+          resolve(performance.now());
+        }
+      });
+    });
+    const began = performance.now();
+    const res = await fetch(`${bot.httpUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ chat, text, id }),
+    });
+    if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
+    return (await replied) - began;
+  };
+}
