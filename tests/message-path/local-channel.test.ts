@@ -1,0 +1,89 @@
+// The local channel as its users meet it: the JSON API, the event stream, the web page and
+// `babybot chat` in a terminal.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorkflows } from '../../workers/worker-set.js';
+import { OllamaStub } from '../support/ollama-stub.js';
+import { startTestBot, type TestBot } from '../support/test-bot.js';
+
+describe('the local channel', () => {
+  let ollama: OllamaStub;
+  let bot: TestBot;
+
+  beforeAll(async () => {
+    ollama = await new OllamaStub().start();
+    bot = await startTestBot({ ollama, workflowBundle: await bundleWorkflows() });
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await ollama?.close();
+  });
+
+  const post = (body: unknown) =>
+    fetch(`${bot.httpUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  it('rejects bad bodies with 400 and the reason', async () => {
+    const notJson = await post('{"chat":');
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error).toContain('The body must be JSON');
+    const empty = await post({ chat: 'main', text: '' });
+    expect(empty.status).toBe(400);
+    expect((await empty.json()).error).toContain('the message text must not be empty');
+    const badChat = await post({ chat: 'whatsapp:123@s.whatsapp.net', text: 'hi' });
+    expect(badChat.status).toBe(400);
+    expect((await badChat.json()).error).toContain('a local chat name');
+    const badQuery = await fetch(`${bot.httpUrl}/api/messages?since=x`);
+    expect(badQuery.status).toBe(400);
+    expect(bot.messages('local:main')).toHaveLength(0); // nothing half-accepted
+  });
+
+  it('streams new messages of the chat, the reply included, as server-sent events', async () => {
+    const controller = new AbortController();
+    const events = await fetch(`${bot.httpUrl}/api/events?chat=main`, { signal: controller.signal });
+    expect(events.headers.get('content-type')).toBe('text/event-stream');
+    const received: { text: string; fromAssistant: boolean }[] = [];
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of events.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk);
+        for (const line of buffer.split('\n').filter((l) => l.startsWith('data: '))) received.push(JSON.parse(line.slice(6)));
+        buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+        if (received.some((m) => m.fromAssistant)) return;
+      }
+    })();
+    const { id } = (await (await post({ chat: 'main', text: 'stream me' })).json()) as { id: string };
+    await reading;
+    controller.abort();
+    expect(received.map((m) => [m.text, m.fromAssistant])).toEqual([
+      ['stream me', false],
+      ['echo: user: stream me', true],
+    ]);
+    const list = (await (await fetch(`${bot.httpUrl}/api/messages?chat=main&since=0`)).json()) as { messages: { id: string; seq: number }[] };
+    expect(list.messages[0].id).toBe(id);
+    const after = (await (await fetch(`${bot.httpUrl}/api/messages?chat=main&since=${list.messages[0].seq}`)).json()) as { messages: unknown[] };
+    expect(after.messages).toHaveLength(1);
+  });
+
+  it('serves the web chat page and the health report', async () => {
+    const page = await fetch(bot.httpUrl!);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<title>BabyBot</title>');
+    const health = (await (await fetch(`${bot.httpUrl}/api/health`)).json()) as { status: string; components: Record<string, { ok: boolean }> };
+    expect(health.status).toBe('ok');
+    expect(Object.keys(health.components)).toEqual(expect.arrayContaining(['store', 'temporal', 'workers']));
+  });
+
+  it('`babybot chat` sends what is typed and prints the reply', async () => {
+    const child = spawn(process.execPath, ['bin/babybot.js', 'chat', '--chat', 'main', '--url', bot.httpUrl!], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    for (let i = 0; i < 200 && !output.includes('Chatting in local:main'); i++) await new Promise((r) => setTimeout(r, 50));
+    child.stdin.write('hello from the terminal\n');
+    for (let i = 0; i < 300 && !output.includes('echo: terminal: hello from the terminal'); i++) await new Promise((r) => setTimeout(r, 50));
+    child.stdin.end();
+    await new Promise((r) => child.on('exit', r));
+    expect(output).toContain('Baby: echo: terminal: hello from the terminal');
+  });
+});
