@@ -52,7 +52,7 @@ export function createChannelActivities(deps: ChannelActivityDeps) {
       // "typing…" while the turn runs; the channel clears it when the reply is delivered.
       await deps.outbound.channelFor(input.chat)?.setTyping?.(input.chat, true);
       return {
-        group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain },
+        group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox },
         system: systemPrompt(deps.prompt, group, new Date()),
         history: conversation(deps.store, deps.prompt, input.chat, input.messages, input.task),
         tools: toolsFor(group.isMain).filter((name) => deps.offerTool?.(name) ?? true),

@@ -8,6 +8,7 @@ import type { Config } from '../lib/config.js';
 import { Store } from '../lib/store/store.js';
 import { cacheBinDir, findTemporalCli, PINNED_CLI_VERSION } from '../temporal/cli-binary.js';
 import { commandContext } from './context.js';
+import { sandboxCheck } from './sandbox-check.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -137,7 +138,7 @@ const whatsappCheck: Check = {
 };
 
 /** Checks in the order they are printed; capabilities add theirs here. */
-export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, whatsappCheck];
+export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, sandboxCheck, whatsappCheck];
 
 export async function runDoctor(config: Config, flags: DoctorFlags, write: (line: string) => void, checks = CHECKS): Promise<boolean> {
   let healthy = true;

@@ -2,6 +2,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startBabyBot } from '../workers/babybot.js';
 import { QUEUE_NAMES, type QueueName } from '../workflows/task-queue-names.js';
 import { commandContext, fail } from './context.js';
+import { UNSAFE_BANNER } from '../container/runtime/none.js';
 
 export interface StartFlags {
   workers?: boolean;
@@ -31,6 +32,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
     `  Temporal Web UI:  ${app.temporal.uiUrl ?? '(none: set TEMPORAL_UI_URL)'}`,
     `  Temporal server:  ${app.temporal.address} (${app.temporal.embedded ? `embedded, data in ${config.dataDir}` : 'external'})`,
     `  Model:            ${config.OLLAMA_MODEL} at ${config.OLLAMA_HOST}`,
+    `  Sandbox:          ${config.CONTAINER_RUNTIME === 'none' ? UNSAFE_BANNER : `${config.CONTAINER_RUNTIME} runtime, image ${config.SANDBOX_IMAGE}`}`,
     'Press Ctrl+C to stop.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

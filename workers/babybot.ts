@@ -8,6 +8,11 @@ import { createChannelActivities } from '../activities/channel-activities.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
+import { SKILLS_DIR } from '../container/paths.js';
+import { UNSAFE_BANNER } from '../container/runtime/none.js';
+import { reaperInterval, selectRuntime, startReaper } from '../container/runtime/select.js';
+import type { SandboxRuntime } from '../container/runtime/types.js';
+import { skillsSection } from '../container/skills.js';
 import { createWhatsAppChannel, type WhatsAppSeams } from '../channel/whatsapp/setup.js';
 import type { WhatsAppChannel } from '../channel/whatsapp/whatsapp-channel.js';
 import type { Config } from '../lib/config.js';
@@ -43,6 +48,8 @@ export interface BabyBot {
   /** Present when this process runs WhatsApp (WHATSAPP_ENABLED, linked). */
   whatsapp?: WhatsAppChannel;
   workers: WorkerSet;
+  /** The container runtime sandbox steps run in (this process's view of the groups' containers). */
+  sandbox: SandboxRuntime;
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
 }
@@ -71,6 +78,10 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     stops.push(() => workerConnection.close());
     const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
 
+    const sandbox = selectRuntime(config, log);
+    if (config.CONTAINER_RUNTIME === 'none') log.warn(UNSAFE_BANNER);
+    stops.push(() => sandbox.close?.());
+
     const outbound = new OutboundRouter([localOutbound]);
     // In the router before the workers poll, so a reply waiting for WhatsApp finds its channel.
     const whatsapp = withChannel ? createWhatsAppChannel(config, store, log, options.whatsapp) : undefined;
@@ -92,6 +103,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         groupsDir: config.groupsDir,
         timeZone: config.timeZone,
         contextMessages: config.CONTEXT_MESSAGES,
+        extraSections: () => [skillsSection(SKILLS_DIR)],
       },
       limits: {
         maxSteps: config.AGENT_MAX_STEPS,
@@ -106,13 +118,14 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       namespace: temporal.namespace,
       queues,
       serve: served,
-      activities: { channel: channelActivities, ...createWorkerActivities(config, log, served) },
+      activities: { channel: channelActivities, ...createWorkerActivities(config, log, served, sandbox) },
       concurrency: queueConcurrency(config),
       workflowBundle: options.workflowBundle,
       log,
     });
     workers.start();
     stops.push(() => workers.shutdown());
+    if (served.includes('sandbox')) stops.push(startReaper(sandbox, reaperInterval(config.SANDBOX_IDLE_TIMEOUT), log));
 
     let inbound: Inbound | undefined;
     let httpUrl: string | undefined;
@@ -133,6 +146,10 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       const states = workers.states;
       components.workers = { ok: states.every((s) => s.endsWith(':RUNNING')), detail: states.join(', ') };
       if (whatsapp) components.whatsapp = whatsapp.health();
+      components.sandbox = await sandbox
+        .describe()
+        .then((detail) => ({ ok: true, detail }))
+        .catch((error: unknown) => ({ ok: false, detail: (error as Error).message }));
       const ok = Object.values(components).every((c) => c.ok);
       return { status: ok ? 'ok' : 'degraded', components };
     };
@@ -157,7 +174,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       }
     }
 
-    return { config, store, client, temporal, httpUrl, inbound, whatsapp, workers, health, stop };
+    return { config, store, client, temporal, httpUrl, inbound, whatsapp, workers, sandbox, health, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -4,6 +4,8 @@
 // or the container runtime.
 import { createModelActivities } from '../activities/model.js';
 import { createSandboxActivities } from '../activities/sandbox.js';
+import { selectRuntime } from '../container/runtime/select.js';
+import type { SandboxRuntime } from '../container/runtime/types.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { QueueName } from '../workflows/task-queue-names.js';
@@ -11,7 +13,13 @@ import type { WorkerSetOptions } from './worker-set.js';
 
 export type StorelessQueue = 'model' | 'sandbox';
 
-export function createWorkerActivities(config: Config, log: Logger, serve: readonly QueueName[]): Pick<WorkerSetOptions['activities'], StorelessQueue> {
+export function createWorkerActivities(
+  config: Config,
+  log: Logger,
+  serve: readonly QueueName[],
+  // The process that owns the runtime's lifecycle (reaper, close) passes it in.
+  sandboxRuntime: SandboxRuntime = selectRuntime(config, log),
+): Pick<WorkerSetOptions['activities'], StorelessQueue> {
   return {
     ...(serve.includes('model')
       ? {
@@ -23,7 +31,15 @@ export function createWorkerActivities(config: Config, log: Logger, serve: reado
           }),
         }
       : {}),
-    ...(serve.includes('sandbox') ? { sandbox: createSandboxActivities({ runtime: config.CONTAINER_RUNTIME }) } : {}),
+    ...(serve.includes('sandbox')
+      ? {
+          sandbox: createSandboxActivities({
+            runtime: sandboxRuntime,
+            stepTimeoutMs: config.SANDBOX_STEP_TIMEOUT,
+            outputLimit: config.SANDBOX_OUTPUT_LIMIT,
+          }),
+        }
+      : {}),
   };
 }
 

@@ -69,6 +69,8 @@ export interface TurnGroup {
   chat: string;
   name: string;
   isMain: boolean;
+  /** The group's sandbox settings (limits) as registered, checked by the sandbox runtime. */
+  sandbox?: Record<string, unknown>;
 }
 
 export interface TurnContext {

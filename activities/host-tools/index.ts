@@ -1,3 +1,4 @@
+import { readSkillHandler } from './read-skill.js';
 import { registerGroupHandler } from './register-group.js';
 import { rememberHandler } from './remember.js';
 import { sendMessageHandler } from './send-message.js';
@@ -11,5 +12,6 @@ export const HOST_TOOL_HANDLERS: Record<string, HostToolHandler> = {
   send_message: sendMessageHandler,
   remember: rememberHandler,
   register_group: registerGroupHandler,
+  read_skill: readSkillHandler,
   ...TASK_TOOL_HANDLERS,
 };

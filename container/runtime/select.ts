@@ -9,26 +9,11 @@ import { AppleContainerRuntime } from './apple-container.js';
 import { DockerRuntime } from './docker.js';
 import { sandboxSettings } from './group-spec.js';
 import { NoContainerRuntime } from './none.js';
-import { SandboxUnavailableError, type Sandbox, type SandboxRuntime } from './types.js';
+import { SandboxUnavailableError, type Sandbox, type SandboxGroup, type SandboxRuntime } from './types.js';
 
 const NO_RUNTIME =
-  'No container runtime is available for the sandbox: start Docker (or set DOCKER_HOST), then restart BabyBot. ' +
+  'No container runtime is available for the sandbox: start Docker (or set DOCKER_HOST), then ask again. ' +
   'To run steps on this machine without a sandbox (unsafe, development only), set CONTAINER_RUNTIME=none.';
-
-/** Steps fail, plainly, when there is nothing safe to run them in. */
-class UnavailableRuntime implements SandboxRuntime {
-  readonly name = 'none';
-  constructor(private readonly reason: string) {}
-  async describe(): Promise<string> {
-    throw new SandboxUnavailableError(this.reason);
-  }
-  async sandboxFor(): Promise<Sandbox> {
-    throw new SandboxUnavailableError(this.reason);
-  }
-  async reapIdle(): Promise<string[]> {
-    return [];
-  }
-}
 
 /** A dockerode client for DOCKER_HOST (unix:// or tcp://), or the engine's default socket. */
 export function dockerClient(dockerHost: string | undefined): { docker: Docker; where: string } {
@@ -48,7 +33,46 @@ function hasAppleContainerCli(): boolean {
   }
 }
 
-export async function selectRuntime(config: Config, log: Logger): Promise<SandboxRuntime> {
+/**
+ * `auto` decides at the first step (and again at each step until it finds one), so an
+ * engine started after BabyBot is still used; it never picks `none` by itself.
+ */
+class AutoRuntime implements SandboxRuntime {
+  readonly name = 'auto';
+  private chosen?: SandboxRuntime;
+
+  constructor(private readonly candidates: { docker: DockerRuntime; dockerClient: Docker; apple: () => SandboxRuntime }) {}
+
+  private async pick(): Promise<SandboxRuntime> {
+    if (this.chosen) return this.chosen;
+    try {
+      await Promise.race([
+        this.candidates.dockerClient.version(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3s')), 3000).unref()),
+      ]);
+      this.chosen = this.candidates.docker;
+    } catch {
+      if (hasAppleContainerCli()) this.chosen = this.candidates.apple();
+    }
+    if (!this.chosen) throw new SandboxUnavailableError(NO_RUNTIME);
+    return this.chosen;
+  }
+
+  async describe(): Promise<string> {
+    return `auto: ${await (await this.pick()).describe()}`;
+  }
+  async sandboxFor(group: SandboxGroup): Promise<Sandbox> {
+    return (await this.pick()).sandboxFor(group);
+  }
+  async reapIdle(): Promise<string[]> {
+    return this.chosen?.reapIdle() ?? [];
+  }
+  close(): void {
+    this.chosen?.close?.();
+  }
+}
+
+export function selectRuntime(config: Config, log: Logger): SandboxRuntime {
   const settings = sandboxSettings(config);
   const wanted = config.CONTAINER_RUNTIME;
   if (wanted === 'none') return new NoContainerRuntime(settings);
@@ -56,17 +80,7 @@ export async function selectRuntime(config: Config, log: Logger): Promise<Sandbo
   const { docker, where } = dockerClient(config.DOCKER_HOST);
   const runtime = new DockerRuntime({ docker, settings, log, where });
   if (wanted === 'docker') return runtime;
-  try {
-    await Promise.race([
-      docker.version(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3s')), 3000).unref()),
-    ]);
-    return runtime;
-  } catch (error) {
-    if (hasAppleContainerCli()) return new AppleContainerRuntime(settings, log);
-    log.warn({ err: error, dockerHost: where }, 'no container runtime found; sandbox steps will fail until one is');
-    return new UnavailableRuntime(NO_RUNTIME);
-  }
+  return new AutoRuntime({ docker: runtime, dockerClient: docker, apple: () => new AppleContainerRuntime(settings, log) });
 }
 
 /** Removes idle group containers every interval; returns the function that stops it. */
@@ -80,4 +94,9 @@ export function startReaper(runtime: SandboxRuntime, intervalMs: number, log: Lo
     clearInterval(timer);
     await running;
   };
+}
+
+/** The reaper's period: often enough to honour the idle timeout closely, at most once a minute. */
+export function reaperInterval(idleTimeoutMs: number): number {
+  return Math.min(60_000, Math.max(1_000, Math.floor(idleTimeoutMs / 4)));
 }

@@ -1,7 +1,7 @@
 // What the sandbox activity needs from a container runtime, whichever it is.
 import type { SandboxRequest, SandboxResponse } from '../ipc/schema.js';
 
-export type RuntimeName = 'docker' | 'apple-container' | 'none';
+export type RuntimeName = 'auto' | 'docker' | 'apple-container' | 'none';
 
 /** The group a sandbox is for: the host decides this from the registered group, never the model. */
 export interface SandboxGroup {
@@ -28,6 +28,8 @@ export interface SandboxRuntime {
   sandboxFor(group: SandboxGroup): Promise<Sandbox>;
   /** Removes containers idle longer than the idle timeout; returns their names. */
   reapIdle(): Promise<string[]>;
+  /** Lets go of the engine (watches); containers keep running, to be found by the next start. */
+  close?(): void;
 }
 
 /** No runtime to run steps in, or its image is missing: retrying will not help until a person acts. */

@@ -2,12 +2,13 @@
 import { z } from 'zod';
 import { GROUP_TOOLS } from './group-tools.js';
 import { HOST_TOOLS } from './host-tools.js';
+import { SANDBOX_TOOLS } from './sandbox-tools.js';
 import type { ToolSpec } from './spec.js';
 import { TASK_TOOLS } from './task-tools.js';
 
 export type { ToolSpec, ToolPlace } from './spec.js';
 
-export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS];
+export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS, ...SANDBOX_TOOLS];
 
 const BY_NAME = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
 
