@@ -2,6 +2,7 @@
 // medians and ratios measured in the same run; machines are shared and noisy.
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   orchestration: () => import('./orchestration.bench.js'),
+  replay: () => import('./replay.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
