@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'groups/**', 'container/agent-runner/dist/**', 'test-artifacts/**'] },
+  { ignores: ['node_modules/**', '.cache/**', 'data/**', 'groups/**', 'container/agent-runner/dist/**', 'test-artifacts/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

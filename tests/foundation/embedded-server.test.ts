@@ -63,7 +63,7 @@ describe('the embedded Temporal server', () => {
     const bot = spawnBabyBot(['start'], env);
     await bot.waitFor(/BabyBot is running/, 90_000);
     expect(bot.output()).toContain(`Temporal Web UI:  http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
-    const health = await (await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/health`)).json();
+    const health = (await (await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/health`)).json()) as { status: string };
     expect(health.status).toBe('ok');
     const temporalPid = serverRecord().pid;
     await post('first run');

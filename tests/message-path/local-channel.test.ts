@@ -25,13 +25,13 @@ describe('the local channel', () => {
   it('rejects bad bodies with 400 and the reason', async () => {
     const notJson = await post('{"chat":');
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).error).toContain('The body must be JSON');
+    expect(((await notJson.json()) as { error: string }).error).toContain('The body must be JSON');
     const empty = await post({ chat: 'main', text: '' });
     expect(empty.status).toBe(400);
-    expect((await empty.json()).error).toContain('the message text must not be empty');
+    expect(((await empty.json()) as { error: string }).error).toContain('the message text must not be empty');
     const badChat = await post({ chat: 'whatsapp:123@s.whatsapp.net', text: 'hi' });
     expect(badChat.status).toBe(400);
-    expect((await badChat.json()).error).toContain('a local chat name');
+    expect(((await badChat.json()) as { error: string }).error).toContain('a local chat name');
     const badQuery = await fetch(`${bot.httpUrl}/api/messages?since=x`);
     expect(badQuery.status).toBe(400);
     expect(bot.messages('local:main')).toHaveLength(0); // nothing half-accepted
