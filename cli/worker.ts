@@ -6,6 +6,8 @@
 import os from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
+import { UNSAFE_BANNER } from '../container/runtime/none.js';
+import { reaperInterval, selectRuntime, startReaper } from '../container/runtime/select.js';
 import { buildId } from '../workers/build-id.js';
 import { createWorkerActivities, queueConcurrency } from '../workers/worker-activities.js';
 import { bundleWorkflows, WorkerSet } from '../workers/worker-set.js';
@@ -57,6 +59,10 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     fail(`The Temporal server at ${address} has no namespace "${namespace}" (${(error as Error).message}). Set TEMPORAL_NAMESPACE to the one \`babybot start\` uses.`);
   });
 
+  // This process owns its sandbox runtime: it reaps the idle containers it started and
+  // closes the runtime when it stops.
+  const sandbox = serve.includes('sandbox') ? selectRuntime(config, log) : undefined;
+  if (sandbox && config.CONTAINER_RUNTIME === 'none') log.warn(UNSAFE_BANNER);
   const build = buildId();
   const identity = `babybot:${os.hostname()}:${process.pid}`;
   const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
@@ -67,7 +73,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
       namespace,
       queues,
       serve,
-      activities: createWorkerActivities(config, log, serve),
+      activities: createWorkerActivities(config, log, serve, sandbox),
       concurrency: queueConcurrency(config),
       workflowBundle: serve.includes('workflows') ? await bundleWorkflows() : undefined,
       identity,
@@ -75,10 +81,12 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
       log,
     });
   } catch (error) {
+    sandbox?.close?.();
     await connection.close();
     fail(`The worker could not start: ${(error as Error).message}`);
   }
   workers.start();
+  const stopReaper = sandbox ? startReaper(sandbox, reaperInterval(config.SANDBOX_IDLE_TIMEOUT), log) : undefined;
   process.stdout.write(
     [
       `BabyBot worker is running (build ${build}).`,
@@ -98,6 +106,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     stopping = true;
     process.stdout.write(`${signal}: stopping the worker…\n`);
     await workers.shutdown();
+    await stopReaper?.();
+    sandbox?.close?.();
     await connection.close();
     process.stdout.write('Worker stopped.\n');
     process.exit(0);

@@ -4,7 +4,6 @@
 // or the container runtime.
 import { createModelActivities } from '../activities/model.js';
 import { createSandboxActivities } from '../activities/sandbox.js';
-import { selectRuntime } from '../container/runtime/select.js';
 import type { SandboxRuntime } from '../container/runtime/types.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
@@ -17,8 +16,9 @@ export function createWorkerActivities(
   config: Config,
   log: Logger,
   serve: readonly QueueName[],
-  // The process that owns the runtime's lifecycle (reaper, close) passes it in.
-  sandboxRuntime: SandboxRuntime = selectRuntime(config, log),
+  // The process that owns the runtime's lifecycle (reaper, close) passes it in when it
+  // serves the sandbox queue (without it, WorkerSet refuses that queue).
+  sandboxRuntime?: SandboxRuntime,
 ): Pick<WorkerSetOptions['activities'], StorelessQueue> {
   return {
     ...(serve.includes('model')
@@ -31,7 +31,7 @@ export function createWorkerActivities(
           }),
         }
       : {}),
-    ...(serve.includes('sandbox')
+    ...(serve.includes('sandbox') && sandboxRuntime
       ? {
           sandbox: createSandboxActivities({
             runtime: sandboxRuntime,
