@@ -64,24 +64,24 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
   const info = workflowInfo();
   const { channel, delivery } = turnActivities();
   try {
-    const context = await channel.loadTurnContext({
-      folder: input.folder,
-      chat: input.chat,
-      messages: input.messages,
-      task: input.task,
-    });
+    // Summaries name each step in the Web UI's timeline; they are not part of replay.
+    const context = await channel.loadTurnContext.executeWithOptions({ summary: `context of ${input.folder}` }, [
+      { folder: input.folder, chat: input.chat, messages: input.messages, task: input.task },
+    ]);
     return await runConversation(input, context, turnActivities(context.limits));
   } catch (error) {
     const reason = describeFailure(error);
     // Tell the user once (the delivery key makes a retried notice a no-op), then fail the
     // run so it shows as Failed in the Web UI with the same readable cause.
-    await delivery.notifyTurnFailed({
-      key: `failure:${info.workflowId}:${info.runId}`,
-      chat: input.chat,
-      workflowId: info.workflowId,
-      runId: info.runId,
-      reason: reason.message,
-    });
+    await delivery.notifyTurnFailed.executeWithOptions({ summary: `tell ${input.chat}: ${reason.type}` }, [
+      {
+        key: `failure:${info.workflowId}:${info.runId}`,
+        chat: input.chat,
+        workflowId: info.workflowId,
+        runId: info.runId,
+        reason: reason.message,
+      },
+    ]);
     throw ApplicationFailure.create({ type: reason.type, message: reason.message, nonRetryable: true, cause: error as Error });
   }
 }
@@ -98,7 +98,11 @@ async function runConversation(input: AgentTurnInput, context: TurnContext, acti
     messages.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { tool_calls: reply.toolCalls } : {}) });
     if (reply.toolCalls.length === 0) {
       const text = reply.content.trim();
-      if (text) await activities.delivery.deliver({ key: replyKey, chat: input.chat, text });
+      if (text) {
+        await activities.delivery.deliver.executeWithOptions({ summary: `reply to ${input.chat}` }, [
+          { key: replyKey, chat: input.chat, text },
+        ]);
+      }
       return { reply: text, steps: step, toolCalls, stoppedAtStepLimit: false };
     }
     for (const call of reply.toolCalls) {
@@ -110,7 +114,9 @@ async function runConversation(input: AgentTurnInput, context: TurnContext, acti
   const text =
     `I stopped after ${context.limits.maxSteps} steps without finishing (my step limit). ` +
     'Ask again, perhaps in smaller parts, and I will pick up from here.';
-  await activities.delivery.deliver({ key: replyKey, chat: input.chat, text });
+  await activities.delivery.deliver.executeWithOptions({ summary: `step limit notice to ${input.chat}` }, [
+    { key: replyKey, chat: input.chat, text },
+  ]);
   return { reply: text, steps: context.limits.maxSteps, toolCalls, stoppedAtStepLimit: true };
 }
 
