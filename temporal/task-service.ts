@@ -325,9 +325,11 @@ function memoOf(description: ScheduleDescription): TaskMemo {
 
 /** Temporal refusing a schedule (a cron it cannot read, a zone it does not know) is bad input, not an outage. */
 export function translateServerError(error: unknown): unknown {
-  const code = (error as { code?: number; cause?: { code?: number } }).code ?? (error as { cause?: { code?: number } }).cause?.code;
+  // The SDK turns the server's "Invalid schedule spec: …" into a TypeError with the server's reason;
+  // other refusals arrive as a ServiceError whose gRPC cause is INVALID_ARGUMENT.
   const INVALID_ARGUMENT = 3;
-  if (code !== INVALID_ARGUMENT) return error;
-  const detail = ((error as { cause?: { details?: string } }).cause?.details ?? (error as Error).message).trim();
-  return taskInvalid(`Temporal refused the schedule: ${detail}. Check the cron expression and the time zone.`);
+  const cause = (error as { cause?: { code?: number; details?: string } }).cause;
+  const reason = error instanceof TypeError ? error.message : cause?.code === INVALID_ARGUMENT ? cause.details : undefined;
+  if (reason === undefined) return error;
+  return taskInvalid(`Temporal refused the schedule: ${reason.trim()}. Check the cron expression and the time zone.`);
 }
