@@ -13,7 +13,7 @@ export function whatsappCommand(): Command {
     .command('link')
     .description('show a QR code to scan with your phone (or a pairing code with --phone), wait for the scan, store the credentials')
     .option('--phone <number>', 'link with a pairing code for this number (country code first) instead of a QR code')
-    .option('--connect-timeout <seconds>', 'give up when WhatsApp cannot be reached within this time', '20')
+    .option('--connect-timeout <seconds>', 'give up when WhatsApp cannot be reached within this time', '15')
     .action(whatsappLinkCommand);
   command
     .command('logout')

@@ -1,7 +1,10 @@
-// The one place that imports Baileys. It is a CommonJS package whose `proto` and a few
-// other exports are invisible to Node's ESM named-import detection, so everything is read
-// from the default export here and the rest of BabyBot imports from this file.
-import baileys from '@whiskeysockets/baileys';
+// The one place that loads Baileys. It is a CommonJS package whose `proto` and a few
+// other exports are invisible to Node's ESM named-import detection, and whose default
+// export means different things to Node and to vitest's loader; `require` gives the same
+// module object to both. The rest of BabyBot imports from this file.
+import { createRequire } from 'node:module';
+
+const baileys = createRequire(import.meta.url)('@whiskeysockets/baileys') as typeof import('@whiskeysockets/baileys');
 
 export type {
   AuthenticationCreds,

@@ -44,8 +44,8 @@ export function normaliseMessage(raw: WAMessage, ctx: NormaliseContext): Normali
   const normalisedJid = jidNormalizedUser(remoteJid);
   const chat = ctx.aliases[normalisedJid] ?? normalisedJid;
   const isGroupChat = isJidGroup(chat) === true;
-  const sender = raw.key.fromMe ? ctx.selfJid : jidNormalizedUser(isGroupChat ? (raw.key.participant ?? '') : remoteJid);
-  const senderName = raw.pushName ?? (raw.key.fromMe ? ctx.selfName : undefined) ?? sender.split('@')[0];
+  const sender = raw.key.fromMe ? ctx.selfJid : jidNormalizedUser(isGroupChat ? (raw.key.participant || '') : remoteJid);
+  const senderName = raw.pushName || (raw.key.fromMe ? ctx.selfName : undefined) || sender.split('@')[0];
   return {
     ok: true,
     message: {
@@ -66,11 +66,12 @@ export function normaliseMessage(raw: WAMessage, ctx: NormaliseContext): Normali
 /** Plain and extended text, and the captions of images, videos and documents. */
 function textOf(content: WAMessageContent | undefined): string | undefined {
   if (!content) return undefined;
+  // `||`, not `??`: Baileys' protobuf classes default absent strings to "".
   const text =
-    content.conversation ??
-    content.extendedTextMessage?.text ??
-    content.imageMessage?.caption ??
-    content.videoMessage?.caption ??
+    content.conversation ||
+    content.extendedTextMessage?.text ||
+    content.imageMessage?.caption ||
+    content.videoMessage?.caption ||
     content.documentMessage?.caption;
   return text?.trim() || undefined;
 }
