@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Ollama } from 'ollama';
 import type { Config } from '../lib/config.js';
+import { isLinked } from '../channel/whatsapp/auth-state.js';
 import { Store } from '../lib/store/store.js';
 import { cacheBinDir, findTemporalCli, PINNED_CLI_VERSION } from '../temporal/cli-binary.js';
 import { commandContext } from './context.js';
@@ -128,7 +129,8 @@ const whatsappCheck: Check = {
   required: false,
   async run(config) {
     const store = Store.open(path.join(config.dataDir, 'babybot.db'));
-    const linked = store.authGet('creds') !== undefined;
+    // Credentials without an account are a link that was started but never scanned.
+    const linked = isLinked(store);
     store.close();
     if (config.WHATSAPP_ENABLED === 'off') return { ok: true, detail: 'disabled (WHATSAPP_ENABLED=off)' };
     return linked
