@@ -1,4 +1,5 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { TypedSearchAttributes } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { GROUP, KIND } from '../../workflows/search-attributes.js';
@@ -51,8 +52,9 @@ describe('a task scheduled by chatting', () => {
     expect(schedule.action.workflowType).toBe('scheduledTaskWorkflow');
     expect(schedule.action.memo).toMatchObject({ prompt: 'TASK weather summary', context: 'group' });
     expect(String((schedule.action.memo as { createdBy: string }).createdBy)).toMatch(/^chat "/);
-    expect(schedule.action.typedSearchAttributes?.get(KIND)).toBe('task');
-    expect(schedule.action.typedSearchAttributes?.get(GROUP)).toBe('main');
+    const attributes = schedule.action.typedSearchAttributes as TypedSearchAttributes;
+    expect(attributes.get(KIND)).toBe('task');
+    expect(attributes.get(GROUP)).toBe('main');
     expect(schedule.info.nextActionTimes[0].getUTCHours()).toBeGreaterThanOrEqual(7);
   });
 

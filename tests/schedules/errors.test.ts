@@ -116,7 +116,7 @@ describe('bad task requests', () => {
     const run = /Run: (task:main:[0-9a-f]{8}-\S+)/.exec(notice)![1];
     const handle = bot.client.workflow.getHandle(run);
     const failure = await handle.result().then(() => undefined, (error: Error) => error);
-    expect(failure?.cause?.message).toMatch(/^Ollama rejected the request \(400\)/);
+    expect((failure?.cause as Error | undefined)?.message).toMatch(/^Ollama rejected the request \(400\)/);
     const described = await handle.describe();
     expect(described.status.name).toBe('FAILED');
     expect(described.type).toBe('scheduledTaskWorkflow');

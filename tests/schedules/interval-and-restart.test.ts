@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskService, type TaskActor } from '../../temporal/task-service.js';
-import { bundleWorkflows, type WorkflowBundleWithSourceMap } from '../../workers/worker-set.js';
+import { bundleWorkflows } from '../../workers/worker-set.js';
 import { taskQueues } from '../../workflows/task-queue-names.js';
 import { OllamaStub } from '../support/ollama-stub.js';
-import { startTestBot, type TestBot } from '../support/test-bot.js';
+import { startTestBot, type TestBot, type WorkflowBundleWithSourceMap } from '../support/test-bot.js';
 import { taskScript, waitFor } from './support.js';
 
 const OWNER: TaskActor = { isMain: true, label: 'test' };

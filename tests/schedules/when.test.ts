@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { cronProblem, describeCron } from '../../temporal/cron.js';
+import { catchupWindowMs, describeWhen, resolveWhen, scheduleSpecOf } from '../../temporal/task-when.js';
+
+const NOW = new Date('2026-03-20T12:00:00Z');
+
+describe('when a task runs', () => {
+  it('describes common crons in words', () => {
+    expect(describeCron('0 9 * * 1-5')).toBe('every weekday at 09:00');
+    expect(describeCron('30 7 * * *')).toBe('every day at 07:30');
+    expect(describeCron('0 18 * * sun,3')).toBe('every Sunday, Wednesday at 18:00');
+    expect(describeCron('*/15 * * * *')).toBe('every 15 minutes');
+    expect(describeCron('0 9 1 * *')).toBe('on day 1 of every month at 09:00');
+    expect(describeCron('0 9 * 1 *')).toBe('cron "0 9 * 1 *"');
+  });
+
+  it('says which cron field is wrong', () => {
+    expect(cronProblem('0 9 * *')).toMatch(/has 4 fields; a cron has 5/);
+    expect(cronProblem('0 25 * * *')).toMatch(/the hour field "25" is not within 0-23/);
+    expect(cronProblem('0 9 * * mon-fri/0')).toMatch(/day of week field .* bad step/);
+    expect(cronProblem('0 9 * * 5-1')).toMatch(/ends before it starts/);
+    expect(cronProblem('0 9 * jan-mar */2')).toBeUndefined();
+  });
+
+  it('reads a one-shot time without an offset on the task zone clock, across a DST change', () => {
+    // Paris moves to summer time on 2026-03-29: 09:00 is 08:00 UTC before and 07:00 UTC after.
+    const before = resolveWhen({ at: '2026-03-28T09:00', timeZone: 'Europe/Paris' }, 'UTC', NOW);
+    const after = resolveWhen({ at: '2026-03-30 09:00', timeZone: 'Europe/Paris' }, 'UTC', NOW);
+    expect(before).toEqual({ kind: 'once', at: '2026-03-28T08:00:00.000Z', timeZone: 'Europe/Paris' });
+    expect(after).toMatchObject({ at: '2026-03-30T07:00:00.000Z' });
+    expect(describeWhen(after)).toBe('once at 2026-03-30 09:00 (Europe/Paris)');
+    expect(scheduleSpecOf(after)).toEqual({
+      calendars: [{ year: 2026, month: 'MARCH', dayOfMonth: 30, hour: 7, minute: 0, second: 0 }],
+      timezone: 'UTC',
+    });
+    expect(resolveWhen({ at: '2026-04-01T09:00:00+02:00' }, 'UTC', NOW)).toMatchObject({ at: '2026-04-01T07:00:00.000Z' });
+    expect(() => resolveWhen({ at: '2026-02-31T09:00' }, 'UTC', NOW)).toThrow(/is not a time/);
+  });
+
+  it('fits the catch-up window to the kind of schedule', () => {
+    expect(catchupWindowMs({ kind: 'every', everyMs: 5000 })).toBe(60_000);
+    expect(catchupWindowMs({ kind: 'every', everyMs: 20 * 60_000 })).toBe(20 * 60_000);
+    expect(catchupWindowMs({ kind: 'every', everyMs: 86_400_000 })).toBe(3_600_000);
+    expect(catchupWindowMs({ kind: 'cron', cron: '0 9 * * *', timeZone: 'UTC' })).toBe(3_600_000);
+  });
+
+  it('refuses an interval under a second and a duration it cannot read', () => {
+    expect(() => resolveWhen({ every: '500ms' }, 'UTC', NOW)).toThrow(/too often/);
+    expect(() => resolveWhen({ every: 'often' }, 'UTC', NOW)).toThrow(/"often" is not a duration/);
+    expect(describeWhen(resolveWhen({ every: '90s' }, 'UTC', NOW))).toBe('every 1m 30s');
+  });
+});
