@@ -3,6 +3,7 @@
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   orchestration: () => import('./orchestration.bench.js'),
   replay: () => import('./replay.bench.js'),
+  'scale-out': () => import('./scale-out.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
