@@ -4,6 +4,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   orchestration: () => import('./orchestration.bench.js'),
   replay: () => import('./replay.bench.js'),
   'scale-out': () => import('./scale-out.bench.js'),
+  whatsapp: () => import('./whatsapp.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
