@@ -146,10 +146,13 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       const states = workers.states;
       components.workers = { ok: states.every((s) => s.endsWith(':RUNNING')), detail: states.join(', ') };
       if (whatsapp) components.whatsapp = whatsapp.health();
-      components.sandbox = await sandbox
-        .describe()
-        .then((detail) => ({ ok: true, detail }))
-        .catch((error: unknown) => ({ ok: false, detail: (error as Error).message }));
+      // A channel-only process runs no sandbox steps (its workers do): no engine to report.
+      if (served.includes('sandbox')) {
+        components.sandbox = await sandbox
+          .describe()
+          .then((detail) => ({ ok: true, detail }))
+          .catch((error: unknown) => ({ ok: false, detail: (error as Error).message }));
+      }
       const ok = Object.values(components).every((c) => c.ok);
       return { status: ok ? 'ok' : 'degraded', components };
     };

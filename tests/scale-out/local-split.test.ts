@@ -43,7 +43,8 @@ describe('`babybot start --only channel` with a `babybot worker` beside it', () 
     expect(early.output()).toContain(`No Temporal server answers at 127.0.0.1:${temporalPort}`);
     expect(early.output()).toContain('Start `babybot start` on this machine first');
 
-    channel = spawnBabyBot(['start', '--only', 'channel'], env);
+    // As in docker-compose.yml, the channel process has no Docker engine: it runs no sandbox steps.
+    channel = spawnBabyBot(['start', '--only', 'channel'], { ...env, CONTAINER_RUNTIME: 'docker', DOCKER_HOST: `unix://${path.join(dir, 'no-docker.sock')}` });
     webChat = (await channel.waitFor(/Web chat:\s+(\S+)/, 90_000))[1];
     worker = spawnBabyBot(['worker', '--queues', 'workflows,model,sandbox'], env);
     await worker.waitFor(/BabyBot worker is running/, 90_000);
@@ -53,6 +54,13 @@ describe('`babybot start --only channel` with a `babybot worker` beside it', () 
     await worker?.kill('SIGTERM');
     await channel?.kill('SIGTERM');
     await ollama?.close();
+  });
+
+  it('reports the channel process healthy without a sandbox engine', async () => {
+    const res = await fetch(`${webChat}/api/health`);
+    const report = (await res.json()) as { status: string; components: Record<string, unknown> };
+    expect(res.status, JSON.stringify(report)).toBe(200);
+    expect(Object.keys(report.components)).not.toContain('sandbox');
   });
 
   it('answers through the worker, then both stop cleanly on SIGTERM', async () => {
