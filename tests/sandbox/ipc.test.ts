@@ -2,11 +2,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandResult } from '../../container/ipc/schema.js';
+import type { CommandResult, SandboxResponse } from '../../container/ipc/schema.js';
 import { ipcDir, sandboxSettings } from '../../container/runtime/group-spec.js';
 import { dockerClient } from '../../container/runtime/select.js';
 import { ContainerDiedError, type Sandbox } from '../../container/runtime/types.js';
 import { testSandbox, type TestSandbox } from './engine.js';
+
+/** The result of a command that ran (fails the test with the error otherwise). */
+function ran(response: SandboxResponse): CommandResult {
+  if (!response.ok) throw new Error(response.error);
+  return response.result as CommandResult;
+}
 
 const command = (cmd: string, timeoutMs = 20_000, outputLimit = 100_000) => ({ type: 'run_command' as const, command: cmd, timeoutMs, outputLimit });
 
@@ -101,7 +107,7 @@ describe('the file-watch IPC', () => {
 
   it('cuts output over the limit and says how much', async () => {
     const res = await sandbox.call(command('head -c 50000 /dev/zero | tr "\\0" a; echo err >&2', 20_000, 1000));
-    const r = res.result as CommandResult;
+    const r = ran(res);
     expect(r.stdout).toHaveLength(1000);
     expect(r.stdoutCut).toBe(49_000);
     expect(r.stderr).toBe('err\n');
@@ -114,7 +120,7 @@ describe('the file-watch IPC', () => {
     abort.abort(new Error('cancelled by the test'));
     await expect(step).rejects.toThrow(/cancelled by the test/);
     const ps = await sandbox.call(command('cat /proc/[0-9]*/cmdline | tr "\\0" " "'));
-    expect((ps.result as CommandResult).stdout).not.toMatch(/sleep 303/);
+    expect(ran(ps).stdout).not.toMatch(/sleep 303/);
   });
 
   it('a container killed during a step fails it at once as died; the retry gets a new container and completes', async () => {
@@ -125,7 +131,7 @@ describe('the file-watch IPC', () => {
     await dockerClient(env.config.DOCKER_HOST).docker.getContainer(before.id).kill();
     await expect(step).rejects.toBeInstanceOf(ContainerDiedError);
     const replaced = await env.runtime.sandboxFor({ folder: 'team', isMain: false });
-    expect(((await replaced.call(command('echo back'))).result as CommandResult).stdout).toBe('back\n');
+    expect(ran(await replaced.call(command('echo back'))).stdout).toBe('back\n');
     const after = (await env.runtime.list()).filter((c) => c.group === 'team');
     expect(after).toHaveLength(1);
     expect(after[0].id).not.toBe(before.id);
