@@ -2,6 +2,7 @@
 // medians and ratios measured in the same run; machines are shared and noisy.
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   orchestration: () => import('./orchestration.bench.js'),
+  sandbox: () => import('./sandbox.bench.js'),
   replay: () => import('./replay.bench.js'),
   'scale-out': () => import('./scale-out.bench.js'),
   whatsapp: () => import('./whatsapp.bench.js'),
