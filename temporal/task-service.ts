@@ -170,7 +170,9 @@ export class TaskService {
     const changes = parse(UpdateTaskSchema, raw);
     const { handle, memo, folder } = await this.existing(actor, idText);
     const group = this.targetGroup({ ...actor, isMain: true }, folder);
-    const when = changes.when ? resolveWhen(changes.when, this.deps.timeZone, this.now()) : memo.when;
+    // A new schedule without a zone of its own keeps the task's zone, not the default one.
+    const zone = memo.when.kind === 'every' ? this.deps.timeZone : memo.when.timeZone;
+    const when = changes.when ? resolveWhen(changes.when, zone, this.now()) : memo.when;
     const isolated = changes.isolated ?? memo.context === 'isolated';
     const next: TaskMemo = { ...memo, prompt: changes.prompt ?? memo.prompt, context: isolated ? 'isolated' : 'group', when };
     try {

@@ -21,7 +21,6 @@ describe('a task scheduled by chatting', () => {
             name: 'schedule_task',
             arguments: { prompt: 'TASK weather summary', cron: '0 9 * * 1-5', time_zone: 'Europe/Paris' },
           },
-          'every 2 seconds': { name: 'schedule_task', arguments: { prompt: 'TASK ping', every: '2s' } },
         },
         (prompt) => ({ content: `answer to ${prompt}` }),
       ),
@@ -78,7 +77,30 @@ describe('a task scheduled by chatting', () => {
     expect(taskRequest!.messages.some((m) => m.content.includes('every weekday at 9'))).toBe(true);
   });
 
+  it('update_task changes the prompt and the schedule, and keeps it paused when it was', async () => {
+    await bot.client.schedule.getHandle(taskId).pause('for the test');
+    ollama.setScript(
+      taskScript(
+        { 'move it': { name: 'update_task', arguments: { task_id: taskId, prompt: 'TASK news summary', cron: '30 18 * * 5' } } },
+        (prompt) => ({ content: `answer to ${prompt}` }),
+      ),
+    );
+    await bot.post('main', 'move it to friday evening');
+    const result = await waitFor('the update', () => toolResults(ollama.requests).find((t) => t.startsWith(`Updated ${taskId}`)));
+    expect(result).toContain('every Friday at 18:30 (Europe/Paris); paused;');
+    const schedule = await bot.client.schedule.getHandle(taskId).describe();
+    expect(schedule.state.paused).toBe(true);
+    expect(schedule.spec.timezone).toBe('Europe/Paris');
+    expect(schedule.action.memo).toMatchObject({ prompt: 'TASK news summary', when: { kind: 'cron', cron: '30 18 * * 5' } });
+    expect((schedule.action.args as { task: { prompt: string } }[])[0].task.prompt).toBe('TASK news summary');
+  });
+
   it('pause stops its runs, resume starts them again, cancel deletes the schedule', async () => {
+    ollama.setScript(
+      taskScript({ 'every 2 seconds': { name: 'schedule_task', arguments: { prompt: 'TASK ping', every: '2s' } } }, (p) => ({
+        content: `answer to ${p}`,
+      })),
+    );
     await bot.post('main', 'every 2 seconds ping me');
     const created = await waitFor('the interval task', () => toolResults(ollama.requests).find((t) => t.includes('every 2s')));
     const id = /task:main:[0-9a-f]{8}/.exec(created)![0];
