@@ -84,6 +84,13 @@ export class DevServer {
       // One machine, a handful of pollers: task queue partitions only add forwarding hops.
       '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
       '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+      // The dev server has one history shard, and its transfer queue is read at most ~20
+      // times a second by default: every step of a turn (start a child, dispatch a task)
+      // waited up to 50 ms for the next read. Measured: schedule-to-start 40 ms -> 2 ms.
+      '--dynamic-config-value', 'history.transferProcessorMaxPollRPS=10000',
+      '--dynamic-config-value', 'history.transferProcessorMaxPollHostRPS=10000',
+      '--dynamic-config-value', 'history.visibilityProcessorMaxPollRPS=10000',
+      '--dynamic-config-value', 'history.visibilityProcessorMaxPollHostRPS=10000',
       ...(this.options.headless ? ['--headless'] : ['--ui-port', String(this.options.uiPort)]),
       ...this.options.namespaces.flatMap((ns) => ['--namespace', ns]),
       ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
