@@ -111,9 +111,20 @@ describe('the embedded Temporal server', () => {
     const bot = spawnBabyBot(['start'], env);
     await bot.waitFor(/BabyBot is running/, 90_000);
     const temporalPid = serverRecord().pid;
-    // Simulate the worst case: the watchdog dies with BabyBot, the server survives.
-    const watchdogPid = Number(fs.readFileSync(`/proc/${temporalPid}/stat`, 'utf8').split(' ')[3]);
-    process.kill(watchdogPid, 'SIGKILL');
+    // Simulate the worst case: the watchdog (and its pipe watcher) die with BabyBot, the server survives.
+    const parentOf = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    const watchdogPid = parentOf(temporalPid);
+    const watchers = fs
+      .readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== temporalPid)
+      .filter((entry) => {
+        try {
+          return parentOf(Number(entry)) === watchdogPid;
+        } catch {
+          return false;
+        }
+      });
+    for (const pid of [...watchers.map(Number), watchdogPid]) process.kill(pid, 'SIGKILL');
     await bot.kill('SIGKILL');
     expect(isAlive(temporalPid)).toBe(true);
 
