@@ -1,50 +1,22 @@
 // Orchestration overhead of one turn: message accepted (HTTP 202) → reply stored, minus the
 // model's own time, with the scripted model answering at once; and turns per second with
 // 20 groups sending at once. Real Temporal dev server (SQLite), real store, real workers.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { ensureTemporalCli } from '../temporal/cli-binary.js';
-import { DevServer } from '../temporal/dev-server.js';
-import { OllamaStub } from '../tests/support/ollama-stub.js';
-import { freePort } from '../tests/support/ports.js';
 import { startBabyBot, type BabyBot } from '../workers/babybot.js';
 import { percentile } from './stats.js';
+import { startBenchEnvironment } from './support.js';
 
 const SEQUENTIAL_TURNS = 200;
 const GROUPS = 20;
 const TURNS_PER_GROUP = 10;
 
 export async function run(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-bench-'));
-  const server = new DevServer({
-    cli: await ensureTemporalCli(process.env.TEMPORAL_CLI, console.log),
-    dataDir: path.join(dir, 'temporal'),
-    port: await freePort(),
-    uiPort: await freePort(),
-    namespaces: ['default'],
-    headless: true,
-  });
-  await server.start();
-  const ollama = await new OllamaStub().start();
+  const bench = await startBenchEnvironment('orchestration', { MAX_CONCURRENT_MODEL_CALLS: '20' });
   // The scripted model answers at once (its own time is well under a millisecond), so the
   // latency measured below is the orchestration overhead.
-  ollama.setScript(() => ({ content: 'ok' }));
-  const config = loadConfig({
-    DATA_DIR: path.join(dir, 'data'),
-    GROUPS_DIR: path.join(dir, 'groups'),
-    HTTP_PORT: '0',
-    TEMPORAL_ADDRESS: server.address,
-    OLLAMA_HOST: ollama.url,
-    CONTAINER_RUNTIME: 'none',
-    WHATSAPP_ENABLED: 'off',
-    LOG_LEVEL: 'silent',
-    MAX_CONCURRENT_MODEL_CALLS: '20',
-  });
+  bench.ollama.setScript(() => ({ content: 'ok' }));
+  const config = loadConfig(bench.env);
   const bot = await startBabyBot(config, createLogger('silent'));
   try {
     for (let g = 1; g <= GROUPS; g++) {
@@ -79,9 +51,7 @@ export async function run(): Promise<void> {
     );
   } finally {
     await bot.stop();
-    await ollama.close();
-    await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

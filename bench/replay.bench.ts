@@ -3,7 +3,6 @@
 // `babybot replay` do. Each history is replayed several times; medians and p95 per history.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { readHistoryFile, replayHistory, workflowIdOf } from '../temporal/replay.js';
 import { bundleWorkflows } from '../workers/worker-set.js';
 import { percentile } from './stats.js';
@@ -12,7 +11,6 @@ const ROUNDS = 10;
 const HISTORIES = path.resolve(import.meta.dirname, '../tests/replay/histories');
 
 export async function run(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const bundleStarted = performance.now();
   const bundle = await bundleWorkflows();
   const bundleMs = performance.now() - bundleStarted;

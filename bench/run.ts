@@ -1,5 +1,10 @@
 // `npm run bench [NAME…]`: every benchmark, or the ones named. Figures are printed as
 // medians and ratios measured in the same run; machines are shared and noisy.
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+// One SDK runtime for the whole run, quiet but for errors.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   orchestration: () => import('./orchestration.bench.js'),
   sandbox: () => import('./sandbox.bench.js'),

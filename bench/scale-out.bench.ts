@@ -3,19 +3,13 @@
 // dev server, real worker child processes). The scripted model takes MODEL_MS per call,
 // as a local model does, and each worker allows MAX_CONCURRENT_MODEL_CALLS at once, so the
 // model queue is the bottleneck a second worker should lift. Also: a worker's start-up time.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { ensureTemporalCli } from '../temporal/cli-binary.js';
-import { DevServer } from '../temporal/dev-server.js';
 import { spawnBabyBot, type BabyBotProcess } from '../tests/support/babybot-process.js';
-import { lastUserText, OllamaStub } from '../tests/support/ollama-stub.js';
-import { freePort } from '../tests/support/ports.js';
+import { lastUserText } from '../tests/support/ollama-stub.js';
 import { startBabyBot, type BabyBot } from '../workers/babybot.js';
 import { percentile } from './stats.js';
+import { startBenchEnvironment } from './support.js';
 
 const MODEL_MS = 500;
 const MODEL_CALLS_PER_WORKER = 2;
@@ -23,30 +17,9 @@ const GROUPS = 8;
 const TURNS_PER_GROUP = 6;
 
 export async function run(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-bench-scale-'));
-  const server = new DevServer({
-    cli: await ensureTemporalCli(process.env.TEMPORAL_CLI, console.log),
-    dataDir: path.join(dir, 'temporal'),
-    port: await freePort(),
-    uiPort: await freePort(),
-    namespaces: ['default'],
-    headless: true,
-  });
-  await server.start();
-  const ollama = await new OllamaStub().start();
+  const bench = await startBenchEnvironment('scale', { MAX_CONCURRENT_MODEL_CALLS: String(MODEL_CALLS_PER_WORKER) });
+  const { env, ollama } = bench;
   ollama.setScript((request) => ({ content: `ok ${lastUserText(request)}`, delayMs: MODEL_MS }));
-  const env = {
-    DATA_DIR: path.join(dir, 'data'),
-    GROUPS_DIR: path.join(dir, 'groups'),
-    HTTP_PORT: '0',
-    TEMPORAL_ADDRESS: server.address,
-    OLLAMA_HOST: ollama.url,
-    CONTAINER_RUNTIME: 'none',
-    WHATSAPP_ENABLED: 'off',
-    LOG_LEVEL: 'silent',
-    MAX_CONCURRENT_MODEL_CALLS: String(MODEL_CALLS_PER_WORKER),
-  };
   const bot = await startBabyBot(loadConfig(env), createLogger('silent'), { serve: ['channel'] });
   const workers: BabyBotProcess[] = [];
   try {
@@ -80,9 +53,7 @@ export async function run(): Promise<void> {
   } finally {
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));
     await bot.stop();
-    await ollama.close();
-    await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

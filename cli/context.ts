@@ -25,3 +25,26 @@ export function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
+
+/**
+ * Stops gracefully on SIGINT/SIGTERM (the process orchestrates its own shutdown: workers
+ * first, then what they use); a second signal stops at once.
+ */
+export function stopOnSignals(what: string, stop: () => Promise<void>): { stopping: () => boolean } {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write('Stopping at once.\n');
+      process.exit(130);
+    }
+    stopping = true;
+    const begun = Date.now();
+    process.stdout.write(`${signal}: stopping ${what}…\n`);
+    await stop();
+    process.stdout.write(`Stopped in ${((Date.now() - begun) / 1000).toFixed(1)}s.\n`);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  return { stopping: () => stopping };
+}

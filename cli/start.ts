@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startBabyBot } from '../workers/babybot.js';
 import { QUEUE_NAMES, type QueueName } from '../workflows/task-queue-names.js';
-import { commandContext, fail } from './context.js';
+import { commandContext, fail, stopOnSignals } from './context.js';
 import { UNSAFE_BANNER } from '../container/runtime/none.js';
 
 export interface StartFlags {
@@ -37,19 +37,5 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      process.stderr.write('Stopping at once.\n');
-      process.exit(130);
-    }
-    stopping = true;
-    const begun = Date.now();
-    process.stdout.write(`${signal}: stopping BabyBot…\n`);
-    await app.stop();
-    process.stdout.write(`Stopped in ${((Date.now() - begun) / 1000).toFixed(1)}s.\n`);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  stopOnSignals('BabyBot', () => app.stop());
 }

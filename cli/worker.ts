@@ -12,7 +12,7 @@ import { buildId } from '../workers/build-id.js';
 import { createWorkerActivities, queueConcurrency } from '../workers/worker-activities.js';
 import { bundleWorkflows, WorkerSet } from '../workers/worker-set.js';
 import { taskQueues } from '../workflows/task-queue-names.js';
-import { commandContext, fail } from './context.js';
+import { commandContext, fail, stopOnSignals } from './context.js';
 
 export const WORKER_QUEUES = ['workflows', 'model', 'sandbox'] as const;
 
@@ -97,28 +97,17 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     ].join('\n') + '\n',
   );
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      process.stderr.write('Stopping at once.\n');
-      process.exit(130);
-    }
-    stopping = true;
-    process.stdout.write(`${signal}: stopping the worker…\n`);
+  const signals = stopOnSignals('the worker', async () => {
     await workers.shutdown();
     await stopReaper?.();
     sandbox?.close?.();
     await connection.close();
-    process.stdout.write('Worker stopped.\n');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  });
   // A worker that stops by itself (the server went away for good, a fatal SDK error) ends
   // the process with an error, so a service manager or compose restarts it.
   workers.stopped.then(
     () => {
-      if (!stopping) fail('The worker stopped unexpectedly.');
+      if (!signals.stopping()) fail('The worker stopped unexpectedly.');
     },
     (error: unknown) => fail(`The worker stopped with an error: ${(error as Error).message}`),
   );

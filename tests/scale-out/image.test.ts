@@ -84,7 +84,7 @@ describe('the BabyBot image', () => {
     }
     expect(await logs()).toContain(`babybot@0.1.0+${commit.slice(0, 12)}`);
     await docker(['stop', '--time', '30', WORKER], 60_000);
-    expect(await logs()).toMatch(/SIGTERM: stopping the worker…\s+Worker stopped\./);
+    expect(await logs()).toMatch(/SIGTERM: stopping the worker…\s+Stopped in [\d.]+s\./);
     expect((await docker(['inspect', '--format', '{{.State.ExitCode}}', WORKER])).trim()).toBe('0');
   }, 180_000);
 });

@@ -92,7 +92,7 @@ describe('`babybot start --only channel` with a `babybot worker` beside it', () 
     }
 
     expect(await worker.kill('SIGTERM')).toBe(0);
-    expect(worker.output()).toContain('Worker stopped.');
+    expect(worker.output()).toMatch(/Stopped in [\d.]+s\./);
     expect(await channel.kill('SIGTERM')).toBe(0);
   }, 120_000);
 });

@@ -1,0 +1,52 @@
+// What every benchmark starts from: a real Temporal dev server of its own (headless, in a
+// temp folder), the scripted model, and the environment a BabyBot there would read.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureTemporalCli } from '../temporal/cli-binary.js';
+import { DevServer } from '../temporal/dev-server.js';
+import { OllamaStub } from '../tests/support/ollama-stub.js';
+import { freePort } from '../tests/support/ports.js';
+
+export interface BenchEnvironment {
+  dir: string;
+  server: DevServer;
+  ollama: OllamaStub;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startBenchEnvironment(name: string, env: Record<string, string> = {}): Promise<BenchEnvironment> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `babybot-bench-${name}-`));
+  const server = new DevServer({
+    cli: await ensureTemporalCli(process.env.TEMPORAL_CLI, console.log),
+    dataDir: path.join(dir, 'temporal'),
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespaces: ['default'],
+    headless: true,
+  });
+  await server.start();
+  const ollama = await new OllamaStub().start();
+  return {
+    dir,
+    server,
+    ollama,
+    env: {
+      DATA_DIR: path.join(dir, 'data'),
+      GROUPS_DIR: path.join(dir, 'groups'),
+      HTTP_PORT: '0',
+      TEMPORAL_ADDRESS: server.address,
+      OLLAMA_HOST: ollama.url,
+      CONTAINER_RUNTIME: 'none',
+      WHATSAPP_ENABLED: 'off',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    async close() {
+      await ollama.close();
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
