@@ -21,8 +21,9 @@ const ListQuery = z.object({
 });
 
 export interface HealthReport {
-  status: 'ok' | 'degraded';
-  components: Record<string, { ok: boolean; detail: string }>;
+  /** down: a required part failed (503); degraded: an optional one (WhatsApp, sandbox) did. */
+  status: 'ok' | 'degraded' | 'down';
+  components: Record<string, { ok: boolean; detail: string; required?: boolean }>;
 }
 
 export interface HttpDeps {
@@ -99,7 +100,7 @@ export class HttpServer {
         return send(res, 200, { chats: this.deps.store.listChats().filter((c) => c.channel === 'local') });
       case 'GET /api/health': {
         const report = await this.deps.health();
-        return send(res, report.status === 'ok' ? 200 : 503, report);
+        return send(res, report.status === 'down' ? 503 : 200, report);
       }
       default:
         return send(res, 404, { error: `No route ${key}. Try POST /api/messages, GET /api/messages?chat=main, GET /api/events?chat=main or GET /api/health.` });

@@ -23,6 +23,7 @@ import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
 import { TaskService } from '../temporal/task-service.js';
 import { QUEUE_NAMES, taskQueues, type QueueName } from '../workflows/task-queue-names.js';
+import { checkHealth } from './health.js';
 import { createWorkerActivities, queueConcurrency } from './worker-activities.js';
 import { WorkerSet } from './worker-set.js';
 
@@ -129,33 +130,28 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
 
     let inbound: Inbound | undefined;
     let httpUrl: string | undefined;
-    const health = async (): Promise<HealthReport> => {
-      const components: HealthReport['components'] = {};
-      try {
-        store.db.prepare('SELECT 1').get();
-        components.store = { ok: true, detail: store.file };
-      } catch (error) {
-        components.store = { ok: false, detail: (error as Error).message };
-      }
-      try {
-        await connection.workflowService.describeNamespace({ namespace: temporal.namespace });
-        components.temporal = { ok: true, detail: `${temporal.address} (${temporal.embedded ? 'embedded' : 'external'})` };
-      } catch (error) {
-        components.temporal = { ok: false, detail: (error as Error).message };
-      }
-      const states = workers.states;
-      components.workers = { ok: states.every((s) => s.endsWith(':RUNNING')), detail: states.join(', ') };
-      if (whatsapp) components.whatsapp = whatsapp.health();
-      // A channel-only process runs no sandbox steps (its workers do): no engine to report.
-      if (served.includes('sandbox')) {
-        components.sandbox = await sandbox
-          .describe()
-          .then((detail) => ({ ok: true, detail }))
-          .catch((error: unknown) => ({ ok: false, detail: (error as Error).message }));
-      }
-      const ok = Object.values(components).every((c) => c.ok);
-      return { status: ok ? 'ok' : 'degraded', components };
-    };
+    const health = () =>
+      checkHealth([
+        { name: 'store', required: true, check: () => (store.db.prepare('SELECT 1').get(), { ok: true, detail: store.file }) },
+        {
+          name: 'temporal',
+          required: true,
+          check: async () => {
+            await connection.workflowService.describeNamespace({ namespace: temporal.namespace });
+            return { ok: true, detail: `${temporal.address} (${temporal.embedded ? 'embedded' : 'external'})` };
+          },
+        },
+        {
+          name: 'workers',
+          required: true,
+          check: () => ({ ok: workers.states.every((s) => s.endsWith(':RUNNING')), detail: workers.states.join(', ') }),
+        },
+        ...(whatsapp ? [{ name: 'whatsapp', required: false, check: () => whatsapp.health() }] : []),
+        // A channel-only process runs no sandbox steps (its workers do): no engine to report.
+        ...(served.includes('sandbox')
+          ? [{ name: 'sandbox', required: false, check: async () => ({ ok: true, detail: await sandbox.describe() }) }]
+          : []),
+      ]);
 
     if (withChannel) {
       inbound = new Inbound({
