@@ -36,9 +36,9 @@ async function ok(sandbox: Sandbox, request: Parameters<Sandbox['call']>[0]) {
 export async function run(): Promise<void> {
   if (!process.env.DOCKER_HOST) throw new Error('DOCKER_HOST is not set: run scripts/components/docker.sh and export what it prints.');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-bench-sandbox-'));
-  const config = loadConfig({ DATA_DIR: path.join(dir, 'data'), GROUPS_DIR: path.join(dir, 'groups'), CONTAINER_RUNTIME: 'docker', DOCKER_HOST: process.env.DOCKER_HOST });
+  const config = loadConfig({ DATA_DIR: path.join(dir, 'data'), GROUPS_DIR: path.join(dir, 'groups'), PROJECT_DIR: dir, CONTAINER_RUNTIME: 'docker', DOCKER_HOST: process.env.DOCKER_HOST });
   const { docker, where } = dockerClient(config.DOCKER_HOST);
-  const runtime = new DockerRuntime({ docker, settings: sandboxSettings(config, dir), log: createLogger('silent'), where });
+  const runtime = new DockerRuntime({ docker, settings: sandboxSettings(config), log: createLogger('silent'), where });
   const group = { folder: 'bench', isMain: false };
   try {
     const sandbox = await runtime.sandboxFor(group);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { SKILLS_DIR as BUILTIN_SKILLS_DIR } from '../container/paths.js';
 import { parseDuration } from './duration.js';
 
 const durationMs = (fallback: string) =>
@@ -35,6 +36,8 @@ export const ConfigSchema = z.object({
   ASSISTANT_NAME: z.string().min(1).regex(/^[\p{L}\p{N}_-]+$/u, 'one word of letters or digits').default('Baby'),
   DATA_DIR: z.string().min(1).default('./data'),
   GROUPS_DIR: z.string().min(1).default('./groups'),
+  SKILLS_DIR: z.string().min(1).optional(),
+  PROJECT_DIR: z.string().min(1).optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port(3000),
   TEMPORAL_ADDRESS: z
@@ -82,6 +85,10 @@ export type Config = z.infer<typeof ConfigSchema> & {
   /** Absolute forms of the folders, resolved once against the working directory. */
   dataDir: string;
   groupsDir: string;
+  /** The skills the agent is offered (SKILL.md folders), mounted read-only into every container. */
+  skillsDir: string;
+  /** The folder the main group's container sees read-only at /workspace/project. */
+  projectDir: string;
   /** The time zone schedules and prompts use: TZ, else the machine's. */
   timeZone: string;
 };
@@ -116,6 +123,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...parsed,
     dataDir: path.resolve(cwd, parsed.DATA_DIR),
     groupsDir: path.resolve(cwd, parsed.GROUPS_DIR),
+    skillsDir: parsed.SKILLS_DIR ? path.resolve(cwd, parsed.SKILLS_DIR) : BUILTIN_SKILLS_DIR,
+    projectDir: path.resolve(cwd, parsed.PROJECT_DIR ?? '.'),
     timeZone: parsed.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
   };
 }

@@ -52,6 +52,7 @@ mkdir -p test-artifacts
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=$?
 # The plain closing line CI reads: "N passed, N failed".
-node -e 'const r=require("./test-artifacts/vitest.json"); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))' || true
+# A file whose set-up failed (a component missing) counts as failed, not as skipped tests.
+node -e 'const r=require("./test-artifacts/vitest.json"); console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numFailedTestSuites} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))' || true
 step "done"
 exit $status

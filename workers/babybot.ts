@@ -8,7 +8,6 @@ import { createChannelActivities } from '../activities/channel-activities.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
-import { SKILLS_DIR } from '../container/paths.js';
 import { UNSAFE_BANNER } from '../container/runtime/none.js';
 import { reaperInterval, selectRuntime, startReaper } from '../container/runtime/select.js';
 import type { SandboxRuntime } from '../container/runtime/types.js';
@@ -92,6 +91,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       outbound,
       assistantName: config.ASSISTANT_NAME,
       groupsDir: config.groupsDir,
+      skillsDir: config.skillsDir,
       log,
       tasks: new TaskService({
         client,
@@ -104,7 +104,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         groupsDir: config.groupsDir,
         timeZone: config.timeZone,
         contextMessages: config.CONTEXT_MESSAGES,
-        extraSections: () => [skillsSection(SKILLS_DIR)],
+        extraSections: () => [skillsSection(config.skillsDir)],
       },
       limits: {
         maxSteps: config.AGENT_MAX_STEPS,

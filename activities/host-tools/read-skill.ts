@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import { SKILLS_DIR } from '../../container/paths.js';
 import { listSkills } from '../../container/skills.js';
 import type { readSkill } from '../../workflows/tools/sandbox-tools.js';
 import type { HostToolHandler } from './types.js';
@@ -10,9 +9,9 @@ import type { HostToolHandler } from './types.js';
  * A host tool, not a sandbox one: skills are the project's own files, so reading one needs
  * no container to be started, and it works the same whichever runtime is configured.
  */
-export const readSkillHandler: HostToolHandler = async (_deps, invocation) => {
+export const readSkillHandler: HostToolHandler = async (deps, invocation) => {
   const { name } = invocation.args as z.infer<typeof readSkill.schema>;
-  const skills = listSkills(SKILLS_DIR);
+  const skills = listSkills(deps.skillsDir);
   const skill = skills.find((s) => s.name === name);
   if (!skill) {
     throw ApplicationFailure.nonRetryable(

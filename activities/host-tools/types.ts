@@ -5,6 +5,7 @@ import type { DeliveryDeps } from '../delivery.js';
 
 export interface HostToolDeps extends DeliveryDeps {
   groupsDir: string;
+  skillsDir: string;
   log: Logger;
   /** Recurring tasks (Temporal Schedules), for the task tools. */
   tasks: TaskService;

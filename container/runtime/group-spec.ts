@@ -7,7 +7,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../../lib/config.js';
 import type { Mount } from '../ipc/schema.js';
-import { SKILLS_DIR } from '../paths.js';
 import { SandboxSettingsError, type SandboxGroup } from './types.js';
 
 /** The uid:gid the runner runs as; rw folders must be owned by it. */
@@ -45,14 +44,14 @@ export interface SandboxSettings {
   idleTimeoutMs: number;
 }
 
-export function sandboxSettings(config: Config, projectDir = process.cwd()): SandboxSettings {
+export function sandboxSettings(config: Config): SandboxSettings {
   return {
     image: config.SANDBOX_IMAGE,
     install: crypto.createHash('sha256').update(config.dataDir).digest('hex').slice(0, 8),
     dataDir: config.dataDir,
     groupsDir: config.groupsDir,
-    projectDir: path.resolve(projectDir),
-    skillsDir: SKILLS_DIR,
+    projectDir: config.projectDir,
+    skillsDir: config.skillsDir,
     limits: {
       memoryMb: config.SANDBOX_MEMORY_MB,
       cpus: config.SANDBOX_CPUS,

@@ -47,18 +47,19 @@ export async function testSandbox(env: Record<string, string> = {}): Promise<Tes
   const config = loadConfig({
     DATA_DIR: path.join(dir, 'data'),
     GROUPS_DIR: path.join(dir, 'groups'),
+    PROJECT_DIR: dir,
     CONTAINER_RUNTIME: 'docker',
     DOCKER_HOST: host,
     ...env,
   });
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const make = () => new DockerRuntime({ ...dockerClient(host), settings: sandboxSettings(config, dir), log });
+  const make = () => new DockerRuntime({ ...dockerClient(host), settings: sandboxSettings(config), log });
   const runtimes = [make()];
   return {
     dir,
     config,
     runtime: runtimes[0],
-    ipc: (folder) => new IpcClient(ipcDir(sandboxSettings(config, dir), folder)),
+    ipc: (folder) => new IpcClient(ipcDir(sandboxSettings(config), folder)),
     restart() {
       const next = make();
       runtimes.push(next);

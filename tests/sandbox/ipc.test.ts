@@ -34,7 +34,7 @@ describe('the file-watch IPC', () => {
   beforeAll(async () => {
     env = await testSandbox({ SANDBOX_PIDS: '64' });
     sandbox = await env.runtime.sandboxFor({ folder: 'team', isMain: false });
-    dir = ipcDir(sandboxSettings(env.config, env.dir), 'team');
+    dir = ipcDir(sandboxSettings(env.config), 'team');
     expect((await sandbox.call({ type: 'ping' })).ok).toBe(true);
   });
   afterAll(async () => {
@@ -127,9 +127,11 @@ describe('the file-watch IPC', () => {
     const current = await env.runtime.sandboxFor({ folder: 'team', isMain: false });
     const before = (await env.runtime.list()).find((c) => c.group === 'team')!;
     const step = current.call(command('sleep 60'));
+    // Expect the rejection before causing it: it may arrive while the kill is still awaited.
+    const died = expect(step).rejects.toBeInstanceOf(ContainerDiedError);
     await new Promise((r) => setTimeout(r, 500));
     await dockerClient(env.config.DOCKER_HOST).docker.getContainer(before.id).kill();
-    await expect(step).rejects.toBeInstanceOf(ContainerDiedError);
+    await died;
     const replaced = await env.runtime.sandboxFor({ folder: 'team', isMain: false });
     expect(ran(await replaced.call(command('echo back'))).stdout).toBe('back\n');
     const after = (await env.runtime.list()).filter((c) => c.group === 'team');

@@ -101,7 +101,7 @@ describe('docker-compose.yml', () => {
       // State must survive the container, at the same path as on the host (the sandbox's
       // bind mounts are resolved by the host's engine).
       const mounts = (service.volumes ?? []).map(volumeOf);
-      for (const dir of [config.dataDir, config.groupsDir]) {
+      for (const dir of [config.dataDir, config.groupsDir, config.skillsDir, config.projectDir]) {
         const mount = mounts.find((m) => dir === m.target || dir.startsWith(`${m.target}/`));
         expect(mount, `${name}: ${dir} is on a volume`).toBeDefined();
         expect(mount!.source, `${name}: ${dir} has the same path on the host`).toBe(mount!.target);
