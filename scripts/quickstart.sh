@@ -3,6 +3,8 @@
 # built with Go on first start) and starts it on its embedded defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/npm-env.sh
+source scripts/npm-env.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

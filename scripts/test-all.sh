@@ -4,6 +4,8 @@
 # model and WhatsApp's servers; a missing component fails the run, it never skips tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/npm-env.sh
+source scripts/npm-env.sh
 ROOT=$(pwd)
 export BABYBOT_TEST_ENV="$ROOT/.cache/test-env.sh"
 mkdir -p "$ROOT/.cache"
