@@ -3,9 +3,9 @@
 // 20 groups sending at once. Real Temporal dev server (SQLite), real store, real workers.
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { startBabyBot, type BabyBot } from '../workers/babybot.js';
+import { startBabyBot } from '../workers/babybot.js';
 import { percentile } from './stats.js';
-import { startBenchEnvironment } from './support.js';
+import { startBenchEnvironment, timeTurn } from './support.js';
 
 const SEQUENTIAL_TURNS = 200;
 const GROUPS = 20;
@@ -22,7 +22,8 @@ export async function run(): Promise<void> {
     for (let g = 1; g <= GROUPS; g++) {
       bot.store.addGroup({ folder: `g${g}`, jid: `local:g${g}`, name: `g${g}`, triggerWord: null, requiresTrigger: false, isMain: false });
     }
-    const turn = turnTimer(bot);
+    // The id names the turn (`turn:main:bench-main-message 0`), so its history can be read below.
+    const turn = (chat: string, text: string) => timeTurn(bot, chat, text, `bench-${chat}-${text}`);
 
     // Warm up: bundles loaded, workflow caches and gRPC connections hot.
     for (let i = 0; i < 10; i++) await turn('main', `warm ${i}`);
@@ -53,27 +54,4 @@ export async function run(): Promise<void> {
     await bot.stop();
     await bench.close();
   }
-}
-
-/** Posts a message and resolves with the time until its reply is stored (minus the model's own time). */
-function turnTimer(bot: BabyBot) {
-  return async (chat: string, text: string): Promise<number> => {
-    const id = `bench-${chat}-${text}`;
-    const replied = new Promise<number>((resolve) => {
-      const off = bot.store.onMessage((m) => {
-        if (m.fromAssistant && m.chat === `local:${chat}`) {
-          off();
-          resolve(performance.now());
-        }
-      });
-    });
-    const began = performance.now();
-    const res = await fetch(`${bot.httpUrl}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ chat, text, id }),
-    });
-    if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
-    return (await replied) - began;
-  };
 }

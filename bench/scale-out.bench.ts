@@ -9,7 +9,7 @@ import { spawnBabyBot, type BabyBotProcess } from '../tests/support/babybot-proc
 import { lastUserText } from '../tests/support/ollama-stub.js';
 import { startBabyBot, type BabyBot } from '../workers/babybot.js';
 import { percentile } from './stats.js';
-import { startBenchEnvironment } from './support.js';
+import { startBenchEnvironment, timeTurn } from './support.js';
 
 const MODEL_MS = 500;
 const MODEL_CALLS_PER_WORKER = 2;
@@ -64,27 +64,9 @@ async function load(bot: BabyBot, round: string, perGroup: number) {
   await Promise.all(
     Array.from({ length: GROUPS }, async (_, g) => {
       const chat = `g${g + 1}`;
-      for (let i = 0; i < perGroup; i++) latencies.push(await turn(bot, chat, `${round}-${i}`));
+      for (let i = 0; i < perGroup; i++) latencies.push(await timeTurn(bot, chat, `${round}-${i}`));
     }),
   );
   return { seconds: (performance.now() - began) / 1000, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
 }
 
-async function turn(bot: BabyBot, chat: string, text: string): Promise<number> {
-  const replied = new Promise<number>((resolve) => {
-    const off = bot.store.onMessage((m) => {
-      if (m.fromAssistant && m.chat === `local:${chat}`) {
-        off();
-        resolve(performance.now());
-      }
-    });
-  });
-  const began = performance.now();
-  const res = await fetch(`${bot.httpUrl}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ chat, text }),
-  });
-  if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
-  return (await replied) - began;
-}

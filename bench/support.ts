@@ -7,6 +7,7 @@ import { ensureTemporalCli } from '../temporal/cli-binary.js';
 import { DevServer } from '../temporal/dev-server.js';
 import { OllamaStub } from '../tests/support/ollama-stub.js';
 import { freePort } from '../tests/support/ports.js';
+import type { BabyBot } from '../workers/babybot.js';
 
 export interface BenchEnvironment {
   dir: string;
@@ -49,4 +50,24 @@ export async function startBenchEnvironment(name: string, env: Record<string, st
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Posts a message to a local chat and resolves with the time until its reply is stored. */
+export async function timeTurn(bot: BabyBot, chat: string, text: string, id?: string): Promise<number> {
+  const replied = new Promise<number>((resolve) => {
+    const off = bot.store.onMessage((m) => {
+      if (m.fromAssistant && m.chat === `local:${chat}`) {
+        off();
+        resolve(performance.now());
+      }
+    });
+  });
+  const began = performance.now();
+  const res = await fetch(`${bot.httpUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ chat, text, ...(id ? { id } : {}) }),
+  });
+  if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
+  return (await replied) - began;
 }

@@ -1,44 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows } from '../../workers/worker-set.js';
-import { OllamaStub } from '../support/ollama-stub.js';
-import { startTestBot, type TestBot } from '../support/test-bot.js';
+import { describe, expect, it } from 'vitest';
+
+import { useTestBot } from '../support/test-bot.js';
 
 describe('when the model fails', () => {
-  let ollama: OllamaStub;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    ollama = await new OllamaStub().start();
-    bot = await startTestBot({ ollama, workflowBundle: await bundleWorkflows() });
-  });
-  afterAll(async () => {
-    await bot?.stop();
-    await ollama?.close();
-  });
+  const t = useTestBot();
 
   it('Ollama down for a while, then back: the turn completes with one reply', async () => {
-    await ollama.down();
-    await bot.post('main', 'are you there?', { id: 'while-down' });
+    await t.ollama.down();
+    await t.bot.post('main', 'are you there?', { id: 'while-down' });
     await new Promise((r) => setTimeout(r, 2500)); // a few failed attempts, retried by Temporal
-    expect(bot.replies('local:main')).toHaveLength(0);
-    await ollama.up();
-    const replies = await bot.waitForReplies('local:main', 1, 40_000);
+    expect(t.bot.replies('local:main')).toHaveLength(0);
+    await t.ollama.up();
+    const replies = await t.bot.waitForReplies('local:main', 1, 40_000);
     expect(replies.map((r) => r.text)).toEqual(['echo: user: are you there?']);
-    const handle = bot.client.workflow.getHandle('turn:main:while-down');
+    const handle = t.bot.client.workflow.getHandle('turn:main:while-down');
     await handle.result();
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await new Promise((r) => setTimeout(r, 500));
-    expect(bot.replies('local:main')).toHaveLength(1);
+    expect(t.bot.replies('local:main')).toHaveLength(1);
   });
 
   it('a non-retryable model error: the turn fails visibly and the user gets the reason and the run id', async () => {
-    ollama.setReplies({ status: 400, error: 'invalid tool schema' });
-    await bot.post('main', 'break please', { id: 'broken-1' });
-    const replies = await bot.waitForReplies('local:main', 2);
+    t.ollama.setReplies({ status: 400, error: 'invalid tool schema' });
+    await t.bot.post('main', 'break please', { id: 'broken-1' });
+    const replies = await t.bot.waitForReplies('local:main', 2);
     const notice = replies.at(-1)!.text;
     expect(notice).toContain('Sorry, I could not answer that: Ollama rejected the request (400): invalid tool schema');
     expect(notice).toContain('Run: turn:main:broken-1');
-    const handle = bot.client.workflow.getHandle('turn:main:broken-1');
+    const handle = t.bot.client.workflow.getHandle('turn:main:broken-1');
     const failure = await handle.result().catch((error: Error & { cause?: Error & { type?: string } }) => error);
     expect((await handle.describe()).status.name).toBe('FAILED');
     expect((failure as Error & { cause?: { type?: string; message?: string } }).cause).toMatchObject({
@@ -46,18 +35,18 @@ describe('when the model fails', () => {
       message: expect.stringContaining('Ollama rejected the request (400)'),
     });
     // One attempt only: a 4xx is not retried.
-    expect(ollama.requests.filter((r) => r.messages.some((m) => m.content.includes('break please')))).toHaveLength(1);
+    expect(t.ollama.requests.filter((r) => r.messages.some((m) => m.content.includes('break please')))).toHaveLength(1);
     // The group goes on answering.
-    ollama.setReplies({ content: 'back to normal' });
-    await bot.post('main', 'and now?');
-    expect((await bot.waitForReplies('local:main', 3)).at(-1)!.text).toBe('back to normal');
+    t.ollama.setReplies({ content: 'back to normal' });
+    await t.bot.post('main', 'and now?');
+    expect((await t.bot.waitForReplies('local:main', 3)).at(-1)!.text).toBe('back to normal');
   });
 
   it('a model that is not pulled is pulled, then answers', async () => {
-    ollama.models.clear();
-    ollama.setReplies({ content: 'pulled and ready' });
-    await bot.post('main', 'first use');
-    expect((await bot.waitForReplies('local:main', 4)).at(-1)!.text).toBe('pulled and ready');
-    expect(ollama.models.has('qwen2.5:7b')).toBe(true);
+    t.ollama.models.clear();
+    t.ollama.setReplies({ content: 'pulled and ready' });
+    await t.bot.post('main', 'first use');
+    expect((await t.bot.waitForReplies('local:main', 4)).at(-1)!.text).toBe('pulled and ready');
+    expect(t.ollama.models.has('qwen2.5:7b')).toBe(true);
   });
 });

@@ -1,26 +1,15 @@
 // The local channel as its users meet it: the JSON API, the event stream, the web page and
 // `babybot chat` in a terminal.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows } from '../../workers/worker-set.js';
-import { OllamaStub } from '../support/ollama-stub.js';
-import { startTestBot, type TestBot } from '../support/test-bot.js';
+import { describe, expect, it } from 'vitest';
+
+import { useTestBot } from '../support/test-bot.js';
 
 describe('the local channel', () => {
-  let ollama: OllamaStub;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    ollama = await new OllamaStub().start();
-    bot = await startTestBot({ ollama, workflowBundle: await bundleWorkflows() });
-  });
-  afterAll(async () => {
-    await bot?.stop();
-    await ollama?.close();
-  });
+  const t = useTestBot();
 
   const post = (body: unknown) =>
-    fetch(`${bot.httpUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${t.bot.httpUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   it('rejects bad bodies with 400 and the reason', async () => {
     const notJson = await post('{"chat":');
@@ -32,14 +21,14 @@ describe('the local channel', () => {
     const badChat = await post({ chat: 'whatsapp:123@s.whatsapp.net', text: 'hi' });
     expect(badChat.status).toBe(400);
     expect(((await badChat.json()) as { error: string }).error).toContain('a local chat name');
-    const badQuery = await fetch(`${bot.httpUrl}/api/messages?since=x`);
+    const badQuery = await fetch(`${t.bot.httpUrl}/api/messages?since=x`);
     expect(badQuery.status).toBe(400);
-    expect(bot.messages('local:main')).toHaveLength(0); // nothing half-accepted
+    expect(t.bot.messages('local:main')).toHaveLength(0); // nothing half-accepted
   });
 
   it('streams new messages of the chat, the reply included, as server-sent events', async () => {
     const controller = new AbortController();
-    const events = await fetch(`${bot.httpUrl}/api/events?chat=main`, { signal: controller.signal });
+    const events = await fetch(`${t.bot.httpUrl}/api/events?chat=main`, { signal: controller.signal });
     expect(events.headers.get('content-type')).toBe('text/event-stream');
     const received: { text: string; fromAssistant: boolean }[] = [];
     const reading = (async () => {
@@ -59,23 +48,23 @@ describe('the local channel', () => {
       ['stream me', false],
       ['echo: user: stream me', true],
     ]);
-    const list = (await (await fetch(`${bot.httpUrl}/api/messages?chat=main&since=0`)).json()) as { messages: { id: string; seq: number }[] };
+    const list = (await (await fetch(`${t.bot.httpUrl}/api/messages?chat=main&since=0`)).json()) as { messages: { id: string; seq: number }[] };
     expect(list.messages[0].id).toBe(id);
-    const after = (await (await fetch(`${bot.httpUrl}/api/messages?chat=main&since=${list.messages[0].seq}`)).json()) as { messages: unknown[] };
+    const after = (await (await fetch(`${t.bot.httpUrl}/api/messages?chat=main&since=${list.messages[0].seq}`)).json()) as { messages: unknown[] };
     expect(after.messages).toHaveLength(1);
   });
 
   it('serves the web chat page and the health report', async () => {
-    const page = await fetch(bot.httpUrl!);
+    const page = await fetch(t.bot.httpUrl!);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('<title>BabyBot</title>');
-    const health = (await (await fetch(`${bot.httpUrl}/api/health`)).json()) as { status: string; components: Record<string, { ok: boolean }> };
+    const health = (await (await fetch(`${t.bot.httpUrl}/api/health`)).json()) as { status: string; components: Record<string, { ok: boolean }> };
     expect(health.status).toBe('ok');
     expect(Object.keys(health.components)).toEqual(expect.arrayContaining(['store', 'temporal', 'workers']));
   });
 
   it('`babybot chat` sends what is typed and prints the reply', async () => {
-    const child = spawn(process.execPath, ['bin/babybot.js', 'chat', '--chat', 'main', '--url', bot.httpUrl!], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/babybot.js', 'chat', '--chat', 'main', '--url', t.bot.httpUrl!], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));

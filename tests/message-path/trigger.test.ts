@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mentions } from '../../channel/inbound.js';
-import { bundleWorkflows } from '../../workers/worker-set.js';
-import { OllamaStub } from '../support/ollama-stub.js';
-import { startTestBot, type TestBot } from '../support/test-bot.js';
+
+import { useTestBot } from '../support/test-bot.js';
 
 describe('the trigger word outside the main chat', () => {
-  let ollama: OllamaStub;
-  let bot: TestBot;
-
-  beforeAll(async () => {
-    ollama = await new OllamaStub().start();
-    bot = await startTestBot({ ollama, workflowBundle: await bundleWorkflows() });
-    bot.store.addGroup({ folder: 'family', jid: 'local:family', name: 'family', triggerWord: null, requiresTrigger: true, isMain: false });
-  });
-  afterAll(async () => {
-    await bot?.stop();
-    await ollama?.close();
+  const t = useTestBot();
+  beforeAll(() => {
+    t.bot.store.addGroup({ folder: 'family', jid: 'local:family', name: 'family', triggerWord: null, requiresTrigger: true, isMain: false });
   });
 
   it('recognises @Name as a whole word, in any case', () => {
@@ -28,17 +19,17 @@ describe('the trigger word outside the main chat', () => {
   });
 
   it('a message without the trigger starts no turn but is context for the next triggered one', async () => {
-    const quiet = await bot.post('family', 'the dentist is on Tuesday at 10', { sender: 'Ann' });
+    const quiet = await t.bot.post('family', 'the dentist is on Tuesday at 10', { sender: 'Ann' });
     expect(quiet.triggered).toBe(false);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(ollama.requests).toHaveLength(0);
-    expect(bot.replies('local:family')).toHaveLength(0);
+    expect(t.ollama.requests).toHaveLength(0);
+    expect(t.bot.replies('local:family')).toHaveLength(0);
 
-    const asked = await bot.post('family', '@baby when is the dentist?', { sender: 'Bob' });
+    const asked = await t.bot.post('family', '@baby when is the dentist?', { sender: 'Bob' });
     expect(asked.triggered).toBe(true);
-    await bot.waitForReplies('local:family', 1);
-    expect(ollama.requests).toHaveLength(1);
-    const users = ollama.requests[0].messages.filter((m) => m.role === 'user').map((m) => m.content);
+    await t.bot.waitForReplies('local:family', 1);
+    expect(t.ollama.requests).toHaveLength(1);
+    const users = t.ollama.requests[0].messages.filter((m) => m.role === 'user').map((m) => m.content);
     expect(users).toEqual(['Ann: the dentist is on Tuesday at 10', 'Bob: @baby when is the dentist?']);
   });
 });

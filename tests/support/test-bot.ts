@@ -4,12 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import type { StoredMessage } from '../../lib/store/store.js';
 import { startBabyBot, type BabyBot, type StartOptions } from '../../workers/babybot.js';
-import type { OllamaStub } from './ollama-stub.js';
+import { bundleWorkflows } from '../../workers/worker-set.js';
+import { OllamaStub } from './ollama-stub.js';
 import { claimNamespace, temporalAddress } from './temporal.js';
 
 export interface TestBotOptions extends StartOptions {
@@ -80,3 +81,20 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
 }
 
 export type { WorkflowBundleWithSourceMap };
+
+/**
+ * A test file's bot and model stand-in, started before its tests and stopped after them.
+ * Read them inside the tests (`t.bot`, `t.ollama`): they exist once beforeAll has run.
+ */
+export function useTestBot(options: Omit<TestBotOptions, 'ollama' | 'workflowBundle'> = {}): { bot: TestBot; ollama: OllamaStub } {
+  const handles = {} as { bot: TestBot; ollama: OllamaStub };
+  beforeAll(async () => {
+    handles.ollama = await new OllamaStub().start();
+    handles.bot = await startTestBot({ ...options, ollama: handles.ollama, workflowBundle: await bundleWorkflows() });
+  });
+  afterAll(async () => {
+    await handles.bot?.stop();
+    await handles.ollama?.close();
+  });
+  return handles;
+}
