@@ -128,12 +128,14 @@ export class TaskService {
   async list(actor: TaskActor, folder?: string): Promise<TaskInfo[]> {
     // A group that is not main sees its own tasks, whatever it names.
     const only = actor.isMain ? folder : this.targetGroup(actor, folder).folder;
-    const ids: string[] = [];
+    // A Set: the listing comes from visibility, which named a schedule twice just after it
+    // was created (seen with the dev server); a task is one line however often it is listed.
+    const ids = new Set<string>();
     for await (const summary of this.deps.client.schedule.list()) {
       const match = TASK_ID.exec(summary.scheduleId);
-      if (match && (only === undefined || match[1] === only)) ids.push(summary.scheduleId);
+      if (match && (only === undefined || match[1] === only)) ids.add(summary.scheduleId);
     }
-    const tasks = await Promise.all(ids.sort().map((id) => this.read(id).catch(() => undefined)));
+    const tasks = await Promise.all([...ids].sort().map((id) => this.read(id).catch(() => undefined)));
     return tasks.filter((task): task is TaskInfo => task !== undefined);
   }
 
