@@ -79,6 +79,9 @@ if kill -0 $pid 2>/dev/null; then
   kill -TERM $pid
   for _ in \$(seq 1 40); do kill -0 $pid 2>/dev/null || break; sleep 0.25; done
 fi
+# dockerd leaves its network namespace mounted under the exec root; a mount left there
+# would keep the folder from being removed.
+for ns in "$EXEC_ROOT"/netns/*; do [ -e "\$ns" ] && umount "\$ns" 2>/dev/null; done
 rm -f "$ROOT/.cache/stop-docker.sh"
 EOF
 fi
