@@ -9,7 +9,8 @@ import { Store } from '../../lib/store/store.js';
 import { spawnBabyBot } from '../support/babybot-process.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
-import { claimNamespace, temporalAddress } from '../support/temporal.js';
+import { claimNamespace } from '../support/temporal.js';
+import { testEnv } from '../support/test-bot.js';
 
 describe('a worker killed mid-turn', () => {
   let ollama: OllamaStub;
@@ -18,17 +19,8 @@ describe('a worker killed mid-turn', () => {
   beforeAll(async () => {
     ollama = await new OllamaStub().start();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-crash-'));
-    env = {
-      DATA_DIR: path.join(dir, 'data'),
-      GROUPS_DIR: path.join(dir, 'groups'),
-      HTTP_PORT: String(await freePort()),
-      TEMPORAL_ADDRESS: temporalAddress(),
-      TEMPORAL_NAMESPACE: claimNamespace(),
-      OLLAMA_HOST: ollama.url,
-      CONTAINER_RUNTIME: 'none',
-      WHATSAPP_ENABLED: 'off',
-      LOG_LEVEL: 'warn',
-    };
+    // A fixed port: the restarted process must answer where the first one did.
+    env = testEnv(dir, claimNamespace(), ollama, { HTTP_PORT: String(await freePort()), LOG_LEVEL: 'warn' });
   });
   afterAll(async () => {
     await ollama?.close();
