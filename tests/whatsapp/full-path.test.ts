@@ -1,15 +1,11 @@
 // The whole path with real Temporal, real SQLite and the real workers: only WhatsApp's
 // servers (the fake sockets, Baileys' own objects) and the model (OllamaStub) stand in.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerGroup } from '../../lib/group-registration.js';
-import { Store } from '../../lib/store/store.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { storeLinkedCreds } from './support/adapter.js';
+import { linkedInstallation } from './support/adapter.js';
 import { FakeWhatsApp, message, OWNER_JID } from './support/fake-whatsapp.js';
 
 const FAMILY = '120363000000000001@g.us';
@@ -32,10 +28,7 @@ describe('WhatsApp through a running BabyBot', () => {
 
   beforeAll(async () => {
     ollama = await new OllamaStub().start();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-wa-full-'));
-    const seed = Store.open(path.join(dir, 'data', 'babybot.db'));
-    storeLinkedCreds(seed);
-    seed.close();
+    const dir = linkedInstallation('babybot-wa-full-');
     bot = await startTestBot({
       ollama,
       dir,

@@ -12,7 +12,7 @@ import { bundleWorkflows } from '../../workers/worker-set.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { storeLinkedCreds } from './support/adapter.js';
+import { linkedInstallation } from './support/adapter.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -52,10 +52,7 @@ describe('WhatsApp unreachable', () => {
 
   it('`babybot start` with WhatsApp on serves the local chat while Baileys retries in the background', async () => {
     ollama = await new OllamaStub().start();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-wa-down-'));
-    const seed = Store.open(path.join(dir, 'data', 'babybot.db'));
-    storeLinkedCreds(seed);
-    seed.close();
+    const dir = linkedInstallation('babybot-wa-down-');
     bot = await startTestBot({
       ollama,
       dir,

@@ -19,6 +19,15 @@ export function storeLinkedCreds(store: Store): void {
   store.authSetMany({ creds: JSON.stringify(creds, BufferJSON.replacer) });
 }
 
+/** A fresh installation folder whose store is already linked, as after `babybot whatsapp link`. */
+export function linkedInstallation(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const store = Store.open(path.join(dir, 'data', 'babybot.db'));
+  storeLinkedCreds(store);
+  store.close();
+  return dir;
+}
+
 export function startAdapter(overrides: Partial<WhatsAppChannelDeps> = {}) {
   const store = overrides.store ?? tempStore();
   storeLinkedCreds(store);
