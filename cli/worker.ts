@@ -6,8 +6,7 @@
 import os from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { UNSAFE_BANNER } from '../container/runtime/none.js';
-import { reaperInterval, selectRuntime, startReaper } from '../container/runtime/select.js';
+import { openSandboxRuntime } from '../container/runtime/select.js';
 import { buildId } from '../workers/build-id.js';
 import { createWorkerActivities, queueConcurrency } from '../workers/worker-activities.js';
 import { bundleWorkflows, WorkerSet } from '../workers/worker-set.js';
@@ -61,8 +60,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
 
   // This process owns its sandbox runtime: it reaps the idle containers it started and
   // closes the runtime when it stops.
-  const sandbox = serve.includes('sandbox') ? selectRuntime(config, log) : undefined;
-  if (sandbox && config.CONTAINER_RUNTIME === 'none') log.warn(UNSAFE_BANNER);
+  const sandbox = serve.includes('sandbox') ? openSandboxRuntime(config, log, { reap: true }) : undefined;
   const build = buildId();
   const identity = `babybot:${os.hostname()}:${process.pid}`;
   const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
@@ -73,7 +71,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
       namespace,
       queues,
       serve,
-      activities: createWorkerActivities(config, log, serve, sandbox),
+      activities: createWorkerActivities(config, log, serve, sandbox?.runtime),
       concurrency: queueConcurrency(config),
       workflowBundle: serve.includes('workflows') ? await bundleWorkflows() : undefined,
       identity,
@@ -81,12 +79,11 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
       log,
     });
   } catch (error) {
-    sandbox?.close?.();
+    await sandbox?.stop();
     await connection.close();
     fail(`The worker could not start: ${(error as Error).message}`);
   }
   workers.start();
-  const stopReaper = sandbox ? startReaper(sandbox, reaperInterval(config.SANDBOX_IDLE_TIMEOUT), log) : undefined;
   process.stdout.write(
     [
       `BabyBot worker is running (build ${build}).`,
@@ -99,8 +96,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
 
   const signals = stopOnSignals('the worker', async () => {
     await workers.shutdown();
-    await stopReaper?.();
-    sandbox?.close?.();
+    await sandbox?.stop();
     await connection.close();
   });
   // A worker that stops by itself (the server went away for good, a fatal SDK error) ends

@@ -8,8 +8,7 @@ import { createChannelActivities } from '../activities/channel-activities.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
-import { UNSAFE_BANNER } from '../container/runtime/none.js';
-import { reaperInterval, selectRuntime, startReaper } from '../container/runtime/select.js';
+import { openSandboxRuntime } from '../container/runtime/select.js';
 import type { SandboxRuntime } from '../container/runtime/types.js';
 import { skillsSection } from '../container/skills.js';
 import { createWhatsAppChannel, type WhatsAppSeams } from '../channel/whatsapp/setup.js';
@@ -78,9 +77,9 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     stops.push(() => workerConnection.close());
     const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
 
-    const sandbox = selectRuntime(config, log);
-    if (config.CONTAINER_RUNTIME === 'none') log.warn(UNSAFE_BANNER);
-    stops.push(() => sandbox.close?.());
+    const served = withChannel ? serve : serve.filter((q) => q !== 'channel');
+    const { runtime: sandbox, stop: stopSandbox } = openSandboxRuntime(config, log, { reap: served.includes('sandbox') });
+    stops.push(stopSandbox);
 
     const outbound = new OutboundRouter([localOutbound]);
     // In the router before the workers poll, so a reply waiting for WhatsApp finds its channel.
@@ -113,7 +112,6 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       },
       runLink: (workflowId, runId) => runLink(temporal.uiUrl, temporal.namespace, workflowId, runId),
     });
-    const served = withChannel ? serve : serve.filter((q) => q !== 'channel');
     const workers = await WorkerSet.create({
       connection: workerConnection,
       namespace: temporal.namespace,
@@ -126,7 +124,6 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     });
     workers.start();
     stops.push(() => workers.shutdown());
-    if (served.includes('sandbox')) stops.push(startReaper(sandbox, reaperInterval(config.SANDBOX_IDLE_TIMEOUT), log));
 
     let inbound: Inbound | undefined;
     let httpUrl: string | undefined;

@@ -8,7 +8,7 @@ import type { Logger } from '../../lib/logger.js';
 import { AppleContainerRuntime } from './apple-container.js';
 import { DockerRuntime } from './docker.js';
 import { sandboxSettings } from './group-spec.js';
-import { NoContainerRuntime } from './none.js';
+import { NoContainerRuntime, UNSAFE_BANNER } from './none.js';
 import { SandboxUnavailableError, type Sandbox, type SandboxGroup, type SandboxRuntime } from './types.js';
 
 const NO_RUNTIME =
@@ -83,8 +83,27 @@ export function selectRuntime(config: Config, log: Logger): SandboxRuntime {
   return new AutoRuntime({ docker: runtime, dockerClient: docker, apple: () => new AppleContainerRuntime(settings, log) });
 }
 
+/**
+ * The sandbox runtime of a process that owns it (`babybot start`, `babybot worker`): chosen
+ * from the configuration, announced as unsafe at every start when it is `none`, and, when
+ * this process serves the sandbox queue, reaping its idle containers. `stop` ends the
+ * reaper and closes the runtime.
+ */
+export function openSandboxRuntime(config: Config, log: Logger, options: { reap: boolean }): { runtime: SandboxRuntime; stop: () => Promise<void> } {
+  const runtime = selectRuntime(config, log);
+  if (config.CONTAINER_RUNTIME === 'none') log.warn(UNSAFE_BANNER);
+  const stopReaper = options.reap ? startReaper(runtime, reaperInterval(config.SANDBOX_IDLE_TIMEOUT), log) : undefined;
+  return {
+    runtime,
+    stop: async () => {
+      await stopReaper?.();
+      runtime.close?.();
+    },
+  };
+}
+
 /** Removes idle group containers every interval; returns the function that stops it. */
-export function startReaper(runtime: SandboxRuntime, intervalMs: number, log: Logger): () => Promise<void> {
+function startReaper(runtime: SandboxRuntime, intervalMs: number, log: Logger): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     running = running.then(() => runtime.reapIdle().catch((error: unknown) => log.warn({ err: error }, 'the sandbox reaper failed')));
@@ -97,6 +116,6 @@ export function startReaper(runtime: SandboxRuntime, intervalMs: number, log: Lo
 }
 
 /** The reaper's period: often enough to honour the idle timeout closely, at most once a minute. */
-export function reaperInterval(idleTimeoutMs: number): number {
+function reaperInterval(idleTimeoutMs: number): number {
   return Math.min(60_000, Math.max(1_000, Math.floor(idleTimeoutMs / 4)));
 }
