@@ -1,127 +1,314 @@
-// The model step: one call to Ollama's /api/chat with the tools, streamed so the activity
-// heartbeats while the model thinks. Timeouts and retries are Temporal's: this code only
-// says which failures a retry can help (Ollama down, 5xx) and which it cannot (4xx).
+// The model step: one call to Ollama's /api/chat with the tools, streamed. Real Ollama
+// writes no HTTP headers until the model is loaded and the whole prompt is read (tens of
+// seconds on a CPU), so the step heartbeats from before the request is sent, naming the
+// phase (loading, reading prompt, writing) and the tokens so far. A cancelled or timed-out
+// step aborts its HTTP request, which ends the work inside Ollama. Timeouts and retries are
+// Temporal's: this code only says which failures a retry can help.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { Ollama } from 'ollama';
+import type { ChatRequest, ChatResponse, Ollama } from 'ollama';
 import type { Logger } from '../lib/logger.js';
 import { toolDefinitions } from '../workflows/tools/index.js';
-import type { ModelChatInput, ModelReply, ToolCall } from '../workflows/types.js';
+import type { ChatMessage, ModelChatInput, ModelReply, ModelStepStats, ToolCall } from '../workflows/types.js';
+import { fitToContext, TokenEstimate } from './context-budget.js';
+import { isUnreachable, ollamaClient, ollamaStatus } from './ollama-client.js';
+import { numCtxFor, readModelInfo, type ModelInfo } from './model-info.js';
+import { pullModel, type PullProgress } from './model-pull.js';
 
 const HEARTBEAT_EVERY_MS = 2000;
+/** What one step may write into the turn's history: Temporal keeps every step's result. */
+export const MAX_TOOL_CALLS_PER_STEP = 8;
+export const MAX_TOOL_ARGUMENTS_CHARS = 8000;
+const THINKING_LIMIT = 8000;
+/** Capabilities are re-read after this long, so `ollama create` of a new version is noticed. */
+const INFO_TTL_MS = 60_000;
 
 export interface ModelDeps {
   ollamaHost: string;
   model: string;
-  /** Pull the model when Ollama says it is missing (OLLAMA_PULL), instead of failing the turn. */
+  /** Pull the model when Ollama says it is missing (OLLAMA_PULL): the turn then runs the pull step. */
   pullMissing: boolean;
+  /** OLLAMA_NUM_CTX; unset: the model's own context length, capped. */
+  numCtx?: number;
+  /** OLLAMA_KEEP_ALIVE, passed through to every request. */
+  keepAlive?: string;
+  /** OLLAMA_THINK: whether a thinking model thinks (off asks it not to). */
+  think: 'auto' | 'on' | 'off';
   log: Logger;
+}
+
+export interface PullModelInput {
+  model: string;
 }
 
 export type ModelActivities = ReturnType<typeof createModelActivities>;
 
-export function createModelActivities(deps: ModelDeps) {
-  const ollama = new Ollama({ host: deps.ollamaHost });
+type Phase = 'loading' | 'reading prompt' | 'writing';
 
-  async function chatOnce(input: ModelChatInput): Promise<ModelReply> {
+/** OLLAMA_KEEP_ALIVE as Ollama reads it: a bare number is seconds, anything else a duration. */
+export function keepAliveValue(keepAlive?: string): string | number | undefined {
+  if (keepAlive === undefined) return undefined;
+  return /^-?\d+$/.test(keepAlive) ? Number(keepAlive) : keepAlive;
+}
+
+export function createModelActivities(deps: ModelDeps) {
+  // Per worker process: what this model's tokenizer does, and what the model can do.
+  const estimate = new TokenEstimate();
+  let info: { value: Promise<ModelInfo>; at: number } | undefined;
+  const modelInfo = (): Promise<ModelInfo> => {
+    if (!info || Date.now() - info.at > INFO_TTL_MS) {
+      const value = readModelInfo(ollamaClient(deps.ollamaHost, AbortSignal.timeout(30_000)), deps.model);
+      const entry = { value, at: Date.now() };
+      info = entry;
+      value.catch(() => {
+        if (info === entry) info = undefined;
+      });
+    }
+    return info.value;
+  };
+
+  async function chat(input: ModelChatInput): Promise<ModelReply> {
     const context = Context.current();
-    const stream = await ollama.chat({
-      model: deps.model,
-      messages: input.messages,
-      tools: toolDefinitions(input.tools),
-      stream: true,
-    });
-    const onCancel = () => stream.abort();
-    context.cancellationSignal.addEventListener('abort', onCancel);
-    // A model may think for a long time before its first token; heartbeat on a timer too,
-    // so a short heartbeat timeout tells a dead worker from a slow model.
-    let characters = 0;
-    const ticker = setInterval(() => context.heartbeat({ characters }), HEARTBEAT_EVERY_MS);
+    const began = performance.now();
+    const progress = { phase: 'loading' as Phase, model: deps.model, tokens: 0, thinkingTokens: 0, estimatedPromptTokens: 0, numCtx: 0 };
+    const beat = () => context.heartbeat({ ...progress, elapsedMs: Math.round(performance.now() - began) });
+    beat();
+    const ollama = ollamaClient(deps.ollamaHost, context.cancellationSignal);
+    // Until the first byte there is nothing to stream: heartbeat on a timer, and look at
+    // /api/ps to tell a model still loading from one reading the prompt.
+    const ticker = setInterval(() => {
+      beat();
+      if (progress.phase === 'loading') {
+        void isLoaded(ollama, deps.model).then((loaded) => {
+          if (loaded && progress.phase === 'loading') progress.phase = 'reading prompt';
+        });
+      }
+    }, HEARTBEAT_EVERY_MS);
     try {
+      const meta = await modelInfo();
+      const numCtx = numCtxFor(meta, deps.numCtx);
+      // A model without tools still chats (the owner was told at start); sending tools would be a 400.
+      const tools = meta.tools ? toolDefinitions(input.tools) : [];
+      const toolsChars = tools.length ? JSON.stringify(tools).length : 0;
+      const fitted = fitToContext(input.messages, toolsChars, numCtx, estimate);
+      if (!fitted.ok) {
+        throw ApplicationFailure.nonRetryable(
+          `This conversation does not fit the model's context: the system prompt, the tools and the newest message need about ` +
+            `${fitted.neededTokens} tokens, and num_ctx ${numCtx} leaves ${fitted.budget} for them. ` +
+            'Raise OLLAMA_NUM_CTX, shorten MEMORY.md, or send a shorter message.',
+          'ContextTooSmall',
+        );
+      }
+      if (fitted.dropped > 0) {
+        deps.log.info({ model: deps.model, dropped: fitted.dropped, numCtx }, 'left the oldest messages out to fit the context');
+      }
+      progress.numCtx = numCtx;
+      progress.estimatedPromptTokens = fitted.estimatedTokens;
+      if (await isLoaded(ollama, deps.model)) progress.phase = 'reading prompt';
+      beat();
+
+      const request = {
+        model: deps.model,
+        messages: fitted.messages.map((m) => forModel(m, meta)),
+        ...(tools.length ? { tools } : {}),
+        stream: true as const,
+        // Never send `think` to a model without the capability: Ollama answers 400.
+        ...(meta.thinking ? { think: deps.think !== 'off' } : {}),
+        ...(deps.keepAlive !== undefined ? { keep_alive: keepAliveValue(deps.keepAlive) } : {}),
+        options: { num_ctx: numCtx },
+        // Refuse rather than cut: with these Ollama answers an error instead of silently
+        // dropping the prompt's start or shifting the window while it writes.
+        truncate: false,
+        shift: false,
+      } satisfies ChatRequest & { truncate: boolean; shift: boolean };
+      const stream = await ollama.chat(request);
+      const firstTokenMs = performance.now() - began;
+      progress.phase = 'writing';
       let content = '';
-      const toolCalls: ToolCall[] = [];
-      let modelMs = 0;
+      let thinking = '';
+      const calls: ToolCall[] = [];
+      let final: Partial<ChatResponse> = {};
       for await (const part of stream) {
         content += part.message.content ?? '';
+        thinking += part.message.thinking ?? '';
+        if (part.message.content) progress.tokens++;
+        if (part.message.thinking) progress.thinkingTokens++;
         for (const call of part.message.tool_calls ?? []) {
-          toolCalls.push({ function: { name: call.function.name, arguments: call.function.arguments ?? {} } });
+          calls.push({ function: { name: String(call.function.name), arguments: call.function.arguments ?? {} } });
         }
-        if (part.done) modelMs = (part.total_duration ?? 0) / 1e6;
-        characters = content.length;
-        context.heartbeat({ characters });
+        if (part.done) final = part;
+        beat();
       }
-      return { content, toolCalls, model: deps.model, modelMs };
+      const split = splitThinking(content);
+      thinking += split.thinking;
+      const promptTokens = final.prompt_eval_count ?? 0;
+      if (promptTokens > 0) estimate.calibrate(fitted.chars, fitted.messages.length, promptTokens);
+      const evalMs = (final.eval_duration ?? 0) / 1e6;
+      const stats: ModelStepStats = {
+        numCtx,
+        promptTokens,
+        estimatedPromptTokens: fitted.estimatedTokens,
+        trimmedMessages: fitted.dropped,
+        evalTokens: final.eval_count ?? 0,
+        loadMs: Math.round((final.load_duration ?? 0) / 1e6),
+        promptMs: Math.round((final.prompt_eval_duration ?? 0) / 1e6),
+        evalMs: Math.round(evalMs),
+        firstTokenMs: Math.round(firstTokenMs),
+        tokensPerSecond: evalMs > 0 ? Math.round(((final.eval_count ?? 0) / evalMs) * 10_000) / 10 : 0,
+        doneReason: final.done_reason ?? '',
+        toolsOffered: tools.length > 0,
+      };
+      if (stats.doneReason === 'length') {
+        deps.log.warn({ model: deps.model, numCtx }, 'the answer filled the context window and stopped; raise OLLAMA_NUM_CTX');
+      }
+      const bounded = boundToolCalls(calls);
+      return {
+        content: split.content,
+        toolCalls: bounded.calls,
+        model: deps.model,
+        modelMs: (final.total_duration ?? 0) / 1e6,
+        ...(bounded.dropped ? { toolCallsDropped: bounded.dropped } : {}),
+        ...(thinking ? { thinking: capText(thinking, THINKING_LIMIT) } : {}),
+        stats,
+      };
+    } catch (error) {
+      // A cancelled step reports the cancellation itself, not the abort it caused.
+      if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+      throw classify(error, deps, () => (info = undefined), estimate);
     } finally {
       clearInterval(ticker);
-      context.cancellationSignal.removeEventListener('abort', onCancel);
-    }
-  }
-
-  async function pull(): Promise<void> {
-    const context = Context.current();
-    deps.log.info({ model: deps.model }, 'pulling the model (first use)');
-    let lastPercent = -1;
-    for await (const progress of await ollama.pull({ model: deps.model, stream: true })) {
-      const percent = progress.total ? Math.floor((progress.completed / progress.total) * 100) : 0;
-      if (percent !== lastPercent && percent % 10 === 0) {
-        deps.log.info({ model: deps.model, status: progress.status, percent }, 'pulling the model');
-        lastPercent = percent;
-      }
-      context.heartbeat({ pulling: deps.model, status: progress.status, percent });
     }
   }
 
   return {
-    async chat(input: ModelChatInput): Promise<ModelReply> {
-      try {
-        return await chatOnce(input);
-      } catch (error) {
-        const failure = classify(error, deps);
-        if (failure.kind === 'missing-model' && deps.pullMissing) {
-          await pull().catch((pullError: unknown) => {
-            throw classify(pullError, deps).failure;
-          });
-          return await chatOnce(input).catch((retryError: unknown) => {
-            throw classify(retryError, deps).failure;
-          });
-        }
-        throw failure.failure;
+    chat,
+
+    /** The pull step: its own long timeout, heartbeats with the progress; the model is named. */
+    async pullModel(input: PullModelInput): Promise<{ model: string; ms: number }> {
+      if (input.model !== deps.model) {
+        throw ApplicationFailure.nonRetryable(`This worker pulls only its configured model ${deps.model}, not ${input.model}.`, 'ModelRequestRejected');
       }
+      const context = Context.current();
+      const began = performance.now();
+      let last: PullProgress = { model: deps.model, status: 'starting', completedBytes: 0, totalBytes: 0 };
+      const ticker = setInterval(() => context.heartbeat(last), HEARTBEAT_EVERY_MS);
+      let logged = -1;
+      deps.log.info({ model: deps.model }, 'pulling the model (first use)');
+      try {
+        await pullModel(ollamaClient(deps.ollamaHost, context.cancellationSignal), deps.ollamaHost, deps.model, (p) => {
+          last = p;
+          context.heartbeat(p);
+          const tenth = Math.floor((p.percent ?? 0) / 10);
+          if (tenth !== logged) {
+            deps.log.info({ model: deps.model, status: p.status, percent: p.percent }, 'pulling the model');
+            logged = tenth;
+          }
+        });
+      } catch (error) {
+        if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+        throw error;
+      } finally {
+        clearInterval(ticker);
+      }
+      info = undefined;
+      return { model: deps.model, ms: Math.round(performance.now() - began) };
     },
   };
 }
 
-type Classified = { kind: 'missing-model' | 'other'; failure: Error };
+async function isLoaded(ollama: Ollama, model: string): Promise<boolean> {
+  try {
+    const wanted = model.includes(':') ? model : `${model}:latest`;
+    return (await ollama.ps()).models.some((m) => m.name === wanted || m.model === wanted || m.name === model);
+  } catch {
+    return false;
+  }
+}
+
+/** A message as the model receives it; images go only to a model that can see them. */
+function forModel(message: ChatMessage & { images?: string[] }, meta: ModelInfo): ChatMessage & { images?: string[] } {
+  if (!message.images?.length || meta.vision) return message;
+  const { images, ...rest } = message;
+  return { ...rest, content: `${rest.content}\n[${images.length} image(s) left out: the model ${meta.model} cannot see images]` };
+}
+
+/** Older Ollama versions and some templates leave `<think>…</think>` in the content. */
+function splitThinking(content: string): { content: string; thinking: string } {
+  const match = /^\s*<think>([\s\S]*?)<\/think>\s*/.exec(content);
+  return match ? { content: content.slice(match[0].length), thinking: match[1].trim() } : { content, thinking: '' };
+}
+
+/** Bounds what one step writes into the history: calls per step, arguments per call. */
+export function boundToolCalls(calls: ToolCall[]): { calls: ToolCall[]; dropped: number } {
+  const kept = calls.slice(0, MAX_TOOL_CALLS_PER_STEP).map((call): ToolCall => {
+    const name = call.function.name.slice(0, 100);
+    const size = JSON.stringify(call.function.arguments).length;
+    if (size <= MAX_TOOL_ARGUMENTS_CHARS) return { function: { name, arguments: call.function.arguments } };
+    return {
+      function: { name, arguments: {} },
+      rejected: `the arguments of this call were ${size} characters, over the limit of ${MAX_TOOL_ARGUMENTS_CHARS}; not run. Call it again with shorter arguments (write long content in several steps).`,
+    };
+  });
+  return { calls: kept, dropped: Math.max(0, calls.length - MAX_TOOL_CALLS_PER_STEP) };
+}
+
+function capText(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}\n[… ${text.length - limit} more characters cut]`;
+}
 
 /** Maps what Ollama or the network said to an error that tells Temporal whether to retry. */
-function classify(error: unknown, deps: ModelDeps): Classified {
-  const status = (error as { status_code?: number }).status_code;
+function classify(error: unknown, deps: ModelDeps, forgetInfo: () => void, estimate: TokenEstimate): Error {
+  if (error instanceof ApplicationFailure) return error;
+  const status = ollamaStatus(error);
   const message = (error as Error).message ?? String(error);
-  if (status === undefined) {
+  if (isUnreachable(error)) {
     // No HTTP answer at all: Ollama is down or unreachable. Retrying can help.
-    return {
-      kind: 'other',
-      failure: ApplicationFailure.retryable(
-        `Ollama is not reachable at ${deps.ollamaHost} (${message}). Start it with \`ollama serve\`, or set OLLAMA_HOST.`,
-        'ModelUnreachable',
-      ),
-    };
+    return ApplicationFailure.retryable(
+      `Ollama is not reachable at ${deps.ollamaHost} (${message}). Start it with \`ollama serve\`, or set OLLAMA_HOST.`,
+      'ModelUnreachable',
+    );
   }
   if (status === 404 && /not found|pull/i.test(message)) {
-    return {
-      kind: 'missing-model',
-      failure: ApplicationFailure.nonRetryable(
-        `The model ${deps.model} is not available in Ollama (${message}). Pull it with \`ollama pull ${deps.model}\` ` +
-          'or `babybot doctor --pull`, or set OLLAMA_MODEL to a model you have.',
-        'ModelNotAvailable',
-      ),
-    };
+    if (deps.pullMissing) {
+      // The turn runs the pull as a step of its own (long timeout), then asks again.
+      return ApplicationFailure.create({
+        message: `The model ${deps.model} is not pulled yet (${message}); pulling it.`,
+        type: 'ModelNotPulled',
+        nonRetryable: true,
+        details: [{ model: deps.model }],
+      });
+    }
+    return ApplicationFailure.nonRetryable(
+      `The model ${deps.model} is not available in Ollama (${message}). Pull it with \`ollama pull ${deps.model}\` ` +
+        'or `babybot doctor --pull`, or set OLLAMA_MODEL to a model you have.',
+      'ModelNotAvailable',
+    );
   }
-  if (status >= 500) {
-    return { kind: 'other', failure: ApplicationFailure.retryable(`Ollama answered ${status}: ${message}`, 'ModelServerError') };
+  if (/does not support (tools|thinking)/i.test(message)) {
+    // The model changed under us (`ollama create`): read its capabilities again and retry.
+    forgetInfo();
+    return ApplicationFailure.retryable(`Ollama says ${message}; reading the model's capabilities again.`, 'ModelCapabilitiesChanged');
   }
-  return {
-    kind: 'other',
-    failure: ApplicationFailure.nonRetryable(`Ollama rejected the request (${status}): ${message}`, 'ModelRequestRejected'),
-  };
+  if (/exceeds the context length/i.test(message)) {
+    // The estimate was too hopeful for this tokenizer: trim harder on the next attempt.
+    estimate.charsPerToken = Math.max(1, estimate.charsPerToken * 0.7);
+    return ApplicationFailure.retryable(`Ollama refused a prompt longer than num_ctx (${message}); trimming more.`, 'ContextOverflow');
+  }
+  if (status !== undefined && status >= 500) {
+    return ApplicationFailure.retryable(`Ollama answered ${status}: ${message}`, 'ModelServerError');
+  }
+  if (status === undefined) {
+    // An error line inside a stream that had started: Ollama's own failure mid-answer.
+    return ApplicationFailure.retryable(`Ollama failed while answering: ${message}`, 'ModelServerError');
+  }
+  return ApplicationFailure.nonRetryable(`Ollama rejected the request (${status}): ${message}`, 'ModelRequestRejected');
+}
+
+/** For `babybot start`: load the model now, so the first message does not wait for it. */
+export async function warmUpModel(deps: Pick<ModelDeps, 'ollamaHost' | 'model' | 'keepAlive'>, signal?: AbortSignal): Promise<number> {
+  const began = performance.now();
+  const ollama = ollamaClient(deps.ollamaHost, signal);
+  // An empty chat is Ollama's documented way to load a model without asking anything.
+  await ollama.chat({ model: deps.model, messages: [], ...(deps.keepAlive !== undefined ? { keep_alive: keepAliveValue(deps.keepAlive) } : {}) });
+  return performance.now() - began;
 }

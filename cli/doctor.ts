@@ -8,7 +8,11 @@ import type { Config } from '../lib/config.js';
 import { isLinked } from '../channel/whatsapp/auth-state.js';
 import { Store } from '../lib/store/store.js';
 import { cacheBinDir, findTemporalCli, PINNED_CLI_VERSION } from '../temporal/cli-binary.js';
+import { describeModel, numCtxFor, readModelInfo, TOOL_MODELS_HINT } from '../activities/model-info.js';
+import { pullModel } from '../activities/model-pull.js';
+import { ollamaClient } from '../activities/ollama-client.js';
 import { commandContext } from './context.js';
+import { pullProgressPrinter } from './pull-progress.js';
 import { sandboxCheck } from './sandbox-check.js';
 
 export interface CheckResult {
@@ -103,24 +107,45 @@ const ollamaCheck: Check = {
     }
     const { models } = await ollama.list();
     const wanted = config.OLLAMA_MODEL.includes(':') ? config.OLLAMA_MODEL : `${config.OLLAMA_MODEL}:latest`;
-    if (models.some((m) => m.name === wanted || m.model === wanted)) {
-      return { ok: true, detail: `Ollama ${version} at ${config.OLLAMA_HOST}, model ${config.OLLAMA_MODEL} is pulled` };
-    }
-    if (flags.pull) {
-      let last = '';
-      for await (const progress of await ollama.pull({ model: config.OLLAMA_MODEL, stream: true })) {
-        const percent = progress.total ? ` ${Math.floor((progress.completed / progress.total) * 100)}%` : '';
-        const line = `${progress.status}${percent}`;
-        if (line !== last) process.stdout.write(`  pulling ${config.OLLAMA_MODEL}: ${line}\n`);
-        last = line;
+    let pulled = '';
+    if (!models.some((m) => m.name === wanted || m.model === wanted)) {
+      if (!flags.pull) {
+        return {
+          ok: false,
+          detail: `Ollama ${version} is running, but the model ${config.OLLAMA_MODEL} is not pulled`,
+          fix: `Run \`babybot doctor --pull\` or \`ollama pull ${config.OLLAMA_MODEL}\` (or set OLLAMA_MODEL to a tool-capable model you have).`,
+        };
       }
-      return { ok: true, detail: `Ollama ${version}: pulled ${config.OLLAMA_MODEL}` };
+      const bar = pullProgressPrinter();
+      try {
+        await pullModel(ollama, config.OLLAMA_HOST, config.OLLAMA_MODEL, (p) => bar.update(p));
+      } catch (error) {
+        return { ok: false, detail: (error as Error).message };
+      } finally {
+        bar.done();
+      }
+      pulled = ' (pulled just now)';
     }
-    return {
-      ok: false,
-      detail: `Ollama ${version} is running, but the model ${config.OLLAMA_MODEL} is not pulled`,
-      fix: `Run \`babybot doctor --pull\` or \`ollama pull ${config.OLLAMA_MODEL}\` (or set OLLAMA_MODEL to a tool-capable model you have).`,
-    };
+    // Capabilities are read, not assumed: tools, thinking, vision and the context window.
+    const info = await readModelInfo(ollama, config.OLLAMA_MODEL);
+    const described = describeModel(info, numCtxFor(info, config.OLLAMA_NUM_CTX));
+    return { ok: true, detail: `Ollama ${version} at ${config.OLLAMA_HOST}, model ${config.OLLAMA_MODEL}${pulled}: ${described}` };
+  },
+};
+
+const toolsCheck: Check = {
+  name: 'Model tools',
+  required: false,
+  async run(config) {
+    const info = await readModelInfo(ollamaClient(config.OLLAMA_HOST, AbortSignal.timeout(5000)), config.OLLAMA_MODEL).catch(() => undefined);
+    if (!info) return { ok: false, detail: 'unknown (see the line above)' };
+    return info.tools
+      ? { ok: true, detail: `${config.OLLAMA_MODEL} calls tools` }
+      : {
+          ok: false,
+          detail: `${config.OLLAMA_MODEL} cannot call tools: BabyBot chats with it but runs no commands, sends no messages, manages no tasks`,
+          fix: `Set OLLAMA_MODEL to a model with tools, for example ${TOOL_MODELS_HINT}.`,
+        };
   },
 };
 
@@ -140,7 +165,7 @@ const whatsappCheck: Check = {
 };
 
 /** Checks in the order they are printed; capabilities add theirs here. */
-export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, sandboxCheck, whatsappCheck];
+export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, toolsCheck, sandboxCheck, whatsappCheck];
 
 export async function runDoctor(config: Config, flags: DoctorFlags, write: (line: string) => void, checks = CHECKS): Promise<boolean> {
   let healthy = true;

@@ -54,6 +54,17 @@ export const ConfigSchema = z.object({
   OLLAMA_HOST: z.url('a URL such as http://127.0.0.1:11434').default('http://127.0.0.1:11434'),
   OLLAMA_MODEL: z.string().min(1).default('qwen2.5:7b'),
   OLLAMA_PULL: onOffAuto,
+  // The model's context window for every step; default: the model's own (from /api/show), capped.
+  OLLAMA_NUM_CTX: z.coerce.number().int().min(512, 'at least 512 tokens').max(1_048_576).optional(),
+  // How long Ollama keeps the model loaded after a step: a Go duration (5m, 24h), seconds, or -1 (forever).
+  OLLAMA_KEEP_ALIVE: z
+    .string()
+    .regex(/^(-1|\d+|(\d+(\.\d+)?(ms|s|m|h))+)$/, 'a duration such as 5m or 24h, a number of seconds, or -1 (keep loaded)')
+    .optional(),
+  // Load the model when BabyBot starts, so the first message does not wait for it.
+  OLLAMA_WARMUP: onOffAuto,
+  // Thinking models (the `thinking` capability) think first; off asks them not to.
+  OLLAMA_THINK: onOffAuto,
   MODEL_TIMEOUT: durationMs('5m'),
   CONTAINER_RUNTIME: z.enum(['auto', 'docker', 'apple-container', 'none']).default('auto'),
   DOCKER_HOST: z.string().regex(/^(unix|tcp):\/\/.+/, 'unix:///path/to/docker.sock or tcp://host:port').optional(),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createChannelActivities } from '../activities/channel-activities.js';
+import { deliver } from '../activities/delivery.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
@@ -22,6 +23,7 @@ import { startTemporalServer, type TemporalServer } from '../temporal/server.js'
 import { TaskService } from '../temporal/task-service.js';
 import { QUEUE_NAMES, taskQueues, type QueueName } from '../workflows/task-queue-names.js';
 import { checkHealth } from './health.js';
+import { prepareModel } from './model-start.js';
 import { createWorkerActivities, queueConcurrency } from './worker-activities.js';
 import { WorkerSet } from './worker-set.js';
 
@@ -168,6 +170,23 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         whatsapp.start((message) => inbound!.receive(message));
         stops.push(() => whatsapp.stop());
       }
+    }
+
+    if (withChannel || served.includes('model')) {
+      // Capabilities logged (the owner told once when tools are off) and the model loaded, in the background.
+      const preparing = new AbortController();
+      stops.push(() => preparing.abort());
+      const main = () => store.listGroups().find((g) => g.isMain);
+      void prepareModel(config, log, {
+        warmUp: served.includes('model'),
+        signal: preparing.signal,
+        tellOwner: withChannel
+          ? async (key, text) => {
+              const owner = main();
+              if (owner) await deliver({ store, outbound, assistantName: config.ASSISTANT_NAME }, { key, chat: owner.jid, text });
+            }
+          : undefined,
+      });
     }
 
     return { config, store, client, temporal, httpUrl, inbound, whatsapp, workers, sandbox, health, stop };

@@ -27,6 +27,9 @@ export function createWorkerActivities(
             ollamaHost: config.OLLAMA_HOST,
             model: config.OLLAMA_MODEL,
             pullMissing: config.OLLAMA_PULL !== 'off',
+            numCtx: config.OLLAMA_NUM_CTX,
+            keepAlive: config.OLLAMA_KEEP_ALIVE,
+            think: config.OLLAMA_THINK,
             log,
           }),
         }

@@ -12,6 +12,7 @@ import {
 import type { ChannelActivities } from '../activities/channel-activities.js';
 import type { ModelActivities } from '../activities/model.js';
 import type { SandboxActivities } from '../activities/sandbox.js';
+import { modelSteps } from './model-step.js';
 import { queuesOf } from './task-queue-names.js';
 import { checkToolCall } from './tools/index.js';
 import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContext } from './types.js';
@@ -90,11 +91,11 @@ async function runConversation(input: AgentTurnInput, context: TurnContext, acti
   const turnId = workflowInfo().workflowId;
   const replyKey = `reply:${turnId}`;
   const messages: ChatMessage[] = [{ role: 'system', content: context.system }, ...context.history];
+  // Pulls the model first when it is missing; fails the turn (user told) when it grows too large.
+  const askModel = modelSteps(activities.model, queuesOf(workflowInfo().taskQueue).model);
   let toolCalls = 0;
   for (let step = 1; step <= context.limits.maxSteps; step++) {
-    const reply = await activities.model.chat.executeWithOptions({ summary: `model step ${step}` }, [
-      { messages, tools: context.tools },
-    ]);
+    const reply = await askModel({ messages, tools: context.tools }, step);
     messages.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { tool_calls: reply.toolCalls } : {}) });
     if (reply.toolCalls.length === 0) {
       const text = reply.content.trim();
@@ -110,6 +111,12 @@ async function runConversation(input: AgentTurnInput, context: TurnContext, acti
       const result = await runTool(call, context, turnId, activities);
       messages.push({ role: 'tool', tool_name: call.function.name, content: capped(result) });
     }
+    if (reply.toolCallsDropped) {
+      messages.push({
+        role: 'tool',
+        content: `Error: only the first ${reply.toolCalls.length} tool calls of a step are run; ${reply.toolCallsDropped} more were not. Make them in the next step.`,
+      });
+    }
   }
   const text =
     `I stopped after ${context.limits.maxSteps} steps without finishing (my step limit). ` +
@@ -122,6 +129,7 @@ async function runConversation(input: AgentTurnInput, context: TurnContext, acti
 
 /** Runs one tool call; whatever goes wrong becomes text the model reads, never a failed turn. */
 async function runTool(call: ToolCall, context: TurnContext, turnId: string, activities: TurnActivities): Promise<string> {
+  if (call.rejected) return `Error: ${call.function.name}: ${call.rejected}`;
   const check = checkToolCall(call.function.name, call.function.arguments, context.tools);
   if (!check.ok) return check.error;
   const invocation = { tool: check.tool.name, args: check.args, group: context.group, turnId };

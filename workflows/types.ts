@@ -61,6 +61,8 @@ export interface ChatMessage {
 
 export interface ToolCall {
   function: { name: string; arguments: Record<string, unknown> };
+  /** Set by the model step when the call breaks a bound (its arguments' size): not run, the model reads why. */
+  rejected?: string;
 }
 
 /** What the group's turn may do, decided by the host from the registered group, never by the model. */
@@ -96,6 +98,30 @@ export interface ModelReply {
   model: string;
   /** The model's own time (Ollama's total_duration), so benchmarks can subtract it. */
   modelMs: number;
+  /** Tool calls beyond the per-step limit: not run, not kept; the model is told how many. */
+  toolCallsDropped?: number;
+  /** A thinking model's thinking: kept out of the chat, shown in the step's details. */
+  thinking?: string;
+  /** Ollama's own figures for the step (the Web UI shows them in the step's result). */
+  stats?: ModelStepStats;
+}
+
+export interface ModelStepStats {
+  numCtx: number;
+  /** Prompt tokens as Ollama counted them (prompt_eval_count), and as BabyBot estimated. */
+  promptTokens: number;
+  estimatedPromptTokens: number;
+  /** Oldest messages left out so the prompt fits num_ctx (never cut silently by Ollama). */
+  trimmedMessages: number;
+  evalTokens: number;
+  loadMs: number;
+  promptMs: number;
+  evalMs: number;
+  /** From the request being sent to the first streamed byte (load + prompt reading + queueing). */
+  firstTokenMs: number;
+  tokensPerSecond: number;
+  doneReason: string;
+  toolsOffered: boolean;
 }
 
 export interface ToolInvocation {

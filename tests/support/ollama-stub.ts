@@ -1,6 +1,9 @@
 // The model's stand-in: a scripted HTTP server that speaks Ollama's real API (/api/chat
-// streaming and not, with tool_calls; /api/tags, /api/show, /api/pull, /api/version).
-// BabyBot reaches it only through OLLAMA_HOST, exactly as it reaches a real Ollama.
+// streaming and not, with tool_calls and thinking; /api/tags, /api/show with capabilities,
+// /api/ps, /api/pull, /api/version). BabyBot reaches it only through OLLAMA_HOST, exactly
+// as it reaches a real Ollama, and it keeps Ollama's timing: no HTTP headers until the
+// first token (the scripted delay), 400 for tools sent to a model without them, and a
+// client that goes away ends the request.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,13 +12,22 @@ export interface ChatRequestBody {
   messages: { role: string; content: string; tool_calls?: unknown[]; tool_name?: string }[];
   tools?: { type: string; function: { name: string; description: string; parameters: unknown } }[];
   stream?: boolean;
+  think?: boolean | string;
+  keep_alive?: string | number;
+  options?: { num_ctx?: number; [key: string]: unknown };
+  truncate?: boolean;
+  shift?: boolean;
 }
 
 export interface StubReply {
   content?: string;
   toolCalls?: { name: string; arguments: Record<string, unknown> }[];
-  /** Think this long before answering (the model's own time). */
+  /** Think this long before the first token (load + prompt reading): no headers until then. */
   delayMs?: number;
+  /** Then this long between streamed pieces (the model writing). */
+  pieceDelayMs?: number;
+  /** Streamed first, in `message.thinking`, as a thinking model does. */
+  thinking?: string;
   /** Answer with this HTTP status and error instead. */
   status?: number;
   error?: string;
@@ -35,6 +47,17 @@ export const lastUserText = (request: ChatRequestBody) =>
 export class OllamaStub {
   readonly requests: ChatRequestBody[] = [];
   readonly models = new Set<string>();
+  /** Capabilities /api/show reports per model (default: completion and tools). */
+  readonly capabilities = new Map<string, string[]>();
+  /** The context length /api/show reports. */
+  contextLength = 32768;
+  /** When set, /api/pull fails with this error (as Ollama does offline), after "pulling manifest". */
+  pullError?: string;
+  /** Chats whose client went away before the answer was complete. */
+  aborted = 0;
+  /** Empty chats (a warm-up that only loads the model). */
+  warmups = 0;
+  private loaded = new Set<string>();
   private script: Script = echo;
   private server?: http.Server;
   private port = 0;
@@ -113,11 +136,26 @@ export class OllamaStub {
             details: { format: 'gguf', family: 'qwen2', parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
           })),
         });
-      case '/api/show':
-        if (!this.models.has(body.model ?? body.name)) return json(404, { error: `model '${body.model ?? body.name}' not found` });
-        return json(200, { modelfile: '', parameters: '', template: '{{ .Prompt }}', capabilities: ['completion', 'tools'], details: { family: 'qwen2' } });
+      case '/api/show': {
+        const name = body.model ?? body.name;
+        if (!this.models.has(name)) return json(404, { error: `model '${name}' not found` });
+        return json(200, {
+          modelfile: '',
+          parameters: '',
+          template: '{{ .Prompt }}',
+          capabilities: this.capabilitiesOf(name),
+          details: { family: 'qwen2' },
+          model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': this.contextLength },
+        });
+      }
+      case '/api/ps':
+        return json(200, { models: [...this.loaded].map((name) => ({ name, model: name, size: 1, digest: 'sha256:stub', expires_at: new Date(Date.now() + 300_000).toISOString() })) });
       case '/api/pull': {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        if (this.pullError) {
+          res.write(`${JSON.stringify({ status: 'pulling manifest' })}\n`);
+          return void res.end(`${JSON.stringify({ error: this.pullError })}\n`);
+        }
         for (const [status, completed] of [['pulling manifest', 0], ['downloading', 50], ['downloading', 100], ['success', 100]] as const) {
           res.write(`${JSON.stringify({ status, digest: 'sha256:stub', total: 100, completed })}\n`);
         }
@@ -132,18 +170,55 @@ export class OllamaStub {
     }
   }
 
+  private capabilitiesOf(model: string): string[] {
+    return this.capabilities.get(model) ?? ['completion', 'tools'];
+  }
+
   private async chat(request: ChatRequestBody, res: http.ServerResponse): Promise<void> {
-    this.requests.push(request);
-    if (!this.models.has(request.model)) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ error: `model "${request.model}" not found, try pulling it first` }));
+    const reject = (status: number, error: string) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error }));
+    };
+    if (!this.models.has(request.model)) return reject(404, `model "${request.model}" not found, try pulling it first`);
+    // Ollama checks capabilities before it runs anything, as here.
+    const capabilities = this.capabilitiesOf(request.model);
+    if (request.tools?.length && !capabilities.includes('tools')) return reject(400, `${request.model} does not support tools`);
+    if (request.think === true && !capabilities.includes('thinking')) return reject(400, `"${request.model}" does not support thinking`);
+    if (!request.messages?.length) {
+      // An empty chat loads the model and answers done at once (Ollama's warm-up).
+      this.warmups++;
+      this.loaded.add(request.model);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ model: request.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'load' }));
     }
+    this.requests.push(request);
     const index = this.chats++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    // A client that goes away ends the request, as in Ollama: nothing more is written.
+    let gone = false;
+    let wake: () => void = () => {};
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        gone = true;
+        this.aborted++;
+        wake();
+      }
+    });
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     try {
       const reply = await this.script(request, index);
-      if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+      // No headers until the first token: the model loads and reads the whole prompt first.
+      if (reply.delayMs) await sleep(reply.delayMs);
+      if (gone) return;
+      this.loaded.add(request.model);
       if (reply.status) {
         res.writeHead(reply.status, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ error: reply.error ?? 'scripted error' }));
@@ -157,10 +232,11 @@ export class OllamaStub {
         done_reason: 'stop',
         total_duration: (reply.delayMs ?? 0) * 1e6,
         load_duration: 0,
-        prompt_eval_count: 10,
-        prompt_eval_duration: 0,
-        eval_count: 10,
-        eval_duration: 0,
+        // What a tokenizer of ~4 characters per token would count for this prompt.
+        prompt_eval_count: Math.ceil(JSON.stringify([request.messages, request.tools ?? []]).length / 4),
+        prompt_eval_duration: (reply.delayMs ?? 0) * 1e6,
+        eval_count: Math.max(1, Math.ceil((reply.content ?? '').length / 4)),
+        eval_duration: 1e6,
       };
       if (request.stream === false) {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -170,9 +246,15 @@ export class OllamaStub {
       }
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       const content = reply.content ?? '';
-      // Content arrives in pieces, as a real model streams it; tool calls in one chunk.
-      for (const piece of content.match(/.{1,12}/gs) ?? []) {
-        res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content: piece }, done: false })}\n`);
+      // Thinking, then content, arrive in pieces as a real model streams them; tool calls in one chunk.
+      const pieces = [
+        ...(reply.thinking?.match(/.{1,12}/gs) ?? []).map((piece) => ({ role: 'assistant', content: '', thinking: piece })),
+        ...(content.match(/.{1,12}/gs) ?? []).map((piece) => ({ role: 'assistant', content: piece })),
+      ];
+      for (const message of pieces) {
+        if (reply.pieceDelayMs) await sleep(reply.pieceDelayMs);
+        if (gone) return;
+        res.write(`${JSON.stringify({ ...base, message, done: false })}\n`);
       }
       if (toolCalls.length) {
         res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content: '', tool_calls: toolCalls }, done: false })}\n`);
