@@ -1,9 +1,9 @@
 // Activities of the channel task queue: everything that needs the store, the group
 // folders or a channel's socket. Only the process that holds them polls this queue.
 import { ApplicationFailure } from '@temporalio/common';
-import type { Store } from '../lib/store/store.js';
+import type { Group, Store } from '../lib/store/store.js';
 import { toolsFor } from '../workflows/tools/index.js';
-import type { DeliveryRequest, InboundMessage, TaskTurn, ToolInvocation, TurnContext } from '../workflows/types.js';
+import type { DeliveryRequest, GroupJob, InboundMessage, TaskTurn, ToolInvocation, TurnContext } from '../workflows/types.js';
 import { deliver } from './delivery.js';
 import { HOST_TOOL_HANDLERS, type HostToolDeps, type HostToolHandler } from './host-tools/index.js';
 import { conversation, systemPrompt, type PromptSettings } from './turn-context.js';
@@ -18,18 +18,27 @@ export interface ChannelActivityDeps extends HostToolDeps {
   extraHostTools?: Record<string, HostToolHandler>;
   /** Tools the turns are offered beyond the host tools, e.g. none when no sandbox is configured. */
   offerTool?: (name: string) => boolean;
+  /** Puts a job (a task run's turn) into its group's queue: signalWithStart of `group:<folder>`. */
+  queueJob: (group: Group, job: GroupJob) => Promise<void>;
 }
 
 export interface LoadTurnContextInput {
   folder: string;
-  chat: string;
   messages: InboundMessage[];
   task?: TaskTurn;
 }
 
+export interface QueueGroupTurnInput {
+  folder: string;
+  /** The task's schedule, paused when its group is not registered any more. */
+  taskId: string;
+  job: Omit<GroupJob, 'chat'>;
+}
+
 export interface TurnFailedNotice {
   key: string;
-  chat: string;
+  /** The group whose registered chat is told; nobody is told when it is not registered any more. */
+  folder: string;
   workflowId: string;
   runId: string;
   reason: string;
@@ -49,12 +58,21 @@ export function createChannelActivities(deps: ChannelActivityDeps) {
           'GroupNotRegistered',
         );
       }
+      // Messages queued for a chat the folder no longer belongs to (re-registered, or a changed
+      // WHATSAPP_MAIN_CHAT) are not answered: that chat is not registered with this group any more.
+      const foreign = input.messages.find((message) => message.chat !== group.jid);
+      if (foreign) {
+        throw ApplicationFailure.nonRetryable(
+          `The message ${foreign.id} came from ${foreign.chat}, but the group "${group.folder}" is now registered for ${group.jid}; it is not answered.`,
+          'GroupNotRegistered',
+        );
+      }
       // "typing…" while the turn runs; the channel clears it when the reply is delivered.
-      await deps.outbound.channelFor(input.chat)?.setTyping?.(input.chat, true);
+      await deps.outbound.channelFor(group.jid)?.setTyping?.(group.jid, true);
       return {
         group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox },
         system: systemPrompt(deps.prompt, group, new Date()),
-        history: conversation(deps.store, deps.prompt, input.chat, input.messages, input.task),
+        history: conversation(deps.store, deps.prompt, group.jid, input.messages, input.task),
         tools: toolsFor(group.isMain).filter((name) => deps.offerTool?.(name) ?? true),
         limits: deps.limits,
       };
@@ -64,12 +82,29 @@ export function createChannelActivities(deps: ChannelActivityDeps) {
       return deliver(deps, request);
     },
 
-    async notifyTurnFailed(notice: TurnFailedNotice): Promise<{ messageId: string; alreadySent: boolean }> {
+    async notifyTurnFailed(notice: TurnFailedNotice): Promise<{ messageId?: string; alreadySent: boolean; told?: string }> {
+      const group = deps.store.groupByFolder(notice.folder);
+      if (!group) return { alreadySent: false };
       const link = deps.runLink(notice.workflowId, notice.runId);
       const text =
         `Sorry, I could not answer that: ${firstSentence(notice.reason)}\n` +
         `Run: ${notice.workflowId}${link ? `\n${link}` : ''}`;
-      return deliver(deps, { key: notice.key, chat: notice.chat, text });
+      return { ...(await deliver(deps, { key: notice.key, chat: group.jid, text })), told: group.jid };
+    },
+
+    /** Queues a task run's turn behind the group's other turns; an unregistered group's task is paused instead. */
+    async queueGroupTurn(input: QueueGroupTurnInput): Promise<{ queuedIn: string }> {
+      const group = deps.store.groupByFolder(input.folder);
+      if (!group) {
+        await deps.tasks.pauseUnregistered(input.taskId);
+        throw ApplicationFailure.nonRetryable(
+          `The group "${input.folder}" is not registered any more, so its task ${input.taskId} did not run and is paused. ` +
+            'Register the folder again (`babybot groups add`) to resume it, or remove the task.',
+          'GroupNotRegistered',
+        );
+      }
+      await deps.queueJob(group, { ...input.job, chat: group.jid });
+      return { queuedIn: `group:${group.folder}` };
     },
 
     async runHostTool(invocation: ToolInvocation): Promise<string> {

@@ -20,6 +20,14 @@ export function messageIdFor(key: string): string {
 export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Promise<{ messageId: string; alreadySent: boolean }> {
   const logged = deps.store.delivery(request.key);
   if (logged?.status === 'sent') return { messageId: logged.messageId, alreadySent: true };
+  // Only registered chats are written to: a run for a group that was removed (or moved to
+  // another chat) since it started never posts into the old chat.
+  if (!deps.store.groupByJid(request.chat)) {
+    throw ApplicationFailure.nonRetryable(
+      `The chat "${request.chat}" is not registered (any more), so nothing was sent there.`,
+      'GroupNotRegistered',
+    );
+  }
   const channel = deps.outbound.channelFor(request.chat);
   if (!channel) {
     throw ApplicationFailure.nonRetryable(`No channel can deliver to the chat "${request.chat}".`, 'UnknownChat');

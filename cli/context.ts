@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { ConfigError, loadConfig, readDotEnv, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { watchStarter } from './starter-watch.js';
 
 export interface CommandContext {
   config: Config;
@@ -27,8 +28,9 @@ export function fail(message: string, code = 1): never {
 }
 
 /**
- * Stops gracefully on SIGINT/SIGTERM (the process orchestrates its own shutdown: workers
- * first, then what they use); a second signal stops at once.
+ * Stops gracefully on SIGINT/SIGTERM, or when the process that started it exits (the
+ * process orchestrates its own shutdown: workers first, then what they use); a second
+ * signal stops at once.
  */
 export function stopOnSignals(what: string, stop: () => Promise<void>): { stopping: () => boolean } {
   let stopping = false;
@@ -46,5 +48,7 @@ export function stopOnSignals(what: string, stop: () => Promise<void>): { stoppi
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Stopping `npm start` stops npm, not this process: stop with it.
+  watchStarter((who) => void shutdown(`${who[0].toUpperCase()}${who.slice(1)}`));
   return { stopping: () => stopping };
 }

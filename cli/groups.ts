@@ -1,9 +1,15 @@
 // `babybot groups list|add|remove`: which chats BabyBot knows and which it answers in. These
-// work on the store directly, so they are safe while BabyBot runs.
+// work on the store directly, so they are safe while BabyBot runs; then, when Temporal
+// answers, the group's workflow and tasks follow (temporal/group-lifecycle.ts).
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
+import type { Config } from '../lib/config.js';
 import { RegistrationError, registerGroup, unregisterGroup } from '../lib/group-registration.js';
 import { Store } from '../lib/store/store.js';
+import { restoreGroup, retireGroup } from '../temporal/group-lifecycle.js';
+import { TaskService } from '../temporal/task-service.js';
+import { taskQueues } from '../workflows/task-queue-names.js';
 import { commandContext, fail } from './context.js';
 
 export function groupsCommand(): Command {
@@ -22,9 +28,39 @@ export function groupsCommand(): Command {
   return command;
 }
 
-function openStore(): { store: Store; assistantName: string } {
+function openStore(): { store: Store; assistantName: string; config: Config } {
   const { config } = commandContext();
-  return { store: Store.open(path.join(config.dataDir, 'babybot.db')), assistantName: config.ASSISTANT_NAME };
+  return { store: Store.open(path.join(config.dataDir, 'babybot.db')), assistantName: config.ASSISTANT_NAME, config };
+}
+
+/**
+ * Runs `act` against Temporal (TEMPORAL_ADDRESS, or a running BabyBot's embedded server) and
+ * prints its line; when no server answers, says what happens instead (the registration in
+ * the store is what counts: a run reads it at its next step).
+ */
+async function followInTemporal(config: Config, store: Store, act: (tasks: TaskService, client: Client) => Promise<string>, meanwhile: string): Promise<void> {
+  const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 3000 });
+    await connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
+  } catch {
+    await connection?.close();
+    process.stdout.write(`Temporal does not answer at ${address}: ${meanwhile}\n`);
+    return;
+  }
+  try {
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const tasks = new TaskService({
+      client,
+      groupByFolder: (folder) => store.groupByFolder(folder),
+      taskQueue: taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).workflows,
+      timeZone: config.timeZone,
+    });
+    process.stdout.write(`${await act(tasks, client)}\n`);
+  } finally {
+    await connection.close();
+  }
 }
 
 export function groupsListCommand(): void {
@@ -57,8 +93,8 @@ export interface AddFlags {
   trigger?: string | boolean;
 }
 
-export function groupsAddCommand(jid: string, folder: string, flags: AddFlags): void {
-  const { store, assistantName } = openStore();
+export async function groupsAddCommand(jid: string, folder: string, flags: AddFlags): Promise<void> {
+  const { store, assistantName, config } = openStore();
   try {
     const group = registerGroup(store, {
       jid,
@@ -72,6 +108,15 @@ export function groupsAddCommand(jid: string, folder: string, flags: AddFlags): 
       `Registered ${group.name} (${group.jid}) in the folder "${group.folder}": ` +
         `${group.requiresTrigger ? `BabyBot answers when called with @${group.triggerWord ?? assistantName}` : 'BabyBot answers every message'}.\n`,
     );
+    await followInTemporal(
+      config,
+      store,
+      async (tasks) => {
+        const resumed = await restoreGroup(tasks, group.folder);
+        return resumed.length ? `Resumed its tasks paused when the folder was unregistered: ${resumed.join(', ')}.` : 'It has no paused tasks to resume.';
+      },
+      'tasks paused when the folder was unregistered stay paused (`babybot tasks resume ID` once BabyBot runs).',
+    );
   } catch (error) {
     if (error instanceof RegistrationError) fail(error.message);
     throw error;
@@ -80,11 +125,23 @@ export function groupsAddCommand(jid: string, folder: string, flags: AddFlags): 
   }
 }
 
-export function groupsRemoveCommand(folder: string): void {
-  const { store } = openStore();
+export async function groupsRemoveCommand(folder: string): Promise<void> {
+  const { store, config } = openStore();
   try {
     const group = unregisterGroup(store, folder);
     process.stdout.write(`Removed ${group.name} (${group.jid}); its folder and memory are kept on disk.\n`);
+    await followInTemporal(
+      config,
+      store,
+      async (tasks, client) => {
+        const retired = await retireGroup(client, tasks, folder);
+        return (
+          `${retired.endedWorkflow ? `Ended its workflow group:${folder}` : 'It had no running workflow'}; ` +
+          `${retired.pausedTasks.length ? `paused its tasks ${retired.pausedTasks.join(', ')} (registering the folder again resumes them)` : 'it had no tasks to pause'}.`
+        );
+      },
+      'its runs refuse to post into the removed chat, and each of its tasks pauses itself at its next run.',
+    );
   } catch (error) {
     if (error instanceof RegistrationError) fail(error.message);
     throw error;

@@ -9,9 +9,11 @@ export async function retryCommand(workflowId: string): Promise<void> {
   const temporal = await connectForInspection(config);
   try {
     const retry = await retryRun(temporal.client, workflowId);
-    const runId = retry.handle.firstExecutionRunId;
+    const runId = retry.runId;
     process.stdout.write(
-      `Retrying ${workflowId}: new run ${runId} (retry of failed run ${retry.failedRunId}).\n` +
+      (runId
+        ? `Retrying ${workflowId}: new run ${runId} (retry of failed run ${retry.failedRunId}).\n`
+        : `Retrying ${workflowId}: queued in ${retry.queuedIn} behind the turn running there (retry of failed run ${retry.failedRunId}).\n`) +
         `${temporal.link(workflowId, runId) ?? '(set TEMPORAL_UI_URL for a Web UI link)'}\n`,
     );
   } catch (error) {

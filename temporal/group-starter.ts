@@ -1,12 +1,16 @@
 // Hands a stored message to its group's workflow with signalWithStart: the workflow is
-// started if it is not running, and the message is queued either way.
+// started if it is not running, and the message is queued either way. Task runs and
+// retried turns take the same way in, as jobs.
 import type { Client } from '@temporalio/client';
 import type { Group, StoredMessage } from '../lib/store/store.js';
-import { groupWorkflow, messageSignal } from '../workflows/group.js';
+import { groupWorkflow, jobSignal, messageSignal } from '../workflows/group.js';
 import { groupWorkflowId } from '../workflows/ids.js';
 import { CHAT, GROUP, KIND } from '../workflows/search-attributes.js';
 import type { TaskQueues } from '../workflows/task-queue-names.js';
-import type { InboundMessage } from '../workflows/types.js';
+import type { GroupJob, GroupWorkflowInput, InboundMessage } from '../workflows/types.js';
+
+/** Turns per group workflow run before continue-as-new (tests lower it). */
+export const DEFAULT_TURNS_PER_RUN = 100;
 
 export function toInboundMessage(message: StoredMessage): InboundMessage {
   return {
@@ -20,21 +24,46 @@ export function toInboundMessage(message: StoredMessage): InboundMessage {
   };
 }
 
+/** The group workflow's start arguments, for a signalWithStart that may have to start it. */
+function startOptions(queues: Pick<TaskQueues, 'workflows'>, group: Pick<Group, 'folder' | 'jid' | 'name'>, turnsPerRun: number) {
+  return {
+    workflowId: groupWorkflowId(group.folder),
+    taskQueue: queues.workflows,
+    args: [{ folder: group.folder, chat: group.jid, queue: [], handled: [], turnsPerRun }] as [GroupWorkflowInput],
+    typedSearchAttributes: [
+      { key: GROUP, value: group.folder },
+      { key: CHAT, value: group.jid },
+      { key: KIND, value: 'group' },
+    ],
+    memo: { name: group.name },
+    staticSummary: `Conversation of ${group.name}`,
+  };
+}
+
 export function createGroupStarter(client: Client, queues: TaskQueues, turnsPerRun: number) {
   return async (group: Group, message: StoredMessage): Promise<void> => {
     await client.workflow.signalWithStart(groupWorkflow, {
-      workflowId: groupWorkflowId(group.folder),
-      taskQueue: queues.workflows,
-      args: [{ folder: group.folder, chat: group.jid, queue: [], handled: [], turnsPerRun }],
+      ...startOptions(queues, group, turnsPerRun),
       signal: messageSignal,
       signalArgs: [toInboundMessage(message)],
-      typedSearchAttributes: [
-        { key: GROUP, value: group.folder },
-        { key: CHAT, value: group.jid },
-        { key: KIND, value: 'group' },
-      ],
-      memo: { name: group.name },
-      staticSummary: `Conversation of ${group.name}`,
     });
   };
+}
+
+/**
+ * Puts a job (a task run's turn, a retried turn) into the group's queue: it runs after the
+ * turn running there, never beside it, like a message.
+ */
+export async function queueGroupJob(
+  client: Client,
+  queues: Pick<TaskQueues, 'workflows'>,
+  group: Pick<Group, 'folder' | 'jid' | 'name'>,
+  job: GroupJob,
+  turnsPerRun = DEFAULT_TURNS_PER_RUN,
+): Promise<void> {
+  await client.workflow.signalWithStart(groupWorkflow, {
+    ...startOptions(queues, group, turnsPerRun),
+    signal: jobSignal,
+    signalArgs: [job],
+  });
 }

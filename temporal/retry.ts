@@ -1,10 +1,16 @@
 // Runs a failed turn or task run again: the same workflow id (turns use the reuse policy
 // ALLOW_DUPLICATE_FAILED_ONLY, so only a failed id can run again), the same input read
 // from the failed run's start event, and the same search attributes and memo, plus
-// `retryOf` so the Web UI links the new run to the one it repeats.
-import { WorkflowIdReusePolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+// `retryOf` so the Web UI links the new run to the one it repeats. A turn is queued in
+// its group's workflow (a job), so it runs after the turn running there, never beside it;
+// a task run is started again and queues its own turn the same way.
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { arrayFromPayloads } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES, KIND } from '../workflows/search-attributes.js';
+import { agentTurnWorkflow } from '../workflows/agent-turn.js';
+import { groupWorkflowId } from '../workflows/ids.js';
+import { ALL_SEARCH_ATTRIBUTES, CHAT, KIND } from '../workflows/search-attributes.js';
+import type { AgentTurnInput } from '../workflows/types.js';
+import { queueGroupJob } from './group-starter.js';
 import { RUN_KINDS } from './runs.js';
 
 /** Statuses a run can be retried from: it ended without doing its work. */
@@ -20,8 +26,14 @@ export class RetryRefused extends Error {
 export interface RetryStarted {
   workflowId: string;
   failedRunId: string;
-  handle: WorkflowHandleWithFirstExecutionRunId;
+  /** The new run; undefined while it waits in its group's queue behind other turns. */
+  runId?: string;
+  /** Where it was queued, for a turn: `group:<folder>`. */
+  queuedIn?: string;
 }
+
+/** How long `retry` waits to see a queued turn start before saying it is queued. */
+const SEE_START_MS = 5_000;
 
 export async function retryRun(client: Client, workflowId: string): Promise<RetryStarted> {
   const failed = client.workflow.getHandle(workflowId);
@@ -50,6 +62,21 @@ export async function retryRun(client: Client, workflowId: string): Promise<Retr
   const retryInput = typeof input === 'object' && input !== null ? { ...input, retryOf: described.runId } : input;
   const summary = await described.staticSummary();
 
+  const memo = { ...described.memo, retryOf: described.runId };
+  const staticSummary = summary ? `retry: ${summary}`.slice(0, 200) : `retry of ${described.runId}`;
+  if (described.type === agentTurnWorkflow.name) {
+    const turn = retryInput as AgentTurnInput;
+    const chat = described.typedSearchAttributes.get(CHAT) ?? '';
+    await queueGroupJob(client, { workflows: described.taskQueue }, { folder: turn.folder, jid: chat, name: turn.folder }, {
+      id: `retry:${described.runId}`,
+      turnId: workflowId,
+      input: turn,
+      chat,
+      memo,
+      summary: staticSummary,
+    });
+    return { workflowId, failedRunId: described.runId, runId: await newRunOf(client, workflowId, described.runId), queuedIn: groupWorkflowId(turn.folder) };
+  }
   const handle = await client.workflow.start(described.type, {
     workflowId,
     taskQueue: described.taskQueue,
@@ -60,8 +87,19 @@ export async function retryRun(client: Client, workflowId: string): Promise<Retr
       const value = described.typedSearchAttributes.get(key);
       return value === undefined ? [] : [{ key, value }];
     }),
-    memo: { ...described.memo, retryOf: described.runId },
-    staticSummary: summary ? `retry: ${summary}`.slice(0, 200) : `retry of ${described.runId}`,
+    memo,
+    staticSummary,
   });
-  return { workflowId, failedRunId: described.runId, handle };
+  return { workflowId, failedRunId: described.runId, runId: handle.firstExecutionRunId };
+}
+
+/** The run that replaced the failed one, once its group has started it (undefined while it is queued). */
+async function newRunOf(client: Client, workflowId: string, failedRunId: string): Promise<string | undefined> {
+  const deadline = Date.now() + SEE_START_MS;
+  while (Date.now() < deadline) {
+    const latest = await client.workflow.getHandle(workflowId).describe();
+    if (latest.runId !== failedRunId) return latest.runId;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return undefined;
 }

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { Group } from '../lib/store/store.js';
 import { taskScheduleId } from '../workflows/ids.js';
 import { scheduledTaskWorkflow, type ScheduledTaskInput } from '../workflows/scheduled-task.js';
-import { CHAT, GROUP, KIND } from '../workflows/search-attributes.js';
+import { GROUP, KIND } from '../workflows/search-attributes.js';
 import {
   catchupWindowMs,
   describeWhen,
@@ -91,6 +91,9 @@ export interface TaskInfo {
 
 const TASK_ID = /^task:([^:\s]+):([\w-]+)$/;
 const SHORT_ID = /^[\w-]+$/;
+
+/** The note on a task paused because its group was unregistered: registering the folder again resumes it. */
+export const GROUP_REMOVED_NOTE = 'paused: its group was unregistered (registering the folder again resumes it)';
 
 export class TaskService {
   constructor(private readonly deps: TaskServiceDeps) {}
@@ -195,6 +198,48 @@ export class TaskService {
     return this.read(handle.scheduleId);
   }
 
+  /** Pauses a task whose group is not registered any more (its run found out): it posts nowhere. */
+  async pauseUnregistered(id: string): Promise<void> {
+    try {
+      await this.deps.client.schedule.getHandle(id).pause(GROUP_REMOVED_NOTE);
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
+  }
+
+  /** Pauses every task of a group that is being unregistered; returns their ids. */
+  async pauseGroup(folder: string): Promise<string[]> {
+    const paused: string[] = [];
+    for (const id of await this.idsOf(folder)) {
+      const handle = this.deps.client.schedule.getHandle(id);
+      if ((await handle.describe()).state.paused) continue;
+      await handle.pause(GROUP_REMOVED_NOTE);
+      paused.push(id);
+    }
+    return paused;
+  }
+
+  /** Resumes the tasks paused because their group was unregistered, once the folder is registered again. */
+  async resumeGroup(folder: string): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const id of await this.idsOf(folder)) {
+      const handle = this.deps.client.schedule.getHandle(id);
+      const { state } = await handle.describe();
+      if (!state.paused || state.note !== GROUP_REMOVED_NOTE) continue;
+      await handle.unpause('resumed: its group was registered again');
+      resumed.push(id);
+    }
+    return resumed;
+  }
+
+  private async idsOf(folder: string): Promise<string[]> {
+    const ids = new Set<string>();
+    for await (const summary of this.deps.client.schedule.list()) {
+      if (TASK_ID.exec(summary.scheduleId)?.[1] === folder) ids.add(summary.scheduleId);
+    }
+    return [...ids];
+  }
+
   /** One line per task, for the model and the command line alike; times on the task's own clock. */
   format(task: TaskInfo): string {
     const zone = task.when.kind === 'every' ? this.deps.timeZone : task.when.timeZone;
@@ -210,9 +255,9 @@ export class TaskService {
   }
 
   private action(id: string, group: Group, memo: TaskMemo): ScheduleOptionsStartWorkflowAction<typeof scheduledTaskWorkflow> {
+    // No chat: each run answers in the chat registered for the folder at that time.
     const input: ScheduledTaskInput = {
       folder: group.folder,
-      chat: group.jid,
       task: { taskId: id, prompt: memo.prompt, isolated: memo.context === 'isolated' },
     };
     return {
@@ -225,7 +270,6 @@ export class TaskService {
       memo,
       typedSearchAttributes: [
         { key: GROUP, value: group.folder },
-        { key: CHAT, value: group.jid },
         { key: KIND, value: 'task' },
       ],
       staticSummary: `Task: ${memo.prompt.slice(0, 90)}`,

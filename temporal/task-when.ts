@@ -11,7 +11,13 @@ import { cronProblem, describeCron } from './cron.js';
 /** The resolved form, kept in the schedule (action memo) so the task can be described and edited later. */
 export type TaskWhen =
   | { kind: 'cron'; cron: string; timeZone: string }
-  | { kind: 'every'; everyMs: number }
+  /**
+   * offsetMs places the runs: Temporal counts intervals from the Unix epoch, so "every 1d"
+   * would fire at 00:00 UTC; the offset (the creation time modulo the interval) makes it
+   * fire one interval after the task was made, and every interval from then on. Tasks made
+   * before the offset existed have none (epoch-aligned).
+   */
+  | { kind: 'every'; everyMs: number; offsetMs?: number }
   | { kind: 'once'; at: string; timeZone: string };
 
 /** What a person or the model writes: exactly one of cron, every, at. */
@@ -56,7 +62,7 @@ export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): T
     const everyMs = parseDuration(input.every);
     if (everyMs === undefined) throw taskInvalid(`"${input.every}" is not a duration. Write it as 90s, 30m, 2h or 1d.`);
     if (everyMs < MIN_INTERVAL_MS) throw taskInvalid(`Every ${input.every} is too often: the shortest interval is 1s.`);
-    return { kind: 'every', everyMs };
+    return { kind: 'every', everyMs, offsetMs: now.getTime() % everyMs };
   }
   const at = parseTime(input.at!, timeZone);
   if (!at) {
@@ -73,7 +79,7 @@ export function scheduleSpecOf(when: TaskWhen): ScheduleSpec {
     case 'cron':
       return { cronExpressions: [when.cron], timezone: when.timeZone };
     case 'every':
-      return { intervals: [{ every: when.everyMs }] };
+      return { intervals: [{ every: when.everyMs, ...(when.offsetMs ? { offset: when.offsetMs } : {}) }] };
     case 'once': {
       const at = new Date(when.at);
       return {

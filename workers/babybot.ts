@@ -17,7 +17,7 @@ import type { WhatsAppChannel } from '../channel/whatsapp/whatsapp-channel.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { Store } from '../lib/store/store.js';
-import { createGroupStarter } from '../temporal/group-starter.js';
+import { createGroupStarter, DEFAULT_TURNS_PER_RUN, queueGroupJob } from '../temporal/group-starter.js';
 import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
 import { TaskService } from '../temporal/task-service.js';
@@ -78,6 +78,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     const workerConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => workerConnection.close());
     const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
+    const turnsPerRun = options.turnsPerRun ?? DEFAULT_TURNS_PER_RUN;
 
     const served = withChannel ? serve : serve.filter((q) => q !== 'channel');
     const { runtime: sandbox, stop: stopSandbox } = openSandboxRuntime(config, log, { reap: served.includes('sandbox') });
@@ -113,6 +114,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         sandboxStepTimeoutMs: config.SANDBOX_STEP_TIMEOUT,
       },
       runLink: (workflowId, runId) => runLink(temporal.uiUrl, temporal.namespace, workflowId, runId),
+      queueJob: (group, job) => queueGroupJob(client, queues, group, job, turnsPerRun),
     });
     const workers = await WorkerSet.create({
       connection: workerConnection,
@@ -156,15 +158,17 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       inbound = new Inbound({
         store,
         assistantName: config.ASSISTANT_NAME,
-        handOver: createGroupStarter(client, queues, options.turnsPerRun ?? 100),
+        handOver: createGroupStarter(client, queues, turnsPerRun),
         log,
       });
       stops.push(() => inbound!.stop());
+      // Messages stored before the last stop are handed over before any channel takes a new
+      // one, so each chat's turns keep the chat's order across a restart.
+      const handed = await inbound.handOverPending();
+      if (handed > 0) log.info({ handed }, 'handed over messages stored before the last stop');
       const http = new HttpServer({ store, inbound, health, webChatHtml: webChatPage() });
       httpUrl = await http.listen(config.HTTP_PORT, config.HTTP_HOST);
       stops.push(() => http.close());
-      const handed = await inbound.handOverPending();
-      if (handed > 0) log.info({ handed }, 'handed over messages stored before the last stop');
       if (whatsapp) {
         // Connects in the background: the local chat serves at once, whatever WhatsApp does.
         whatsapp.start((message) => inbound!.receive(message));

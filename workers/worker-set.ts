@@ -20,8 +20,19 @@ export interface WorkerSetOptions {
   identity?: string;
   /** Reported with every poll and workflow task (unversioned: it routes nothing). */
   buildId?: string;
+  /** How long running activities may go on after a stop is asked (default SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs?: number;
   log: Logger;
 }
+
+/**
+ * A stop (SIGTERM from a supervisor, Ctrl+C) lets the steps in flight finish for this long
+ * before they are cancelled (and retried by Temporal elsewhere): a model step usually ends
+ * well within it, so a restart costs no model call. Then the worker is stopped for good
+ * SHUTDOWN_FORCE_EXTRA_MS later, within systemd's default 90 s stop timeout.
+ */
+export const SHUTDOWN_GRACE_MS = 60_000;
+const SHUTDOWN_FORCE_EXTRA_MS = 15_000;
 
 /** Bundles the workflow code once; tests and extra processes may pass the bundle around. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
@@ -45,6 +56,8 @@ export class WorkerSet {
       version: { deploymentName: 'babybot', buildId: options.buildId ?? buildId() },
       useWorkerVersioning: false as const,
     };
+    const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+    const shutdown = { shutdownGraceTime: graceMs, shutdownForceTime: graceMs + SHUTDOWN_FORCE_EXTRA_MS };
     const workers: Worker[] = [];
     for (const queue of options.serve) {
       if (queue === 'workflows') {
@@ -56,6 +69,7 @@ export class WorkerSet {
             workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
             identity: `${identity}:workflows`,
             workerDeploymentOptions,
+            ...shutdown,
           }),
         );
         continue;
@@ -71,6 +85,7 @@ export class WorkerSet {
           maxConcurrentActivityTaskExecutions: options.concurrency[queue],
           identity: `${identity}:${queue}`,
           workerDeploymentOptions,
+          ...shutdown,
         }),
       );
     }
@@ -93,7 +108,10 @@ export class WorkerSet {
     return this.workers.map((worker) => `${worker.options.taskQueue}:${worker.getState()}`);
   }
 
-  /** Lets running activities finish (within the SDK's grace time), then stops polling. */
+  /**
+   * Stops polling at once, lets running activities finish within the grace time (then
+   * cancels them), and resolves when every worker has stopped.
+   */
   async shutdown(): Promise<void> {
     for (const worker of this.workers) {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -3,9 +3,17 @@
 // Every step is an activity, so the Web UI shows what the model was asked, what it
 // answered and what each tool returned; a failed turn fails here, visibly, after the
 // user has been told.
+//
+// The chat a turn answers is the registered group's chat at this turn (from the store,
+// through loadTurnContext), never one frozen into a long-lived input. Side effects are
+// keyed by this run: a retry of a step repeats nothing, while a new run (a Reset, a
+// `babybot retry`) is a new attempt at the turn and answers again.
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,12 +37,23 @@ function turnActivities(limits?: TurnContext['limits']) {
       startToCloseTimeout: '30s',
       retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10 },
     }),
-    // Delivery waits out a disconnected channel (WhatsApp down for hours) rather than drop a reply.
+    // Delivery waits out a reconnecting channel (WhatsApp down for hours) rather than drop a
+    // reply: the group's later messages queue meanwhile and are answered together after it,
+    // since they go to the same chat. A channel that cannot deliver until a person acts
+    // (logged out, replaced, not linked, the chat unregistered) fails it at once.
     delivery: proxyActivities<ChannelActivities>({
       taskQueue: queues.channel,
       startToCloseTimeout: '60s',
       scheduleToCloseTimeout: '24h',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s' },
+    }),
+    // The failure notice is best effort and short: it never holds the group for long, and
+    // its own failure never replaces the turn's cause.
+    notice: proxyActivities<ChannelActivities>({
+      taskQueue: queues.channel,
+      startToCloseTimeout: '30s',
+      scheduleToCloseTimeout: '2m',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
     }),
     model: proxyActivities<ModelActivities>({
       taskQueue: queues.model,
@@ -61,35 +80,78 @@ function turnActivities(limits?: TurnContext['limits']) {
 
 type TurnActivities = ReturnType<typeof turnActivities>;
 
+/** Failures that mean the group's chat is not (any more) the one this turn was for: nobody there to tell. */
+const UNREGISTERED = 'GroupNotRegistered';
+
 export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTurnResult> {
   const info = workflowInfo();
-  const { channel, delivery } = turnActivities();
+  const { channel, notice } = turnActivities();
   try {
     // Summaries name each step in the Web UI's timeline; they are not part of replay.
     const context = await channel.loadTurnContext.executeWithOptions({ summary: `context of ${input.folder}` }, [
-      { folder: input.folder, chat: input.chat, messages: input.messages, task: input.task },
+      { folder: input.folder, messages: input.messages, task: input.task },
     ]);
-    return await runConversation(input, context, turnActivities(context.limits));
+    const activities = turnActivities(context.limits);
+    const chat = context.group.chat;
+    const answer = await withinBound(turnBoundMs(context.limits), () => runConversation(context, activities));
+    if (answer.reply) {
+      // Keyed by this run: a retried delivery sends nothing twice; a Reset or retried run answers anew.
+      await activities.delivery.deliver.executeWithOptions(
+        { summary: `${answer.stoppedAtStepLimit ? 'step limit notice' : 'reply'} to ${chat}` },
+        [{ key: `reply:${info.workflowId}:${info.runId}`, chat, text: answer.reply }],
+      );
+    }
+    return answer;
   } catch (error) {
     const reason = describeFailure(error);
-    // Tell the user once (the delivery key makes a retried notice a no-op), then fail the
-    // run so it shows as Failed in the Web UI with the same readable cause.
-    await delivery.notifyTurnFailed.executeWithOptions({ summary: `tell ${input.chat}: ${reason.type}` }, [
-      {
-        key: `failure:${info.workflowId}:${info.runId}`,
-        chat: input.chat,
-        workflowId: info.workflowId,
-        runId: info.runId,
-        reason: reason.message,
-      },
-    ]);
+    if (reason.type !== UNREGISTERED) {
+      // Tell the user once (keyed by this run), in a scope a cancellation cannot stop, so a
+      // cancelled turn is told too; a notice that fails is logged, and the run keeps its own cause.
+      await CancellationScope.nonCancellable(async () => {
+        try {
+          await notice.notifyTurnFailed.executeWithOptions({ summary: `tell ${input.folder}: ${reason.type}` }, [
+            {
+              key: `failure:${info.workflowId}:${info.runId}`,
+              folder: input.folder,
+              workflowId: info.workflowId,
+              runId: info.runId,
+              reason: reason.message,
+            },
+          ]);
+        } catch (noticeError) {
+          log.warn('the failure notice could not be sent', { error: describeFailure(noticeError).message });
+        }
+      });
+    }
+    // A cancelled run shows as Cancelled in the Web UI, with the cancellation as its cause.
+    if (reason.type === 'TurnCancelled') throw error;
     throw ApplicationFailure.create({ type: reason.type, message: reason.message, nonRetryable: true, cause: error as Error });
   }
 }
 
-async function runConversation(input: AgentTurnInput, context: TurnContext, activities: TurnActivities): Promise<AgentTurnResult> {
+/** A turn may think and act for its steps' worth of model time, plus ten minutes for tools. */
+function turnBoundMs(limits: TurnContext['limits']): number {
+  return limits.maxSteps * limits.modelTimeoutMs + 10 * 60_000;
+}
+
+/** Runs fn within the turn's execution bound; the bound's own cancellation becomes TurnTimedOut. */
+async function withinBound<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await CancellationScope.withTimeout(ms, fn);
+  } catch (error) {
+    // The outer scope is cancelled only when a person cancelled the run: otherwise the bound did.
+    if (isCancellation(error) && !CancellationScope.current().consideredCancelled) {
+      throw ApplicationFailure.nonRetryable(
+        `the turn was still working after ${Math.round(ms / 60_000)} minutes (its time bound), so it was stopped. Ask again, perhaps in smaller parts.`,
+        'TurnTimedOut',
+      );
+    }
+    throw error;
+  }
+}
+
+async function runConversation(context: TurnContext, activities: TurnActivities): Promise<AgentTurnResult> {
   const turnId = workflowInfo().workflowId;
-  const replyKey = `reply:${turnId}`;
   const messages: ChatMessage[] = [{ role: 'system', content: context.system }, ...context.history];
   // Pulls the model first when it is missing; fails the turn (user told) when it grows too large.
   const askModel = modelSteps(activities.model, queuesOf(workflowInfo().taskQueue).model);
@@ -98,13 +160,7 @@ async function runConversation(input: AgentTurnInput, context: TurnContext, acti
     const reply = await askModel({ messages, tools: context.tools }, step);
     messages.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { tool_calls: reply.toolCalls } : {}) });
     if (reply.toolCalls.length === 0) {
-      const text = reply.content.trim();
-      if (text) {
-        await activities.delivery.deliver.executeWithOptions({ summary: `reply to ${input.chat}` }, [
-          { key: replyKey, chat: input.chat, text },
-        ]);
-      }
-      return { reply: text, steps: step, toolCalls, stoppedAtStepLimit: false };
+      return { reply: reply.content.trim(), steps: step, toolCalls, stoppedAtStepLimit: false };
     }
     for (const call of reply.toolCalls) {
       toolCalls++;
@@ -121,13 +177,13 @@ async function runConversation(input: AgentTurnInput, context: TurnContext, acti
   const text =
     `I stopped after ${context.limits.maxSteps} steps without finishing (my step limit). ` +
     'Ask again, perhaps in smaller parts, and I will pick up from here.';
-  await activities.delivery.deliver.executeWithOptions({ summary: `step limit notice to ${input.chat}` }, [
-    { key: replyKey, chat: input.chat, text },
-  ]);
   return { reply: text, steps: context.limits.maxSteps, toolCalls, stoppedAtStepLimit: true };
 }
 
-/** Runs one tool call; whatever goes wrong becomes text the model reads, never a failed turn. */
+/**
+ * Runs one tool call; whatever goes wrong becomes text the model reads, never a failed turn,
+ * except a cancellation: that ends the turn (a person cancelled it, or its bound ran out).
+ */
 async function runTool(call: ToolCall, context: TurnContext, turnId: string, activities: TurnActivities): Promise<string> {
   if (call.rejected) return `Error: ${call.function.name}: ${call.rejected}`;
   const check = checkToolCall(call.function.name, call.function.arguments, context.tools);
@@ -139,6 +195,7 @@ async function runTool(call: ToolCall, context: TurnContext, turnId: string, act
       ? await activities.sandbox.runSandboxTool.executeWithOptions({ summary }, [invocation])
       : await activities.channel.runHostTool.executeWithOptions({ summary }, [invocation]);
   } catch (error) {
+    if (isCancellation(error)) throw error;
     return `Error: ${check.tool.name} failed: ${describeFailure(error).message}`;
   }
 }
@@ -150,6 +207,9 @@ function capped(text: string): string {
 
 /** The innermost readable cause of a failure: its type and a sentence a person understands. */
 function describeFailure(error: unknown): { type: string; message: string } {
+  if (isCancellation(error)) {
+    return { type: 'TurnCancelled', message: 'the run was cancelled before it finished (from the Web UI or the command line).' };
+  }
   let current: unknown = error;
   while (current instanceof ActivityFailure && current.cause) current = current.cause;
   if (current instanceof ApplicationFailure) {

@@ -15,9 +15,15 @@ export interface InboundMessage {
 
 export interface GroupWorkflowInput {
   folder: string;
+  /**
+   * The chat registered when the workflow was started: shown in the Web UI (search
+   * attribute), never used to route. Every turn reads its chat from the registered group.
+   */
   chat: string;
   /** Messages received but not yet answered, carried across continue-as-new. */
   queue: InboundMessage[];
+  /** Task runs and retries waiting for their turn, carried across continue-as-new. */
+  jobs?: GroupJob[];
   /** Ids already taken into a turn (most recent last), so a duplicate delivery starts no second turn. */
   handled: string[];
   /** Turns after which the workflow continues as new, bounding its history. */
@@ -35,7 +41,6 @@ export interface TaskTurn {
 
 export interface AgentTurnInput {
   folder: string;
-  chat: string;
   kind: TurnKind;
   /** The messages this turn answers (empty for a task). */
   messages: InboundMessage[];
@@ -43,6 +48,28 @@ export interface AgentTurnInput {
   /** Set by `babybot retry`: the failed run this one repeats. */
   retryOf?: string;
 }
+
+/**
+ * Work other than messages that must take its place in the group's queue: a scheduled
+ * task's run, or `babybot retry` of a failed turn. It runs as the child turn `turnId`.
+ */
+export interface GroupJob {
+  /** Unique per request (the asking run's id), so a repeated signal queues nothing twice. */
+  id: string;
+  turnId: string;
+  input: AgentTurnInput;
+  /** The chat registered when it was queued: for the Web UI's search attribute only. */
+  chat: string;
+  memo: Record<string, unknown>;
+  summary: string;
+  /** The run waiting for the outcome (a task run), told with `jobDone` when the turn has ended. */
+  replyTo?: { workflowId: string; runId: string };
+}
+
+/** How a job's turn ended, as the group tells the run that waits for it. */
+export type JobOutcome =
+  | { jobId: string; ok: true; result: AgentTurnResult }
+  | { jobId: string; ok: false; type: string; message: string };
 
 export interface AgentTurnResult {
   reply: string;
@@ -57,6 +84,18 @@ export interface ChatMessage {
   content: string;
   tool_calls?: ToolCall[];
   tool_name?: string;
+  /** Photos of the turn's own messages: only where they are, never their bytes (the model step loads them). */
+  media?: MediaRef[];
+}
+
+/** A photo in a group's folder, as the history names it: path and sizes only. */
+export interface MediaRef {
+  kind: 'image';
+  folder: string;
+  /** Relative to the group's folder, e.g. media/<message id>.jpg. */
+  path: string;
+  bytes: number;
+  mime: string;
 }
 
 export interface ToolCall {

@@ -22,7 +22,9 @@ export const registerGroupHandler: HostToolHandler = async (deps, invocation) =>
       requiresTrigger: args.requires_trigger ?? true,
     });
     const trigger = group.requiresTrigger ? `answers when called with @${group.triggerWord ?? deps.assistantName}` : 'answers every message';
-    return `Registered ${group.name} (${group.jid}) in the folder "${group.folder}"; it ${trigger}.`;
+    // Tasks paused when the folder was unregistered follow it to its new chat.
+    const resumed = await deps.tasks.resumeGroup(group.folder);
+    return `Registered ${group.name} (${group.jid}) in the folder "${group.folder}"; it ${trigger}.${resumed.length ? ` Resumed its tasks ${resumed.join(', ')}.` : ''}`;
   } catch (error) {
     if (error instanceof RegistrationError) throw ApplicationFailure.nonRetryable(error.message, 'RegistrationRefused');
     throw error;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
@@ -17,8 +18,13 @@ export const sendMessageHandler: HostToolHandler = async (deps, invocation) => {
       throw ApplicationFailure.nonRetryable(`"${target}" is not a registered chat.`, 'UnknownChat');
     }
   }
-  // Keyed by the turn and the activity, the same across retries: a retry never sends twice.
-  const key = `tool:${invocation.turnId}:${Context.current().info.activityId}`;
-  const { messageId } = await deliver(deps, { key, chat: target, text: args.text });
-  return `Sent to ${target} (message ${messageId}).`;
+  // Keyed by this run, this step and what is sent: a retried step never sends twice, while a
+  // new run of the turn (a Reset, `babybot retry`) decides afresh and sends what it decides,
+  // even at the same position; the hash names the content in the delivery log.
+  const { info } = Context.current();
+  const content = createHash('sha256').update(`${target}\n${args.text}`).digest('hex').slice(0, 16);
+  const run = info.workflowExecution ?? { workflowId: invocation.turnId, runId: '' };
+  const key = `tool:${run.workflowId}:${run.runId}:${info.activityId}:${content}`;
+  const { messageId, alreadySent } = await deliver(deps, { key, chat: target, text: args.text });
+  return `Sent to ${target} (message ${messageId}${alreadySent ? ', sent by an earlier attempt of this step' : ''}).`;
 };

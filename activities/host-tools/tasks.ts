@@ -3,7 +3,6 @@
 // task service the command line uses too. Its failures are non-retryable and say what is
 // wrong, so the turn hands them to the model as text and the model tells the user.
 import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import type { TaskActor } from '../../temporal/task-service.js';
 import type { WhenInput } from '../../temporal/task-when.js';
@@ -22,10 +21,12 @@ function whenOf(args: { cron?: string; every?: string; at?: string; time_zone?: 
 
 const scheduleTaskHandler: HostToolHandler = async (deps, invocation) => {
   const args = invocation.args as z.infer<typeof scheduleTask.schema>;
-  // The same turn step retried after a crash gets the same id, so it finds its schedule made
-  // instead of making a second one.
+  // The id is the turn and what is asked for: the same step retried after a crash, or the
+  // same request made again by a new run of the turn (a Reset, `babybot retry`), finds its
+  // schedule made instead of making a second one; a different task gets its own id. A
+  // schedule is state, not a message: asking twice for the same task means one task.
   const shortId = createHash('sha256')
-    .update(`${invocation.turnId}:${Context.current().info.activityId}`)
+    .update(JSON.stringify([invocation.turnId, args.group ?? invocation.group.folder, args.prompt, args.isolated ?? false, whenOf(args)]))
     .digest('hex')
     .slice(0, 8);
   const task = await deps.tasks.create(

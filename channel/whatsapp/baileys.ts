@@ -10,6 +10,7 @@ export type {
   AuthenticationCreds,
   AuthenticationState,
   BaileysEventMap,
+  BinaryNode,
   ConnectionState,
   GroupMetadata,
   SignalDataSet,

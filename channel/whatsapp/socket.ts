@@ -9,6 +9,7 @@ import {
   makeWASocket,
   type AuthenticationState,
   type BaileysEventMap,
+  type BinaryNode,
   type WASocket,
 } from './baileys.js';
 
@@ -20,6 +21,11 @@ export type WhatsAppSocket = Pick<
   ev: {
     on<E extends keyof BaileysEventMap>(event: E, listener: (arg: BaileysEventMap[E]) => void): void;
     off<E extends keyof BaileysEventMap>(event: E, listener: (arg: BaileysEventMap[E]) => void): void;
+  };
+  /** The socket's frames: `CB:ack,class:message` is WhatsApp's server acknowledging a message BabyBot sent. */
+  ws: {
+    on(event: string, listener: (node: BinaryNode) => void): unknown;
+    off(event: string, listener: (node: BinaryNode) => void): unknown;
   };
 };
 

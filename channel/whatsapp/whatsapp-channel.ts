@@ -8,7 +8,7 @@ import type { Store } from '../../lib/store/store.js';
 import type { IncomingMessage } from '../inbound.js';
 import type { OutboundChannel } from '../outbound.js';
 import { isLinked, sqliteAuthState } from './auth-state.js';
-import { jidNormalizedUser, type BaileysEventMap } from './baileys.js';
+import { jidNormalizedUser, type BaileysEventMap, type BinaryNode } from './baileys.js';
 import { Backoff, classifyDisconnect, type BackoffOptions, type ConnectionStatus } from './connection-state.js';
 import { normaliseMessage, type NormaliseContext } from './normalise.js';
 import { parsePartMessageId, partMessageId, splitForWhatsApp } from './split.js';
@@ -41,6 +41,20 @@ export interface WhatsAppChannelDeps {
 
 export type Receive = (message: IncomingMessage) => Promise<unknown>;
 
+/** States in which nothing can be sent until a person acts: deliveries fail at once instead of waiting. */
+const NEEDS_A_PERSON: ReadonlySet<ConnectionStatus> = new Set(['not-linked', 'logged-out', 'replaced', 'bad-session', 'forbidden']);
+
+/** How long a written part may wait for WhatsApp's server to acknowledge it before the attempt gives up. */
+const ACK_TIMEOUT_MS = 20_000;
+
+/** Message statuses from SERVER_ACK on (proto.WebMessageInfo.Status): the server has the message. */
+const SERVER_ACK = 2;
+
+interface AckWaiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
 export interface WhatsAppHealth {
   status: ConnectionStatus;
   ok: boolean;
@@ -61,6 +75,8 @@ export class WhatsAppChannel implements OutboundChannel {
   private openedAt?: number;
   private restartedAtOnce = false;
   private stopped = false;
+  /** Parts written and waiting for the server's acknowledgement, by message id. */
+  private readonly acks = new Map<string, AckWaiter>();
   /** Upserts are handled one after another, so a chat's messages are stored in arrival order. */
   private inboundChain: Promise<void> = Promise.resolve();
   private readonly backoff: Backoff;
@@ -97,26 +113,61 @@ export class WhatsAppChannel implements OutboundChannel {
     return { status: this.status, ok: this.status === 'open', detail: `${this.status}: ${this.statusDetail}` };
   }
 
+  /**
+   * Sends each part and waits for WhatsApp's server to acknowledge it: Baileys' sendMessage
+   * resolves once the frame is written, so a drop right after would lose a part marked sent.
+   * A part is marked sent only on the server's ack (or a later receipt). A part left
+   * 'sending' (the connection dropped, or BabyBot died, between the write and the ack) is
+   * checked on the retry: acknowledged meanwhile, it is skipped; else it is sent again under
+   * the same message id, which WhatsApp keeps once, so the chat shows it once.
+   */
   async send(chat: string, text: string, messageId: string): Promise<void> {
     const parts = splitForWhatsApp(text);
     for (const [index, part] of parts.entries()) {
       const partId = partMessageId(messageId, index);
       // Each part has its own log entry, so a retry after a drop mid-reply sends only what is missing.
-      const key = `whatsapp-part:${partId}`;
+      const key = partKey(partId);
       if (this.deps.store.delivery(key)?.status === 'sent') continue;
       const socket = this.connectedSocket();
       this.deps.store.recordDelivery(key, chat, partId, 'sending');
+      // Waiting before writing, so an ack faster than the write's own promise is not missed.
+      const acked = this.ackOf(partId);
       try {
         await socket.sendMessage(chat, { text: part }, { messageId: partId });
+        await acked;
       } catch (error) {
+        this.acks.delete(partId);
         throw ApplicationFailure.retryable(
           `Sending to ${chat} on WhatsApp failed (${(error as Error).message}); it is retried until WhatsApp takes it.`,
           'WhatsAppSendFailed',
         );
       }
-      this.deps.store.recordDelivery(key, chat, partId, 'sent');
     }
     await this.setTyping(chat, false);
+  }
+
+  /** Resolves when the server acknowledges the message; rejects on a close or after ACK_TIMEOUT_MS. */
+  private ackOf(partId: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.acks.delete(partId);
+        reject(new Error(`WhatsApp did not acknowledge message ${partId} within ${ACK_TIMEOUT_MS / 1000}s`));
+      }, ACK_TIMEOUT_MS);
+      this.acks.set(partId, {
+        resolve: () => (this.clock.clearTimeout(timer), resolve()),
+        reject: (error) => (this.clock.clearTimeout(timer), reject(error)),
+      });
+    });
+  }
+
+  /** The server has one of BabyBot's parts: log it sent (even when no attempt waits any more) and wake the waiter. */
+  private onAck(id: string | null | undefined): void {
+    if (!id) return;
+    const logged = this.deps.store.delivery(partKey(id));
+    if (logged?.status === 'sending') this.deps.store.recordDelivery(partKey(id), logged.chat, id, 'sent');
+    const waiter = this.acks.get(id);
+    this.acks.delete(id);
+    waiter?.resolve();
   }
 
   /** Best effort: a typing indicator that cannot be shown is no reason to fail a turn. */
@@ -128,6 +179,10 @@ export class WhatsAppChannel implements OutboundChannel {
   }
 
   private connectedSocket(): WhatsAppSocket {
+    if (NEEDS_A_PERSON.has(this.status)) {
+      // Retrying cannot help until someone acts: the turn ends now with this cause instead of holding its group for a day.
+      throw ApplicationFailure.nonRetryable(`WhatsApp cannot deliver (${this.status}): ${this.statusDetail}`, 'WhatsAppUnavailable');
+    }
     if (this.status !== 'open' || !this.socket) {
       throw ApplicationFailure.retryable(
         `WhatsApp is not connected (${this.status}: ${this.statusDetail}). The reply waits and is sent after the reconnect.`,
@@ -179,14 +234,32 @@ export class WhatsAppChannel implements OutboundChannel {
         if (type !== 'notify' && type !== 'append') return;
         this.inboundChain = this.inboundChain.then(() => this.onMessages(socket, messages));
       },
+      // A status from SERVER_ACK on, or a group receipt, also says the server has the message.
+      'messages.update': (updates) => {
+        for (const { key, update } of updates) {
+          if (key.fromMe && typeof update.status === 'number' && update.status >= SERVER_ACK) this.onAck(key.id);
+        }
+      },
+      'message-receipt.update': (receipts) => {
+        for (const { key } of receipts) if (key.fromMe) this.onAck(key.id);
+      },
       'groups.update': (updates) => this.nameChats(updates),
       'groups.upsert': (groups) => this.nameChats(groups),
       'chats.upsert': (chats) => this.nameChats(chats.map((chat) => ({ id: chat.id, subject: chat.name ?? undefined }))),
     };
     const entries = Object.entries(handlers) as [keyof BaileysEventMap, (arg: unknown) => void][];
     for (const [event, handler] of entries) socket.ev.on(event, handler);
+    // WhatsApp's server acks every message it takes; Baileys emits no event for a good ack.
+    const onServerAck = (node: BinaryNode) => {
+      if (node.attrs.error) {
+        this.acks.get(node.attrs.id)?.reject(new Error(`WhatsApp refused message ${node.attrs.id} (error ${node.attrs.error})`));
+        this.acks.delete(node.attrs.id);
+      } else this.onAck(node.attrs.id);
+    };
+    socket.ws.on('CB:ack,class:message', onServerAck);
     return () => {
       for (const [event, handler] of entries) socket.ev.off(event, handler);
+      socket.ws.off('CB:ack,class:message', onServerAck);
     };
   }
 
@@ -278,6 +351,9 @@ export class WhatsAppChannel implements OutboundChannel {
   }
 
   private closeSocket(): void {
+    // Parts written but not acknowledged may never have reached the server: their attempts fail and are retried.
+    for (const waiter of this.acks.values()) waiter.reject(new Error('the connection closed before WhatsApp acknowledged the message'));
+    this.acks.clear();
     this.detach?.();
     this.detach = undefined;
     this.socket?.end(undefined);
@@ -289,3 +365,6 @@ export class WhatsAppChannel implements OutboundChannel {
     this.statusDetail = detail;
   }
 }
+
+/** The delivery log's key of one WhatsApp part. */
+const partKey = (partId: string) => `whatsapp-part:${partId}`;

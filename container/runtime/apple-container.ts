@@ -67,7 +67,7 @@ export class AppleContainerRuntime implements SandboxRuntime {
       this.log.info({ container: name }, 'started the group container (apple-container)');
     }
     this.lastUsed.set(name, Date.now());
-    return { call: (request, options = {}) => ipc.call(request, { signal: options.signal }, crypto.randomUUID()) };
+    return { call: (request, options = {}) => ipc.call(request, { signal: options.signal }, options.requestId ?? crypto.randomUUID()) };
   }
 
   async reapIdle(): Promise<string[]> {

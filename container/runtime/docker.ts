@@ -63,7 +63,7 @@ export class DockerRuntime implements SandboxRuntime {
 
   async sandboxFor(group: SandboxGroup): Promise<Sandbox> {
     const handle = await this.ensure(group);
-    return { call: (request, options) => this.call(handle, request, options) };
+    return { instance: handle.id, call: (request, options) => this.call(handle, request, options) };
   }
 
   /** The group's container, running, made from the current spec. */
@@ -169,7 +169,7 @@ export class DockerRuntime implements SandboxRuntime {
 
   private async call(handle: Handle, request: SandboxRequest, options: CallOptions = {}) {
     handle.busy++;
-    const id = crypto.randomUUID();
+    const id = options.requestId ?? crypto.randomUUID();
     try {
       return await handle.ipc.call(request, { signal: options.signal, gone: handle.gone }, id);
     } catch (error) {

@@ -33,8 +33,10 @@ export class NoContainerRuntime implements SandboxRuntime {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG ?? 'C.UTF-8' },
     };
     return {
+      // Commands run as children of this process: another process is another instance.
+      instance: `host:${process.pid}`,
       call: async (request, options = {}) => {
-        const id = crypto.randomUUID();
+        const id = options.requestId ?? crypto.randomUUID();
         const cancel = () => this.running.cancel(id);
         options.signal?.addEventListener('abort', cancel, { once: true });
         try {

@@ -13,10 +13,20 @@ export interface SandboxGroup {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * The request's id (its file name): the same for every attempt of one step, so the runner
+   * answers a repeat from its memory instead of running the command again. Random when unset.
+   */
+  requestId?: string;
 }
 
 /** A group's sandbox, ready: call() sends one request and waits for its answer. */
 export interface Sandbox {
+  /**
+   * Which instance serves the steps (the container's id): a retried step sent to another
+   * instance knows the one that ran its command is gone. Unset when the runtime cannot tell.
+   */
+  readonly instance?: string;
   call(request: SandboxRequest, options?: CallOptions): Promise<SandboxResponse>;
 }
 

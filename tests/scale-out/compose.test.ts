@@ -3,6 +3,7 @@
 // variables the configuration schema reads, with valid values, and every one the split
 // deployment needs (where the defaults are wrong inside containers).
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -51,6 +52,13 @@ const serviceByImage = (services: Record<string, Service>, prefix: string) => {
   return found[0];
 };
 
+/** The Temporal frontend: the one server service clients (BabyBot, the Web UI) talk to. */
+const frontendOf = (services: Record<string, Service>) => {
+  const found = Object.entries(services).filter(([, s]) => s.image?.startsWith('temporalio/server:') && s.environment?.TEMPORAL_SERVICE === 'frontend');
+  expect(found.map(([name]) => name), 'one Temporal frontend').toHaveLength(1);
+  return found[0];
+};
+
 describe('docker-compose.yml', () => {
   let services: Record<string, Service>;
   let channel: Service;
@@ -65,14 +73,23 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs Temporal on PostgreSQL with its schema set up, the Web UI, Ollama with its model, one channel process and the workers', () => {
-    const [temporalName, temporal] = serviceByImage(services, 'temporalio/server:');
-    expect(temporal.environment?.DB).toBe('postgres12');
+    // Frontend, history, matching and worker: separate services, all from deploy/temporal-cluster.yaml,
+    // the file the tested cluster (scripts/components/temporal-cluster.sh) runs.
+    const servers = Object.entries(services).filter(([, s]) => s.image?.startsWith('temporalio/server:'));
+    expect(servers.map(([, s]) => s.environment?.TEMPORAL_SERVICE).sort()).toEqual(['frontend', 'history', 'matching', 'worker']);
+    const [temporalName] = frontendOf(services);
     const [postgresName] = serviceByImage(services, 'postgres:');
-    expect(temporal.environment?.POSTGRES_SEEDS).toBe(postgresName);
+    expect(fs.readFileSync(path.join(ROOT, 'deploy/temporal-cluster.yaml'), 'utf8')).toContain('pluginName: postgres12');
     // The schema job runs before the server, and the server waits for it to finish.
     const schemaJobs = Object.entries(services).filter(([, s]) => s.entrypoint?.some((a) => a.includes('temporal-schema.sh')));
     expect(schemaJobs).toHaveLength(1);
-    expect(temporal.depends_on?.[schemaJobs[0][0]]?.condition).toBe('service_completed_successfully');
+    for (const [name, server] of servers) {
+      expect(server.environment?.POSTGRES_SEEDS, name).toBe(postgresName);
+      expect(server.environment?.TEMPORAL_FRONTEND_ADDRESS, name).toBe(`${temporalName}:7233`);
+      expect(server.entrypoint?.join(' '), name).toContain('--config etc/temporal/config/babybot --env temporal-cluster');
+      expect((server.volumes ?? []).map(volumeOf), name).toContainEqual({ source: path.join(ROOT, 'deploy'), target: '/etc/temporal/config/babybot' });
+      expect(server.depends_on?.[schemaJobs[0][0]]?.condition, name).toBe('service_completed_successfully');
+    }
     expect(serviceByImage(services, 'temporalio/ui:')[1].environment?.TEMPORAL_ADDRESS).toBe(`${temporalName}:7233`);
     const pull = Object.values(services).filter((s) => s.image?.startsWith('ollama/ollama:') && s.entrypoint?.[1] === 'pull');
     expect(pull).toHaveLength(1);
@@ -92,7 +109,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('sets every variable whose default is wrong inside a container, consistent with the services', () => {
-    const [temporalName] = serviceByImage(services, 'temporalio/server:');
+    const [temporalName] = frontendOf(services);
     const [ollamaName, ollama] = Object.entries(services).find(([, s]) => s.image?.startsWith('ollama/ollama:') && s.healthcheck)!;
     const [, ui] = serviceByImage(services, 'temporalio/ui:');
     for (const [name, service] of Object.entries({ babybot: channel, worker })) {

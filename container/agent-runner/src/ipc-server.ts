@@ -8,8 +8,13 @@ import path from 'node:path';
 import { IPC_DIRS, MAX_REQUEST_BYTES, RequestId, SandboxRequest, type SandboxResponse } from '../../ipc/schema.js';
 import { execute, type ExecuteContext } from './execute.js';
 
+/** Answers kept for repeats: a retried step asks again with the same id after its worker died. */
+const FINISHED_MEMORY = 50;
+
 export class IpcServer {
   private readonly seen = new Set<string>();
+  /** The answers of the last finished requests, by id: a repeat gets the answer, never a second run. */
+  private readonly finished = new Map<string, SandboxResponse>();
   private watcher?: fs.FSWatcher;
   private readonly requests: string;
   private readonly responses: string;
@@ -69,7 +74,15 @@ export class IpcServer {
       return this.refuse(name, id, `the request does not match the schema: ${problems}`);
     }
     fs.rmSync(file, { force: true });
-    this.respond(await execute(id, parsed.data, this.context));
+    const earlier = this.finished.get(id);
+    if (earlier) {
+      this.log(`request ${id} was answered before: answering it again, not running it again`);
+      return this.respond(earlier);
+    }
+    const response = await execute(id, parsed.data, this.context);
+    this.finished.set(id, response);
+    if (this.finished.size > FINISHED_MEMORY) this.finished.delete(this.finished.keys().next().value!);
+    this.respond(response);
   }
 
   /** Moves the file to errors/ beside a reason, and answers it when it has a usable id. */

@@ -17,7 +17,16 @@ export interface SentMessage {
 
 export class FakeSocket {
   readonly ev = new EventEmitter();
+  /** The socket's frames, as Baileys' own `ws` emits them: the server's acks arrive here. */
+  readonly ws = new EventEmitter();
+  /** What was written to the socket (a frame lost on the way is still written). */
   readonly sent: SentMessage[] = [];
+  /** What WhatsApp's server took, by message id: the same id sent again is kept once, as WhatsApp does. */
+  readonly received = new Map<string, SentMessage>();
+  /** The next frame is written but never reaches the server (the connection drops under it): no ack. */
+  loseNextFrame = false;
+  /** The server's ack of a message comes this much later (ms). */
+  ackDelayMs = 0;
   readonly presence: { type: string; jid?: string }[] = [];
   user: typeof OWNER | undefined = OWNER;
   ended = false;
@@ -32,7 +41,15 @@ export class FakeSocket {
       this.failNextSend = false;
       throw new Boom('Connection Closed', { statusCode: 428 });
     }
-    this.sent.push({ jid, text: content.text, messageId: options.messageId });
+    const sent = { jid, text: content.text, messageId: options.messageId };
+    this.sent.push(sent);
+    if (this.loseNextFrame) this.loseNextFrame = false;
+    else {
+      this.received.set(options.messageId, this.received.get(options.messageId) ?? sent);
+      // The server acknowledges each message it takes with an <ack class="message"> node.
+      const ack = { tag: 'ack', attrs: { class: 'message', id: options.messageId, from: jid, t: String(Math.floor(Date.now() / 1000)) } };
+      setTimeout(() => this.ws.emit('CB:ack,class:message', ack), this.ackDelayMs);
+    }
     // Baileys emits the socket's own sends back as an 'append' upsert.
     const echo = message({ remoteJid: jid, fromMe: true, id: options.messageId }, { conversation: content.text });
     setImmediate(() => this.ev.emit('messages.upsert', { messages: [echo], type: 'append' }));
@@ -118,6 +135,13 @@ export class FakeWhatsApp {
 
   get allSent(): SentMessage[] {
     return this.sockets.flatMap((s) => s.sent);
+  }
+
+  /** What recipients see: every message the server took, once per message id, across connections. */
+  get delivered(): SentMessage[] {
+    const byId = new Map<string, SentMessage>();
+    for (const socket of this.sockets) for (const [id, sent] of socket.received) if (!byId.has(id)) byId.set(id, sent);
+    return [...byId.values()];
   }
 }
 

@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# A real multi-service Temporal cluster for tests/cluster/: the pinned Temporal server
+# (the version the pinned CLI embeds) built from its Go module, Debian's PostgreSQL on
+# loopback (a cluster of the project's own under .cache/, on its own port, never the
+# system's default one), Temporal's schemas set up with its own temporal-sql-tool, the
+# frontend, history, matching and worker services as separate processes with 4 history
+# shards (deploy/temporal-cluster.yaml, the same file docker-compose.yml uses), BabyBot's
+# search attributes registered through the operator API, and the Web UI server.
+#
+# Idempotent: binaries are built once into ~/.cache/babybot; a running service is left
+# alone. Appends BABYBOT_CLUSTER_* to $BABYBOT_TEST_ENV and writes
+# .cache/stop-temporal-cluster.sh. Tests stop, SIGKILL and restart single services with
+# .cache/temporal-cluster/service.sh (BABYBOT_CLUSTER_CONTROL). Fails loudly.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+
+SERVER_VERSION=1.29.1 # = the server inside the pinned CLI (temporal/cli-binary.ts, v1.5.1)
+UI_VERSION=2.42.1     # = the Web UI inside the same CLI
+CACHE=${BABYBOT_CACHE_DIR:-$HOME/.cache/babybot}
+SERVER_DIR="$CACHE/temporal-server-$SERVER_VERSION"
+UI_DIR="$CACHE/temporal-ui-$UI_VERSION"
+CLI=${TEMPORAL_CLI:-$CACHE/bin/temporal}
+STATE="$ROOT/.cache/temporal-cluster"
+# Every port is the usual one plus this offset: frontend 17233, PostgreSQL 15432, UI 18080.
+OFFSET=${BABYBOT_CLUSTER_PORT_OFFSET:-10000}
+FRONTEND="127.0.0.1:$((7233 + OFFSET))"
+PG_PORT=$((5432 + OFFSET))
+UI_PORT=$((8080 + OFFSET))
+NAMESPACE=default
+mkdir -p "$STATE/logs" "$STATE/pids" "$SERVER_DIR" "$UI_DIR"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# go install prints one line per package it compiles: show a count once a minute, so a
+# first build (~15 min on 2 cores) is visibly alive; the whole log on failure.
+go_install() { # log, GOBIN, packages…
+  local log=$1 gobin=$2 start=$SECONDS
+  shift 2
+  command -v go >/dev/null || { echo "Go is needed to build the Temporal server (https://go.dev/dl, or apt-get install golang)." >&2; exit 1; }
+  echo "building $* (first time only; log: $log)"
+  GOBIN="$gobin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false go install -v "$@" >"$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    if [ $(((SECONDS - start) % 60)) -lt 5 ]; then echo "  … $((SECONDS - start))s, $(wc -l <"$log") packages"; fi
+  done
+  if ! wait "$pid"; then tail -40 "$log" >&2; echo "Building $* failed (full log: $log)." >&2; exit 1; fi
+  echo "built in $((SECONDS - start))s"
+}
+
+build_server() {
+  if [ -x "$SERVER_DIR/bin/temporal-server" ] && [ -x "$SERVER_DIR/bin/temporal-sql-tool" ] && [ -d "$SERVER_DIR/schema/postgresql/v12" ]; then
+    return 0
+  fi
+  # The module's go.mod has no replace directives, so plain `go install` works.
+  go_install "$SERVER_DIR/build.log" "$SERVER_DIR/gobin" \
+    "go.temporal.io/server/cmd/server@v$SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@v$SERVER_VERSION"
+  mkdir -p "$SERVER_DIR/bin"
+  mv "$SERVER_DIR/gobin/server" "$SERVER_DIR/bin/temporal-server"
+  mv "$SERVER_DIR/gobin/sql" "$SERVER_DIR/bin/temporal-sql-tool"
+  # The schema files come inside the module; keep a copy next to the binaries.
+  local module
+  module=$(go mod download -json "go.temporal.io/server@v$SERVER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  rm -rf "$SERVER_DIR/schema" && mkdir -p "$SERVER_DIR/schema"
+  cp -r "$module/schema/postgresql" "$SERVER_DIR/schema/"
+  chmod -R u+w "$SERVER_DIR/schema"
+}
+
+build_ui() {
+  [ -x "$UI_DIR/bin/temporal-ui-server" ] && return 0
+  go_install "$UI_DIR/build.log" "$UI_DIR/gobin" "github.com/temporalio/ui-server/v2/cmd/server@v$UI_VERSION"
+  mkdir -p "$UI_DIR/bin"
+  mv "$UI_DIR/gobin/server" "$UI_DIR/bin/temporal-ui-server"
+}
+
+ensure_postgresql() {
+  if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+    command -v apt-get >/dev/null || { echo "PostgreSQL is missing and this machine has no apt-get: install PostgreSQL (initdb, pg_ctl)." >&2; exit 1; }
+    echo "installing Debian's postgresql (once)"
+    as_root apt-get update -qq
+    # The package creates a default cluster; it stays stopped, this one runs on its own port.
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  fi
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+}
+
+write_env() {
+  [ -f "$STATE/password" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$STATE/password")
+  # What every service process reads (deploy/temporal-cluster.yaml is rendered from it).
+  cat >"$STATE/cluster.env" <<EOF
+ROOT='$ROOT'
+STATE='$STATE'
+SERVER_BIN='$SERVER_DIR/bin'
+UI_BIN='$UI_DIR/bin'
+PG_BIN='$PG_BIN'
+PG_PORT=$PG_PORT
+UI_PORT=$UI_PORT
+OFFSET=$OFFSET
+export TEMPORAL_PORT_OFFSET=$OFFSET
+export TEMPORAL_FRONTEND_ADDRESS=$FRONTEND
+export TEMPORAL_DYNAMIC_CONFIG='$ROOT/deploy/temporal-dynamic-config.yaml'
+export POSTGRES_SEEDS=127.0.0.1
+export DB_PORT=$PG_PORT
+export POSTGRES_USER=temporal
+export POSTGRES_PWD=\$(cat '$STATE/password')
+EOF
+  chmod 600 "$STATE/cluster.env"
+}
+
+# The control script the tests use: service.sh start|stop|kill|restart|pid NAME, NAME one
+# of postgresql, frontend, history, matching, worker, ui; `service.sh start all` starts
+# whatever is not running.
+write_control() {
+  cat >"$STATE/service.sh" <<'EOF'
+#!/usr/bin/env bash
+# Generated by scripts/components/temporal-cluster.sh: starts, stops and SIGKILLs one
+# service of the tested Temporal cluster.
+set -euo pipefail
+source "$(dirname "$0")/cluster.env"
+action=${1:?usage: service.sh start|stop|kill|restart|pid NAME}
+name=${2:?a service name: postgresql, frontend, history, matching, worker, ui, all}
+
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+port_of() {
+  case $1 in
+    frontend) echo $((7233 + OFFSET)) ;; history) echo $((7234 + OFFSET)) ;;
+    # The worker service serves no gRPC: its membership port says it is up.
+    matching) echo $((7235 + OFFSET)) ;; worker) echo $((6939 + OFFSET)) ;;
+    ui) echo "$UI_PORT" ;; postgresql) echo "$PG_PORT" ;;
+  esac
+}
+pid_of() {
+  local pid
+  if [ "$1" = postgresql ]; then
+    pid=$(head -1 "$STATE/postgres/postmaster.pid" 2>/dev/null || true)
+  else
+    pid=$(cat "$STATE/pids/$1.pid" 2>/dev/null || true)
+  fi
+  # A pid file left by a crash may name a pid the system has given to something else.
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -qa -e temporal -e postgres "/proc/$pid/cmdline" 2>/dev/null; then echo "$pid"; fi
+}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() { # name port seconds
+  local deadline=$((SECONDS + $3))
+  until listening "$2"; do
+    if [ -z "$(pid_of "$1")" ]; then tail -30 "$STATE/logs/$1.log" >&2; echo "$1 exited during start-up (log: $STATE/logs/$1.log)" >&2; exit 1; fi
+    if [ $SECONDS -ge $deadline ]; then echo "$1 is not listening on $2 after $3 s (log: $STATE/logs/$1.log)" >&2; exit 1; fi
+    sleep 0.2
+  done
+}
+
+start() {
+  [ -n "$(pid_of "$1")" ] && return 0
+  case $1 in
+    postgresql)
+      as_pg "$PG_BIN/pg_ctl" -D "$STATE/postgres" -l "$STATE/logs/postgresql.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$STATE/postgres'" start >/dev/null
+      ;;
+    ui)
+      # ui-server reads its own config (rendered with the same variables).
+      setsid "$UI_BIN/temporal-ui-server" --root "$ROOT" --config deploy --env temporal-ui start \
+        >>"$STATE/logs/ui.log" 2>&1 </dev/null &
+      echo $! >"$STATE/pids/ui.pid"
+      ;;
+    *)
+      setsid "$SERVER_BIN/temporal-server" --root "$ROOT" --config deploy --env temporal-cluster --allow-no-auth \
+        start --service "$1" >>"$STATE/logs/$1.log" 2>&1 </dev/null &
+      echo $! >"$STATE/pids/$1.pid"
+      ;;
+  esac
+  wait_port "$1" "$(port_of "$1")" 60
+}
+
+stop() { # name signal
+  local pid
+  pid=$(pid_of "$1")
+  [ -z "$pid" ] && return 0
+  if [ "$1" = postgresql ] && [ "$2" = TERM ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$STATE/postgres" -m fast -w stop >/dev/null
+    return 0
+  fi
+  kill -"$2" "$pid"
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+names=("$name")
+[ "$name" = all ] && names=(postgresql history matching frontend worker ui)
+for n in "${names[@]}"; do
+  case $action in
+    start) start "$n" ;;
+    stop) stop "$n" TERM ;;
+    kill) stop "$n" KILL ;;
+    restart) stop "$n" TERM; start "$n" ;;
+    pid) pid_of "$n" ;;
+    *) echo "unknown action $action" >&2; exit 2 ;;
+  esac
+done
+EOF
+  chmod +x "$STATE/service.sh"
+}
+
+init_postgresql() {
+  [ -f "$STATE/postgres/PG_VERSION" ] && return 0
+  echo "creating a PostgreSQL cluster in $STATE/postgres (port $PG_PORT, loopback only)"
+  rm -rf "$STATE/postgres" && mkdir -p "$STATE/postgres"
+  # initdb wants an empty folder and reads the password as its own user.
+  local pwfile="$STATE/initdb-password"
+  (umask 077 && cp "$STATE/password" "$pwfile")
+  if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$STATE/postgres" "$STATE/logs" "$pwfile"; fi
+  chmod 700 "$STATE/postgres"
+  local as_pg=()
+  [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
+  "${as_pg[@]}" "$PG_BIN/initdb" -D "$STATE/postgres" -U temporal --pwfile="$pwfile" \
+    --auth-local=scram-sha-256 --auth-host=scram-sha-256 >"$STATE/logs/initdb.log"
+  rm -f "$pwfile"
+}
+
+register_namespace() {
+  local cli=("$CLI" --address "$FRONTEND")
+  for _ in $(seq 1 60); do "${cli[@]}" operator cluster health >/dev/null 2>&1 && break; sleep 1; done
+  "${cli[@]}" operator cluster health >/dev/null
+  if ! "${cli[@]}" operator namespace describe --namespace "$NAMESPACE" >/dev/null 2>&1; then
+    "${cli[@]}" operator namespace create --namespace "$NAMESPACE" --retention 720h >/dev/null
+  fi
+  # BabyBot's search attributes (workflows/search-attributes.ts), Keyword like there.
+  local existing name
+  existing=$("${cli[@]}" operator search-attribute list --namespace "$NAMESPACE")
+  for name in $(sed -n "s/.*defineSearchAttributeKey('\([A-Za-z0-9_]*\)', SearchAttributeType.KEYWORD).*/\1/p" workflows/search-attributes.ts); do
+    grep -qw "$name" <<<"$existing" && continue
+    "${cli[@]}" operator search-attribute create --namespace "$NAMESPACE" --name "$name" --type Keyword >/dev/null
+  done
+}
+
+[ -x "$CLI" ] || node --import tsx scripts/ensure-temporal-cli.ts >/dev/null
+build_server
+build_ui
+ensure_postgresql
+write_env
+write_control
+init_postgresql
+"$STATE/service.sh" start postgresql
+if ! (set -a && source "$STATE/cluster.env" && PATH="$SERVER_DIR/bin:$PATH" TEMPORAL_SCHEMA_DIR="$SERVER_DIR/schema/postgresql/v12" \
+  sh deploy/temporal-schema.sh >"$STATE/logs/schema.log" 2>&1); then
+  tail -30 "$STATE/logs/schema.log" >&2
+  echo "Setting up Temporal's schemas failed (log: $STATE/logs/schema.log)." >&2
+  exit 1
+fi
+grep -E '^temporal(_visibility)?: ' "$STATE/logs/schema.log"
+"$STATE/service.sh" start all
+register_namespace
+
+cat >"$ROOT/.cache/stop-temporal-cluster.sh" <<EOF
+#!/usr/bin/env bash
+# Written by scripts/components/temporal-cluster.sh: stops the tested Temporal cluster.
+for name in ui worker frontend matching history postgresql; do '$STATE/service.sh' stop "\$name" || true; done
+EOF
+echo "Temporal $SERVER_VERSION cluster: frontend $FRONTEND, Web UI http://127.0.0.1:$UI_PORT, PostgreSQL 127.0.0.1:$PG_PORT"
+if [ -n "${BABYBOT_TEST_ENV:-}" ]; then
+  {
+    echo "export BABYBOT_CLUSTER_ADDRESS=$FRONTEND"
+    echo "export BABYBOT_CLUSTER_UI_URL=http://127.0.0.1:$UI_PORT"
+    echo "export BABYBOT_CLUSTER_CONTROL=$STATE/service.sh"
+  } >>"$BABYBOT_TEST_ENV"
+fi

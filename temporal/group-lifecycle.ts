@@ -1,0 +1,30 @@
+// What Temporal holds for a group follows its registration. Unregistering a folder ends its
+// group workflow (its queue holds only the old chat's messages) and pauses its tasks, so no
+// run posts into a chat that is not registered any more; registering the folder again
+// resumes the tasks that removal paused, and they answer in the folder's new chat. (Each
+// turn also reads its chat from the registration, so a run already under way when this
+// happens refuses to post into the old chat by itself.)
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { groupWorkflowId } from '../workflows/ids.js';
+import type { TaskService } from './task-service.js';
+
+export interface GroupRetired {
+  endedWorkflow: boolean;
+  pausedTasks: string[];
+}
+
+export async function retireGroup(client: Client, tasks: TaskService, folder: string): Promise<GroupRetired> {
+  let endedWorkflow = true;
+  try {
+    await client.workflow.getHandle(groupWorkflowId(folder)).terminate('the group was unregistered');
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    endedWorkflow = false;
+  }
+  return { endedWorkflow, pausedTasks: await tasks.pauseGroup(folder) };
+}
+
+/** Resumes the tasks that unregistering the folder paused; returns their ids. */
+export async function restoreGroup(tasks: TaskService, folder: string): Promise<string[]> {
+  return tasks.resumeGroup(folder);
+}

@@ -1,0 +1,59 @@
+// Helpers of the fault-injection tests: waiting for what the user sees, reading a run's
+// history, resetting a run the way the Web UI's Reset button does.
+import crypto from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { TaskService, type TaskActor } from '../../../temporal/task-service.js';
+import { taskQueues } from '../../../workflows/task-queue-names.js';
+import type { TestBot } from '../../support/test-bot.js';
+
+export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The owner at the command line, as `babybot tasks` acts. */
+export const OWNER: TaskActor = { isMain: true, label: 'the fault tests' };
+
+/** The task service a running bot's tools and `babybot tasks` use, on the bot's own server and namespace. */
+export function tasksOf(bot: TestBot): TaskService {
+  return new TaskService({
+    client: bot.client,
+    groupByFolder: (folder) => bot.store.groupByFolder(folder),
+    taskQueue: taskQueues(bot.config.TEMPORAL_TASK_QUEUE_PREFIX).workflows,
+    timeZone: 'UTC',
+  });
+}
+
+/** The latest run of a workflow id once it has closed (or the timeout passes). */
+export async function closedRun(client: Client, workflowId: string, timeoutMs = 30_000) {
+  return until(
+    `${workflowId} to close`,
+    async () => {
+      const run = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+      return run && run.status.name !== 'RUNNING' ? run : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Resets a run to its first workflow task, as the Web UI's Reset (First Workflow Task) does; returns the new run id. */
+export async function resetToFirstWorkflowTask(bot: TestBot, workflowId: string, runId: string): Promise<string> {
+  const history = await bot.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const first = history.events?.find((e) => e.workflowTaskCompletedEventAttributes);
+  if (!first?.eventId) throw new Error(`${workflowId} has no completed workflow task to reset to`);
+  const reset = await bot.client.workflowService.resetWorkflowExecution({
+    namespace: bot.namespace,
+    workflowExecution: { workflowId, runId },
+    workflowTaskFinishEventId: first.eventId,
+    reason: 'fault test: reset to the first workflow task',
+    requestId: crypto.randomUUID(),
+  });
+  return reset.runId!;
+}
