@@ -81,3 +81,24 @@ export function fitToContext(messages: ChatMessage[], toolsChars: number, numCtx
     chars,
   };
 }
+
+/**
+ * The least a step can send: the system message(s), the tools and the newest message. For a
+ * process that has not measured this tokenizer yet, when the careful estimate says even
+ * that does not fit: Ollama counts exactly, and with truncation off it refuses a prompt
+ * that is really too long instead of cutting it.
+ */
+export function leastPrompt(messages: ChatMessage[], toolsChars: number, numCtx: number, estimate: TokenEstimate): Fitted & { ok: true } {
+  let head = 0;
+  while (head < messages.length && messages[head].role === 'system') head++;
+  const kept = [...messages.slice(0, head), ...messages.slice(Math.max(head, messages.length - 1))];
+  const chars = toolsChars + kept.reduce((sum, m) => sum + messageChars(m), 0);
+  return {
+    ok: true,
+    messages: kept,
+    dropped: messages.length - kept.length,
+    estimatedTokens: estimate.tokens(chars, kept.length),
+    budget: numCtx - answerReserve(numCtx),
+    chars,
+  };
+}

@@ -10,10 +10,11 @@ import type { ChatRequest, ChatResponse, Ollama } from 'ollama';
 import type { Logger } from '../lib/logger.js';
 import { toolDefinitions } from '../workflows/tools/index.js';
 import type { ChatMessage, ModelChatInput, ModelReply, ModelStepStats, ToolCall } from '../workflows/types.js';
-import { fitToContext, TokenEstimate } from './context-budget.js';
+import { fitToContext, leastPrompt, TokenEstimate } from './context-budget.js';
 import { isUnreachable, ollamaClient, ollamaStatus } from './ollama-client.js';
 import { numCtxFor, readModelInfo, type ModelInfo } from './model-info.js';
 import { pullModel, type PullProgress } from './model-pull.js';
+import { withImages, type ModelImageDeps } from './media/model-images.js';
 
 const HEARTBEAT_EVERY_MS = 2000;
 /** What one step may write into the turn's history: Temporal keeps every step's result. */
@@ -24,6 +25,8 @@ const THINKING_LIMIT = 8000;
 const INFO_TTL_MS = 60_000;
 
 export interface ModelDeps {
+  /** Where the photos the history names are read from (GROUPS_DIR), and their caps. */
+  images: ModelImageDeps;
   ollamaHost: string;
   model: string;
   /** Pull the model when Ollama says it is missing (OLLAMA_PULL): the turn then runs the pull step. */
@@ -90,7 +93,8 @@ export function createModelActivities(deps: ModelDeps) {
       // A model without tools still chats (the owner was told at start); sending tools would be a 400.
       const tools = meta.tools ? toolDefinitions(input.tools) : [];
       const toolsChars = tools.length ? JSON.stringify(tools).length : 0;
-      const fitted = fitToContext(input.messages, toolsChars, numCtx, estimate);
+      let fitted = fitToContext(input.messages, toolsChars, numCtx, estimate);
+      if (!fitted.ok && !estimate.calibrated) fitted = leastPrompt(input.messages, toolsChars, numCtx, estimate);
       if (!fitted.ok) {
         throw ApplicationFailure.nonRetryable(
           `This conversation does not fit the model's context: the system prompt, the tools and the newest message need about ` +
@@ -109,7 +113,7 @@ export function createModelActivities(deps: ModelDeps) {
 
       const request = {
         model: deps.model,
-        messages: fitted.messages.map((m) => forModel(m, meta)),
+        messages: (await Promise.all(fitted.messages.map((m) => withImages(m, meta.vision, deps.images)))).map((m) => forModel(m, meta)),
         ...(tools.length ? { tools } : {}),
         stream: true as const,
         // Never send `think` to a model without the capability: Ollama answers 400.
@@ -292,6 +296,7 @@ function classify(error: unknown, deps: ModelDeps, forgetInfo: () => void, estim
   if (/exceeds the context length/i.test(message)) {
     // The estimate was too hopeful for this tokenizer: trim harder on the next attempt.
     estimate.charsPerToken = Math.max(1, estimate.charsPerToken * 0.7);
+    estimate.calibrated = true;
     return ApplicationFailure.retryable(`Ollama refused a prompt longer than num_ctx (${message}); trimming more.`, 'ContextOverflow');
   }
   if (status !== undefined && status >= 500) {

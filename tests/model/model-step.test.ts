@@ -12,7 +12,7 @@ const chatResults = async (t: ReturnType<typeof useTestBot>, turn: string) =>
   (await stepsOf(t.bot.client, turn)).filter((s) => s.type === 'chat' && s.result).map((s) => s.result as ModelReply);
 
 describe('the model step', () => {
-  const t = useTestBot({ env: { OLLAMA_NUM_CTX: '2048', OLLAMA_KEEP_ALIVE: '10m', AGENT_MAX_STEPS: '3' } });
+  const t = useTestBot({ env: { OLLAMA_NUM_CTX: '8192', OLLAMA_KEEP_ALIVE: '10m', AGENT_MAX_STEPS: '3' } });
   // A chat of its own per test, so one test's replies (or a cancelled turn's) never shift another's count.
   const chat = (name: string) => {
     t.bot.store.addGroup({ folder: name, jid: `local:${name}`, name, triggerWord: null, requiresTrigger: false, isMain: false });
@@ -24,15 +24,15 @@ describe('the model step', () => {
     await t.bot.post('main', 'settings?', { id: 'settings' });
     await t.bot.waitForReplies('local:main', 1);
     const request = t.ollama.requests.at(-1)!;
-    expect(request).toMatchObject({ options: { num_ctx: 2048 }, keep_alive: '10m', truncate: false, shift: false });
+    expect(request).toMatchObject({ options: { num_ctx: 8192 }, keep_alive: '10m', truncate: false, shift: false });
     expect(t.ollama.warmups).toBeGreaterThanOrEqual(1);
     const [reply] = await chatResults(t, turnWorkflowId('main', 'settings'));
-    expect(reply.stats).toMatchObject({ numCtx: 2048, trimmedMessages: 0, doneReason: 'stop', toolsOffered: true });
+    expect(reply.stats).toMatchObject({ numCtx: 8192, trimmedMessages: 0, doneReason: 'stop', toolsOffered: true });
     expect(reply.stats!.promptTokens).toBeGreaterThan(0);
   });
 
-  it('a first token slower than the heartbeat timeout (10 s): heartbeats name the phase, answered once, the model asked once', async () => {
-    t.ollama.setReplies({ content: 'slow but sure', delayMs: 13_000 });
+  it('a first token (15 s) slower than the heartbeat timeout (10 s): heartbeats name the phase, answered once, the model asked once', async () => {
+    t.ollama.setReplies({ content: 'slow but sure', delayMs: 15_000 });
     const before = t.ollama.requests.length;
     await t.bot.post(chat('slow'), 'take your time', { id: 'slow-1' });
     const turn = turnWorkflowId('slow', 'slow-1');
@@ -41,17 +41,17 @@ describe('the model step', () => {
         const details = await pendingHeartbeat(t.bot.client, turn);
         return details?.phase === 'reading prompt' && Number(details.elapsedMs) > 3000 ? details : undefined;
       },
-      11_000,
+      14_000,
       'heartbeat while reading the prompt',
     );
     console.log('heartbeat before the first byte:', JSON.stringify(beat));
-    expect(beat).toMatchObject({ model: 'qwen2.5:7b', numCtx: 2048, tokens: 0 });
+    expect(beat).toMatchObject({ model: 'qwen2.5:7b', numCtx: 8192, tokens: 0 });
     expect(Number(beat.estimatedPromptTokens)).toBeGreaterThan(100);
     const replies = await t.bot.waitForReplies('local:slow', 1, 40_000);
     expect(replies.map((r) => r.text)).toEqual(['slow but sure']);
     expect(t.ollama.requests.length - before).toBe(1);
     const [reply] = await chatResults(t, turn);
-    expect(reply.stats!.firstTokenMs).toBeGreaterThanOrEqual(13_000);
+    expect(reply.stats!.firstTokenMs).toBeGreaterThanOrEqual(15_000);
     const steps = await stepsOf(t.bot.client, turn);
     expect(steps.filter((s) => s.type === 'chat')).toHaveLength(1);
     expect(steps.some((s) => s.failure)).toBe(false);
@@ -74,7 +74,7 @@ describe('the model step', () => {
     t.ollama.setScript(() => ({ content: 'ok' }));
     chat('trim');
     for (let i = 0; i < 8; i++) {
-      await t.bot.post('trim', `message ${i}: ${'lorem ipsum dolor sit amet '.repeat(30)}`, { id: `trim-${i}` });
+      await t.bot.post('trim', `message ${i}: ${'lorem ipsum dolor sit amet '.repeat(75)}`, { id: `trim-${i}` });
       await t.bot.waitForReplies('local:trim', i + 1);
     }
     const last = t.ollama.requests.at(-1)!;
@@ -86,7 +86,7 @@ describe('the model step', () => {
     const [reply] = await chatResults(t, turnWorkflowId('trim', 'trim-7'));
     console.log('trimmed step:', JSON.stringify(reply.stats));
     expect(reply.stats!.trimmedMessages).toBeGreaterThan(0);
-    expect(reply.stats!.promptTokens).toBeLessThanOrEqual(2048);
+    expect(reply.stats!.promptTokens).toBeLessThanOrEqual(8192);
   });
 
   it('a message that cannot fit at all fails the turn with a message saying so', async () => {

@@ -184,6 +184,11 @@ export class OllamaStub {
     const capabilities = this.capabilitiesOf(request.model);
     if (request.tools?.length && !capabilities.includes('tools')) return reject(400, `${request.model} does not support tools`);
     if (request.think === true && !capabilities.includes('thinking')) return reject(400, `"${request.model}" does not support thinking`);
+    // With truncation off, a prompt over num_ctx is refused before anything runs, as Ollama's runner does.
+    const promptTokens = Math.ceil(JSON.stringify([request.messages, request.tools ?? []]).length / 4);
+    if (request.truncate === false && request.options?.num_ctx && promptTokens > request.options.num_ctx) {
+      return reject(400, 'the input length exceeds the context length');
+    }
     if (!request.messages?.length) {
       // An empty chat loads the model and answers done at once (Ollama's warm-up).
       this.warmups++;
@@ -233,7 +238,7 @@ export class OllamaStub {
         total_duration: (reply.delayMs ?? 0) * 1e6,
         load_duration: 0,
         // What a tokenizer of ~4 characters per token would count for this prompt.
-        prompt_eval_count: Math.ceil(JSON.stringify([request.messages, request.tools ?? []]).length / 4),
+        prompt_eval_count: promptTokens,
         prompt_eval_duration: (reply.delayMs ?? 0) * 1e6,
         eval_count: Math.max(1, Math.ceil((reply.content ?? '').length / 4)),
         eval_duration: 1e6,

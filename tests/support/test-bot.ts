@@ -14,7 +14,8 @@ import { OllamaStub } from './ollama-stub.js';
 import { claimNamespace, temporalAddress } from './temporal.js';
 
 export interface TestBotOptions extends StartOptions {
-  ollama: OllamaStub;
+  /** The stand-in, or a real Ollama (tests/real-model/): only its URL is used. */
+  ollama: Pick<OllamaStub, 'url'>;
   /** Reuse a folder (to restart "the same installation"); a new temp folder otherwise. */
   dir?: string;
   namespace?: string;
@@ -30,7 +31,7 @@ export interface TestBot extends BabyBot {
   waitForReplies(chat: string, count: number, timeoutMs?: number): Promise<StoredMessage[]>;
 }
 
-export function testEnv(dir: string, namespace: string, ollama: OllamaStub, env: Record<string, string> = {}) {
+export function testEnv(dir: string, namespace: string, ollama: Pick<OllamaStub, 'url'>, env: Record<string, string> = {}) {
   return {
     DATA_DIR: path.join(dir, 'data'),
     GROUPS_DIR: path.join(dir, 'groups'),
