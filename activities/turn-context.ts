@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Group, Store, StoredMessage } from '../lib/store/store.js';
 import type { ChatMessage, InboundMessage, TaskTurn } from '../workflows/types.js';
+import { withTurnMedia } from './media/turn-media.js';
 
 export interface PromptSettings {
   assistantName: string;
@@ -56,7 +57,10 @@ export function conversation(
 ): ChatMessage[] {
   if (task?.isolated) return [{ role: 'user', content: task.prompt }];
   const upto = messages.length ? Math.max(...messages.map((m) => m.seq)) : undefined;
-  const history = store.recentMessages(chat, settings.contextMessages, upto).map(asChatMessage);
+  const turnIds = new Set(messages.map((m) => m.id));
+  const history = store
+    .recentMessages(chat, settings.contextMessages, upto)
+    .map((m) => withTurnMedia(store, m, asChatMessage(m), turnIds));
   if (task) history.push({ role: 'user', content: `(Scheduled task ${task.taskId}) ${task.prompt}` });
   return history;
 }

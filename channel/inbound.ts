@@ -3,14 +3,23 @@
 // over, and marked when Temporal has it, so a crash in between loses nothing: the next
 // start hands over what is still pending.
 import type { Logger } from '../lib/logger.js';
-import type { Group, NewMessage, Store, StoredMessage } from '../lib/store/store.js';
+import type { Group, Media, NewMessage, Store, StoredMessage } from '../lib/store/store.js';
 
 export interface IncomingMessage extends NewMessage {
   /** Which channel it came through: 'local', 'whatsapp'. */
   channel: string;
   chatName?: string;
   isGroupChat?: boolean;
+  /** What the message carried besides text, already saved (or the reason it was not). */
+  media?: Media;
 }
+
+/**
+ * A saved voice note in a registered group is handed over before its trigger can be known:
+ * the hand-over transcribes it first, then decides on the transcript (see media-handover.ts).
+ */
+export const awaitsTranscription = (media: Media | undefined) =>
+  media?.kind === 'voice' && media.status === 'saved' && media.transcript === undefined;
 
 export interface InboundDeps {
   store: Store;
@@ -60,8 +69,11 @@ export class Inbound {
       lastMessageAt: incoming.timestamp,
     });
     const group = store.groupByJid(incoming.chat);
-    const triggered = group !== undefined && !incoming.fromAssistant && callsAssistant(group, incoming.text, this.deps.assistantName);
-    const { inserted, message } = store.insertMessage(incoming, triggered ? 'pending' : 'none');
+    const triggered =
+      group !== undefined &&
+      !incoming.fromAssistant &&
+      (awaitsTranscription(incoming.media) || callsAssistant(group, incoming.text, this.deps.assistantName));
+    const { inserted, message } = store.insertMessage(incoming, triggered ? 'pending' : 'none', incoming.media);
     if (inserted && triggered) await this.tryHandOver(group!, message);
     return { message, inserted, triggered: triggered && inserted };
   }

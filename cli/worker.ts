@@ -13,7 +13,7 @@ import { bundleWorkflows, WorkerSet } from '../workers/worker-set.js';
 import { taskQueues } from '../workflows/task-queue-names.js';
 import { commandContext, fail, stopOnSignals } from './context.js';
 
-export const WORKER_QUEUES = ['workflows', 'model', 'sandbox'] as const;
+export const WORKER_QUEUES = ['workflows', 'model', 'sandbox', 'media'] as const;
 
 export const QueueListSchema = z
   .string()

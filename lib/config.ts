@@ -88,6 +88,12 @@ export const ConfigSchema = z.object({
     .optional(),
   // Where Baileys connects; only for tests and proxies (WhatsApp's own server by default).
   WHATSAPP_WS_URL: z.url('a WebSocket URL such as wss://web.whatsapp.com/ws/chat').optional(),
+  // Media: the largest file taken in (a voice note, photo, document) or sent back with send_file.
+  MEDIA_MAX_BYTES: z.coerce.number().int().min(1024, 'at least 1024 bytes').default(16 * 1024 * 1024),
+  // A whisper.cpp model file (ggml-*.bin) for transcribing voice notes locally; unset: not transcribed.
+  WHISPER_MODEL: z.string().min(1).optional(),
+  WHISPER_THREADS: positiveInt(2),
+  MAX_CONCURRENT_MEDIA: positiveInt(1),
   TZ: timeZone,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

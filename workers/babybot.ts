@@ -5,6 +5,9 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createChannelActivities } from '../activities/channel-activities.js';
+import { createMediaChannelActivities } from '../activities/media/voice-note-done.js';
+import { mediaAwareHandOver } from '../channel/media/media-handover.js';
+import { createVoiceNoteStarter } from '../temporal/voice-note-starter.js';
 import { deliver } from '../activities/delivery.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
@@ -116,12 +119,19 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       runLink: (workflowId, runId) => runLink(temporal.uiUrl, temporal.namespace, workflowId, runId),
       queueJob: (group, job) => queueGroupJob(client, queues, group, job, turnsPerRun),
     });
+    const toGroup = createGroupStarter(client, queues, turnsPerRun);
+    const mediaChannelActivities = createMediaChannelActivities({
+      store,
+      outbound,
+      assistantName: config.ASSISTANT_NAME,
+      handOverToGroup: toGroup,
+    });
     const workers = await WorkerSet.create({
       connection: workerConnection,
       namespace: temporal.namespace,
       queues,
       serve: served,
-      activities: { channel: channelActivities, ...createWorkerActivities(config, log, served, sandbox) },
+      activities: { channel: { ...channelActivities, ...mediaChannelActivities }, ...createWorkerActivities(config, log, served, sandbox) },
       concurrency: queueConcurrency(config),
       workflowBundle: options.workflowBundle,
       log,
@@ -158,7 +168,8 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       inbound = new Inbound({
         store,
         assistantName: config.ASSISTANT_NAME,
-        handOver: createGroupStarter(client, queues, turnsPerRun),
+        // A voice note is transcribed first (its own workflow), then handed to the group.
+        handOver: mediaAwareHandOver({ store, toGroup, toVoiceNote: createVoiceNoteStarter(client, queues) }),
         log,
       });
       stops.push(() => inbound!.stop());

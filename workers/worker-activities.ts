@@ -2,6 +2,7 @@
 // (containers). `babybot start` and `babybot worker` build them here, the same way, and
 // only for the queues the process serves, so a channel-only process never touches Ollama
 // or the container runtime.
+import { createMediaActivities } from '../activities/media/transcribe.js';
 import { createModelActivities } from '../activities/model.js';
 import { createSandboxActivities } from '../activities/sandbox.js';
 import type { SandboxRuntime } from '../container/runtime/types.js';
@@ -10,7 +11,7 @@ import type { Logger } from '../lib/logger.js';
 import type { QueueName } from '../workflows/task-queue-names.js';
 import type { WorkerSetOptions } from './worker-set.js';
 
-export type StorelessQueue = 'model' | 'sandbox';
+export type StorelessQueue = 'model' | 'sandbox' | 'media';
 
 export function createWorkerActivities(
   config: Config,
@@ -24,12 +25,25 @@ export function createWorkerActivities(
     ...(serve.includes('model')
       ? {
           model: createModelActivities({
+            images: { groupsDir: config.groupsDir, maxFileBytes: config.MEDIA_MAX_BYTES },
             ollamaHost: config.OLLAMA_HOST,
             model: config.OLLAMA_MODEL,
             pullMissing: config.OLLAMA_PULL !== 'off',
             numCtx: config.OLLAMA_NUM_CTX,
             keepAlive: config.OLLAMA_KEEP_ALIVE,
             think: config.OLLAMA_THINK,
+            log,
+          }),
+        }
+      : {}),
+    // Transcription reads the voice note from GROUPS_DIR: a media worker needs the groups' folder.
+    ...(serve.includes('media')
+      ? {
+          media: createMediaActivities({
+            groupsDir: config.groupsDir,
+            whisperModel: config.WHISPER_MODEL,
+            threads: config.WHISPER_THREADS,
+            maxBytes: config.MEDIA_MAX_BYTES,
             log,
           }),
         }
@@ -52,5 +66,6 @@ export function queueConcurrency(config: Config): WorkerSetOptions['concurrency'
     channel: config.MAX_CONCURRENT_CHANNEL_ACTIVITIES,
     model: config.MAX_CONCURRENT_MODEL_CALLS,
     sandbox: config.MAX_CONCURRENT_SANDBOXES,
+    media: config.MAX_CONCURRENT_MEDIA,
   };
 }

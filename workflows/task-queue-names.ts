@@ -5,7 +5,8 @@
 //              holds the store and the WhatsApp socket polls it
 //   model:     Ollama calls (few at once: a local model serves a handful of requests)
 //   sandbox:   steps inside the groups' containers
-export const QUEUE_NAMES = ['workflows', 'channel', 'model', 'sandbox'] as const;
+//   media:     voice-note transcription (CPU-heavy, local whisper.cpp: one or two at once)
+export const QUEUE_NAMES = ['workflows', 'channel', 'model', 'sandbox', 'media'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 export type TaskQueues = Record<QueueName, string>;
 
@@ -15,6 +16,7 @@ export function taskQueues(prefix: string): TaskQueues {
     channel: `${prefix}-channel`,
     model: `${prefix}-model`,
     sandbox: `${prefix}-sandbox`,
+    media: `${prefix}-media`,
   };
 }
 

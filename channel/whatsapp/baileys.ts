@@ -37,4 +37,5 @@ export const {
   normalizeMessageContent,
   fetchLatestBaileysVersion,
   Browsers,
+  downloadMediaMessage,
 } = baileys;

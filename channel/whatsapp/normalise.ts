@@ -1,6 +1,9 @@
 // Baileys' messages -> BabyBot's normalised inbound message, or the reason it is skipped.
-// Only people's words reach the store: status broadcasts, protocol messages (deletes,
-// edits, key shares), reactions and BabyBot's own sends coming back are not messages.
+// Only people's words and media reach the store: status broadcasts, protocol messages
+// (deletes, edits, key shares), reactions and BabyBot's own sends coming back are not
+// messages. A voice note, photo, video, document or sticker is a message even without a
+// caption: normalising only describes its media; the channel downloads it.
+import type { MediaKind } from '../../lib/store/store.js';
 import type { IncomingMessage } from '../inbound.js';
 import {
   isJidGroup,
@@ -13,7 +16,18 @@ import {
 
 export type SkipReason = 'no-chat' | 'status' | 'broadcast' | 'no-content' | 'protocol' | 'reaction' | 'own-send' | 'no-text';
 
-export type Normalised = { ok: true; message: IncomingMessage } | { ok: false; skip: SkipReason };
+/** A message's media as WhatsApp describes it, before its bytes are downloaded. */
+export interface WhatsAppMedia {
+  kind: MediaKind;
+  mime: string;
+  fileName?: string;
+  seconds?: number;
+  declaredBytes?: number;
+  width?: number;
+  height?: number;
+}
+
+export type Normalised = { ok: true; message: IncomingMessage; media?: WhatsAppMedia } | { ok: false; skip: SkipReason };
 
 export interface NormaliseContext {
   /** The linked account's own jid, normalised (no device suffix). */
@@ -37,8 +51,9 @@ export function normaliseMessage(raw: WAMessage, ctx: NormaliseContext): Normali
   if (content.protocolMessage) return { ok: false, skip: 'protocol' };
   if (content.reactionMessage) return { ok: false, skip: 'reaction' };
   if (raw.key.fromMe && ctx.isOwnSend(raw.key.id)) return { ok: false, skip: 'own-send' };
-  const text = textOf(content);
-  if (!text) return { ok: false, skip: 'no-text' };
+  const text = textOf(content) ?? '';
+  const media = mediaOf(content);
+  if (!text && !media) return { ok: false, skip: 'no-text' };
 
   const quotedText = textOf(normalizeMessageContent(contextInfoOf(content)?.quotedMessage));
   const normalisedJid = jidNormalizedUser(remoteJid);
@@ -60,7 +75,47 @@ export function normaliseMessage(raw: WAMessage, ctx: NormaliseContext): Normali
       // A direct chat is named after the person; groups get their subject from group metadata.
       ...(!isGroupChat && !raw.key.fromMe && raw.pushName ? { chatName: raw.pushName } : {}),
     },
+    ...(media ? { media } : {}),
   };
+}
+
+type LongLike = number | { toString(): string } | null | undefined;
+const numberOf = (value: LongLike) => {
+  const n = value === null || value === undefined ? NaN : Number(value.toString());
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+};
+
+/** The media of a message (the first kind found), with what WhatsApp declares about it. */
+function mediaOf(content: WAMessageContent): WhatsAppMedia | undefined {
+  const common = (m: { mimetype?: string | null; fileLength?: LongLike }, kind: MediaKind, fallbackMime: string): WhatsAppMedia => {
+    const declaredBytes = numberOf(m.fileLength);
+    return { kind, mime: m.mimetype || fallbackMime, ...(declaredBytes ? { declaredBytes } : {}) };
+  };
+  const withSize = (media: WhatsAppMedia, extra: Record<string, number | string | undefined>) => {
+    for (const [key, value] of Object.entries(extra)) if (value) Object.assign(media, { [key]: value });
+    return media;
+  };
+  if (content.audioMessage) {
+    const m = content.audioMessage;
+    return withSize(common(m, m.ptt ? 'voice' : 'audio', 'audio/ogg'), { seconds: numberOf(m.seconds) });
+  }
+  if (content.imageMessage) {
+    const m = content.imageMessage;
+    return withSize(common(m, 'image', 'image/jpeg'), { width: numberOf(m.width), height: numberOf(m.height) });
+  }
+  if (content.videoMessage) {
+    const m = content.videoMessage;
+    return withSize(common(m, 'video', 'video/mp4'), { seconds: numberOf(m.seconds) });
+  }
+  if (content.documentMessage) {
+    const m = content.documentMessage;
+    return withSize(common(m, 'document', 'application/octet-stream'), { fileName: m.fileName || m.title || undefined });
+  }
+  if (content.stickerMessage) {
+    const m = content.stickerMessage;
+    return withSize(common(m, 'sticker', 'image/webp'), { width: numberOf(m.width), height: numberOf(m.height) });
+  }
+  return undefined;
 }
 
 /** Plain and extended text, and the captions of images, videos and documents. */

@@ -17,7 +17,9 @@ import {
 export type WhatsAppSocket = Pick<
   WASocket,
   'sendMessage' | 'sendPresenceUpdate' | 'groupFetchAllParticipating' | 'end' | 'logout' | 'requestPairingCode' | 'user'
-> & {
+> &
+  // Asks the phone to upload a media file again when its URL has expired (Baileys' sockets have it).
+  Partial<Pick<WASocket, 'updateMediaMessage'>> & {
   ev: {
     on<E extends keyof BaileysEventMap>(event: E, listener: (arg: BaileysEventMap[E]) => void): void;
     off<E extends keyof BaileysEventMap>(event: E, listener: (arg: BaileysEventMap[E]) => void): void;

@@ -8,9 +8,12 @@ import type { Store } from '../../lib/store/store.js';
 import type { IncomingMessage } from '../inbound.js';
 import type { OutboundChannel } from '../outbound.js';
 import { isLinked, sqliteAuthState } from './auth-state.js';
-import { jidNormalizedUser, type BaileysEventMap, type BinaryNode } from './baileys.js';
+import { jidNormalizedUser, type BaileysEventMap, type BinaryNode, type WAMessage } from './baileys.js';
 import { Backoff, classifyDisconnect, type BackoffOptions, type ConnectionStatus } from './connection-state.js';
-import { normaliseMessage, type NormaliseContext } from './normalise.js';
+import { ingestMedia, type IngestDeps } from '../media/ingest.js';
+import { unsavedText } from '../media/media-text.js';
+import type { MediaDownloader } from './media-download.js';
+import { normaliseMessage, type NormaliseContext, type WhatsAppMedia } from './normalise.js';
 import { parsePartMessageId, partMessageId, splitForWhatsApp } from './split.js';
 import type { SocketFactory, WhatsAppSocket } from './socket.js';
 
@@ -37,6 +40,8 @@ export interface WhatsAppChannelDeps {
   clock?: Clock;
   /** A connection open this long counts as healthy again: the next drop starts the backoff afresh. */
   stableAfterMs?: number;
+  /** Where media of registered groups is saved, its cap, and how it is downloaded (tests feed bytes). */
+  media?: Omit<IngestDeps, 'log'> & { download: MediaDownloader };
 }
 
 export type Receive = (message: IncomingMessage) => Promise<unknown>;
@@ -317,10 +322,27 @@ export class WhatsAppChannel implements OutboundChannel {
         this.deps.log.debug({ id: raw.key.id, skip: result.skip }, 'WhatsApp message skipped');
         continue;
       }
-      await this.receive?.(result.message).catch((error: unknown) => {
+      const incoming = result.media ? await this.withMedia(socket, raw, result.message, result.media) : result.message;
+      await this.receive?.(incoming).catch((error: unknown) => {
         this.deps.log.error({ err: error, id: result.message.id }, 'could not store a WhatsApp message');
       });
     }
+  }
+
+  /**
+   * Downloads and saves the media of a registered group's message (the message waits for it,
+   * so a chat's messages stay in order); other chats' media is named, never fetched.
+   */
+  private async withMedia(socket: WhatsAppSocket, raw: WAMessage, message: IncomingMessage, media: WhatsAppMedia): Promise<IncomingMessage> {
+    const group = this.deps.store.groupByJid(message.chat);
+    const caption = message.text || undefined;
+    if (!group || !this.deps.media) return { ...message, text: unsavedText(media, caption) };
+    const { download, ...ingest } = this.deps.media;
+    const saved = await ingestMedia({ ...ingest, log: this.deps.log }, group.folder, message.id, {
+      ...media,
+      fetch: (maxBytes) => download(raw, socket, maxBytes),
+    }, caption);
+    return { ...message, text: saved.text, media: saved.media };
   }
 
   private normaliseContext(socket: WhatsAppSocket): NormaliseContext {

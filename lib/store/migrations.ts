@@ -58,6 +58,31 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX deliveries_message_id ON deliveries (message_id);
   `,
+  // 3: what a message carried besides text (a voice note, photo, document, a file sent back):
+  // one row per message, its file under the group's folder, and how far it got.
+  `
+  CREATE TABLE media (
+    chat TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('voice', 'audio', 'image', 'video', 'document', 'sticker')),
+    mime TEXT NOT NULL,
+    -- Relative to the group's folder (media/<message id>.<ext>); null when nothing was saved.
+    path TEXT,
+    folder TEXT,
+    bytes INTEGER,
+    file_name TEXT,
+    seconds INTEGER,
+    width INTEGER,
+    height INTEGER,
+    -- 'saved', or why not: 'failed' (download), 'too-large' (MEDIA_MAX_BYTES).
+    status TEXT NOT NULL CHECK (status IN ('saved', 'failed', 'too-large')),
+    error TEXT,
+    -- Voice notes: null until transcribed (or given up on: then the placeholder text).
+    transcript TEXT,
+    language TEXT,
+    PRIMARY KEY (chat, message_id)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -24,6 +24,26 @@ export interface StoredMessage extends Required<Omit<NewMessage, 'senderName'>> 
   handoff: Handoff;
 }
 
+export type MediaKind = 'voice' | 'audio' | 'image' | 'video' | 'document' | 'sticker';
+
+/** What a message carried besides its text; the file lives at `path` under the group's folder. */
+export interface Media {
+  kind: MediaKind;
+  mime: string;
+  /** Relative to the group's folder, e.g. media/<message id>.ogg; absent when nothing was saved. */
+  path?: string;
+  folder?: string;
+  bytes?: number;
+  fileName?: string;
+  seconds?: number;
+  width?: number;
+  height?: number;
+  status: 'saved' | 'failed' | 'too-large';
+  error?: string;
+  transcript?: string;
+  language?: string;
+}
+
 export interface Group {
   folder: string;
   jid: string;
@@ -69,6 +89,40 @@ interface MessageRow {
   handoff: Handoff;
 }
 
+interface MediaRow {
+  kind: MediaKind;
+  mime: string;
+  path: string | null;
+  folder: string | null;
+  bytes: number | null;
+  file_name: string | null;
+  seconds: number | null;
+  width: number | null;
+  height: number | null;
+  status: Media['status'];
+  error: string | null;
+  transcript: string | null;
+  language: string | null;
+}
+
+const toMedia = (row: MediaRow): Media => {
+  const media: Media = { kind: row.kind, mime: row.mime, status: row.status };
+  const optional = {
+    path: row.path,
+    folder: row.folder,
+    bytes: row.bytes,
+    fileName: row.file_name,
+    seconds: row.seconds,
+    width: row.width,
+    height: row.height,
+    error: row.error,
+    transcript: row.transcript,
+    language: row.language,
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== null) Object.assign(media, { [key]: value });
+  return media;
+};
+
 interface GroupRow {
   folder: string;
   jid: string;
@@ -109,8 +163,12 @@ export class Store {
 
   /** Opens (creating if needed) the store at file and brings its schema up to date. */
   static open(file: string): Store {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    return new Store(new Database(file), file);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const db = new Database(file);
+    // Every chat and the WhatsApp session keys: the owner's alone. SQLite gives its WAL and
+    // shared-memory files the database file's mode.
+    fs.chmodSync(file, 0o600);
+    return new Store(db, file);
   }
 
   private constructor(db: Database.Database, readonly file: string) {
@@ -190,8 +248,20 @@ export class Store {
    * Stores a message once per (chat, id). Returns the stored row and whether this call inserted it:
    * a duplicate delivery of the same message returns inserted=false and changes nothing.
    */
-  insertMessage(message: NewMessage, handoff: Handoff = 'none'): { inserted: boolean; message: StoredMessage } {
-    const result = this.db
+  insertMessage(message: NewMessage, handoff: Handoff = 'none', media?: Media): { inserted: boolean; message: StoredMessage } {
+    // The message and its media row land together, so a crash never leaves one without the other.
+    const result = this.db.transaction(() => {
+      const inserted = this.insertMessageRow(message, handoff);
+      if (inserted.changes > 0 && media) this.insertMedia(message.chat, message.id, media);
+      return inserted;
+    })();
+    const stored = this.getMessage(message.chat, message.id)!;
+    if (result.changes > 0) this.emit(stored);
+    return { inserted: result.changes > 0, message: stored };
+  }
+
+  private insertMessageRow(message: NewMessage, handoff: Handoff) {
+    return this.db
       .prepare(
         `INSERT INTO messages (chat, id, sender, sender_name, text, timestamp, from_assistant, handoff)
          VALUES (@chat, @id, @sender, @senderName, @text, @timestamp, @fromAssistant, @handoff)
@@ -207,9 +277,56 @@ export class Store {
         fromAssistant: message.fromAssistant ? 1 : 0,
         handoff,
       });
-    const stored = this.getMessage(message.chat, message.id)!;
-    if (result.changes > 0) this.emit(stored);
-    return { inserted: result.changes > 0, message: stored };
+  }
+
+  private insertMedia(chat: string, messageId: string, media: Media): void {
+    this.db
+      .prepare(
+        `INSERT INTO media (chat, message_id, kind, mime, path, folder, bytes, file_name, seconds, width, height, status, error, transcript, language)
+         VALUES (@chat, @messageId, @kind, @mime, @path, @folder, @bytes, @fileName, @seconds, @width, @height, @status, @error, @transcript, @language)
+         ON CONFLICT (chat, message_id) DO NOTHING`,
+      )
+      .run({
+        chat,
+        messageId,
+        kind: media.kind,
+        mime: media.mime,
+        path: media.path ?? null,
+        folder: media.folder ?? null,
+        bytes: media.bytes ?? null,
+        fileName: media.fileName ?? null,
+        seconds: media.seconds ?? null,
+        width: media.width ?? null,
+        height: media.height ?? null,
+        status: media.status,
+        error: media.error ?? null,
+        transcript: media.transcript ?? null,
+        language: media.language ?? null,
+      });
+  }
+
+  media(chat: string, messageId: string): Media | undefined {
+    const row = this.db.prepare('SELECT * FROM media WHERE chat = ? AND message_id = ?').get(chat, messageId) as MediaRow | undefined;
+    return row && toMedia(row);
+  }
+
+  /**
+   * A voice note's transcript (or the placeholder that stands for it) becomes the message's
+   * text, in one transaction with the media row, so the next turn reads it as words.
+   */
+  setTranscript(chat: string, messageId: string, text: string, transcript: string, language?: string): StoredMessage | undefined {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE messages SET text = ? WHERE chat = ? AND id = ?').run(text, chat, messageId);
+      this.db
+        .prepare('UPDATE media SET transcript = ?, language = ? WHERE chat = ? AND message_id = ?')
+        .run(transcript, language ?? null, chat, messageId);
+    })();
+    return this.getMessage(chat, messageId);
+  }
+
+  /** Marks a stored message as waiting to be handed to its group's workflow again (after a transcription). */
+  markPending(chat: string, id: string): void {
+    this.db.prepare(`UPDATE messages SET handoff = 'pending' WHERE chat = ? AND id = ?`).run(chat, id);
   }
 
   getMessage(chat: string, id: string): StoredMessage | undefined {
@@ -318,7 +435,7 @@ export class Store {
    * Stores the assistant's reply and its delivery record in one transaction, so a retried
    * delivery (after a crash between the two) finds it sent and stores nothing twice.
    */
-  recordAssistantMessage(key: string, message: NewMessage): { alreadySent: boolean; message: StoredMessage } {
+  recordAssistantMessage(key: string, message: NewMessage, media?: Media): { alreadySent: boolean; message: StoredMessage } {
     let stored: StoredMessage | undefined;
     let alreadySent = false;
     this.db.transaction(() => {
@@ -334,6 +451,7 @@ export class Store {
            VALUES (?, ?, ?, ?, ?, ?, 1, 'none') ON CONFLICT (chat, id) DO NOTHING`,
         )
         .run(message.chat, message.id, message.sender, message.senderName ?? null, message.text, message.timestamp);
+      if (media) this.insertMedia(message.chat, message.id, media);
       this.recordDelivery(key, message.chat, message.id, 'sent');
       stored = this.getMessage(message.chat, message.id);
     })();
