@@ -4,6 +4,7 @@ import { groupsCommand } from './groups.js';
 import { whatsappCommand } from './whatsapp.js';
 import { chatCommand } from './chat.js';
 import { doctorCommand } from './doctor.js';
+import { migrateEmbeddedCommand } from './migrate-embedded.js';
 import { sandboxBuildCommand } from './sandbox.js';
 import { replayCommand } from './replay.js';
 import { retryCommand } from './retry.js';
@@ -63,6 +64,12 @@ program
   .description('an extra worker process for some task queues (scaling out): TEMPORAL_ADDRESS, else the embedded server of a `babybot start` on this machine')
   .requiredOption('--queues <list>', 'comma-separated: workflows, model, sandbox (never channel)')
   .action(workerCommand);
+
+program
+  .command('migrate-embedded')
+  .description("move this installation from the embedded server to a cluster: Schedules (tasks), unanswered messages, search attributes; closed runs' history stays behind (stop BabyBot first)")
+  .requiredOption('--to <host:port>', "the cluster's frontend, e.g. temporal.example.lan:7233")
+  .action(migrateEmbeddedCommand);
 
 program.addCommand(tasksCommand());
 
