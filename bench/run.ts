@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   replay: () => import('./replay.bench.js'),
   'scale-out': () => import('./scale-out.bench.js'),
   whatsapp: () => import('./whatsapp.bench.js'),
+  model: () => import('./model.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -83,6 +83,10 @@ export class WorkerSet {
           taskQueue: options.queues[queue],
           activities,
           maxConcurrentActivityTaskExecutions: options.concurrency[queue],
+          // A cancellation reaches an activity only in the answer to a heartbeat it sends, and
+          // the SDK sends at most one per 80 % of the heartbeat timeout (8 s for a model step):
+          // send them every 2 s, so a cancelled step stops Ollama's or the sandbox's work in ~2 s.
+          maxHeartbeatThrottleInterval: '2s',
           identity: `${identity}:${queue}`,
           workerDeploymentOptions,
           ...shutdown,

@@ -1,0 +1,137 @@
+// BabyBot against a real Ollama and a real (tiny) model: real streaming, real `done`
+// statistics, real capability checks, a real pull that cannot reach the registry, a real
+// request cancelled mid-generation. Few and cheap: each model step of BabyBot's own prompt
+// costs tens of seconds on this CPU, and that slowness is the point of the first test.
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundleWorkflows } from '../../workers/worker-set.js';
+import { turnWorkflowId } from '../../workflows/ids.js';
+import type { ModelReply } from '../../workflows/types.js';
+import { eventually, pendingHeartbeat, stepsOf } from '../support/step-details.js';
+import { startTestBot, type TestBot } from '../support/test-bot.js';
+import { haveRealOllama, OllamaLog, realOllama } from './support.js';
+
+const available = haveRealOllama();
+
+describe.skipIf(!available)('a real Ollama', { timeout: 300_000 }, () => {
+  let bot: TestBot | undefined;
+  const start = async (env: Record<string, string>) => {
+    await bot?.stop();
+    bot = await startTestBot({
+      ollama: { url: realOllama.url },
+      // No warm-up: each test counts Ollama's own requests.
+      env: { OLLAMA_MODEL: realOllama.model, OLLAMA_WARMUP: 'off', OLLAMA_KEEP_ALIVE: '10m', AGENT_MAX_STEPS: '2', ...env },
+      workflowBundle: await bundleWorkflows(),
+    });
+    return bot;
+  };
+  afterAll(async () => bot?.stop());
+  const chatSteps = async (b: TestBot, turn: string) =>
+    (await stepsOf(b.client, turn)).filter((s) => s.type === 'chat');
+
+  it('answers a message end to end: first token after the heartbeat timeout, asked once per step, real statistics', async () => {
+    const b = await start({});
+    const log = new OllamaLog();
+    const phases = new Set<string>();
+    const began = performance.now();
+    await b.post('main', 'Say hello in one short sentence.', { id: 'real-1' });
+    const turn = turnWorkflowId('main', 'real-1');
+    const watching = (async () => {
+      while (b.replies('local:main').length === 0 && performance.now() - began < 280_000) {
+        const beat = await pendingHeartbeat(b.client, turn);
+        if (typeof beat?.phase === 'string') phases.add(beat.phase);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    const [reply] = await b.waitForReplies('local:main', 1, 280_000);
+    await watching;
+    const steps = await chatSteps(b, turn);
+    const results = steps.map((s) => s.result as ModelReply);
+    console.log(`reply after ${Math.round(performance.now() - began)} ms: ${JSON.stringify(reply.text.slice(0, 200))}`);
+    console.log('phases seen in the heartbeats:', [...phases].join(', '));
+    for (const r of results) console.log('step stats:', JSON.stringify(r.stats));
+    console.log("Ollama's own request lines:\n" + log.requests('/api/chat').map((l) => `  ${l.line}`).join('\n'));
+    expect(steps.length).toBeGreaterThanOrEqual(1);
+    expect(steps.every((s) => s.result && !s.failure)).toBe(true);
+    const first = results[0].stats!;
+    // BabyBot's own system prompt and tools: tens of seconds before the first token, past the 10 s heartbeat timeout.
+    expect(first.firstTokenMs).toBeGreaterThan(10_000);
+    expect(first).toMatchObject({ toolsOffered: true, numCtx: 8192, trimmedMessages: 0 });
+    expect(first.promptTokens).toBeGreaterThan(1000);
+    expect(first.evalTokens).toBeGreaterThan(0);
+    expect(first.tokensPerSecond).toBeGreaterThan(0);
+    expect(['stop', 'length']).toContain(first.doneReason);
+    expect(phases.has('reading prompt') || phases.has('loading')).toBe(true);
+    // From Ollama's side: one /api/chat per model step, each answered 200: nothing was asked twice.
+    const chats = log.requests('/api/chat');
+    expect(chats).toHaveLength(steps.length);
+    expect(chats.every((l) => l.status === 200)).toBe(true);
+  });
+
+  it('a model without tools: chats without them, and the owner is told once which model has them', async () => {
+    const b = await start({ OLLAMA_MODEL: realOllama.noToolsModel });
+    const log = new OllamaLog();
+    const notice = await eventually(
+      async () => b.replies('local:main').find((m) => m.text.includes('cannot call tools')),
+      30_000,
+      'the no-tools notice',
+    );
+    console.log('owner notice:', notice.text);
+    await b.post('main', 'Say hi.', { id: 'notools-1' });
+    const replies = await b.waitForReplies('local:main', 2, 280_000);
+    const [step] = await chatSteps(b, turnWorkflowId('main', 'notools-1'));
+    const stats = (step.result as ModelReply).stats!;
+    console.log(`reply: ${JSON.stringify(replies.at(-1)!.text.slice(0, 200))}; stats: ${JSON.stringify(stats)}`);
+    expect(stats.toolsOffered).toBe(false);
+    // Ollama would have answered 400 to tools; it answered the chat.
+    expect(log.requests('/api/chat').map((l) => l.status)).toEqual([200]);
+    expect(b.replies('local:main').filter((m) => m.text.includes('cannot call tools'))).toHaveLength(1);
+  });
+
+  it('a missing model that cannot be pulled: ModelNotAvailable in the chat and in the run, at once', async () => {
+    const b = await start({ OLLAMA_MODEL: 'babybot-missing:latest', OLLAMA_PULL: 'on' });
+    const log = new OllamaLog();
+    const began = performance.now();
+    await b.post('main', 'hello?', { id: 'missing-1' });
+    const [notice] = await b.waitForReplies('local:main', 1, 120_000);
+    const turn = turnWorkflowId('main', 'missing-1');
+    const failure = await b.client.workflow
+      .getHandle(turn)
+      .result()
+      .catch((error: Error & { cause?: { type?: string; message?: string } }) => error.cause);
+    console.log(`notice after ${Math.round(performance.now() - began)} ms: ${notice.text}`);
+    console.log(`run failure: ${JSON.stringify(failure)}`);
+    console.log("Ollama's own request lines:\n" + log.requests().map((l) => `  ${l.line}`).join('\n'));
+    expect(notice.text).toContain('The model babybot-missing:latest is not available in Ollama');
+    expect(failure).toMatchObject({ type: 'ModelNotAvailable' });
+    expect(log.requests('/api/pull')).toHaveLength(1);
+  });
+
+  it('a step cancelled mid-generation: the request to Ollama ends, as its own log shows', async () => {
+    // The model without tools reads a shorter prompt, so it is writing within seconds.
+    const b = await start({ OLLAMA_MODEL: realOllama.noToolsModel, OLLAMA_PULL: 'off' });
+    const log = new OllamaLog();
+    await b.post('main', 'Write a very long story about a dragon and a lighthouse, at least two thousand words.', { id: 'cancel-1' });
+    const turn = turnWorkflowId('main', 'cancel-1');
+    const beat = await eventually(
+      async () => {
+        const details = await pendingHeartbeat(b.client, turn);
+        return details?.phase === 'writing' && Number(details.tokens) > 0 ? details : undefined;
+      },
+      200_000,
+      'a heartbeat while writing',
+    );
+    console.log('heartbeat when cancelled:', JSON.stringify(beat));
+    expect(log.requests('/api/chat')).toHaveLength(0); // still running inside Ollama
+    const cancelled = performance.now();
+    await b.client.workflow.getHandle(turn).cancel();
+    const [ended] = await eventually(async () => {
+      const lines = log.requests('/api/chat');
+      return lines.length ? lines : undefined;
+    }, 30_000, "Ollama's log line for the ended request");
+    console.log(`Ollama ended the request ${Math.round(performance.now() - cancelled)} ms after the cancel: ${ended.line}`);
+    // Ollama logs a request when it ends (its status is the 200 already sent with the first
+    // token): the line appears within seconds of the cancel, not when the story is done.
+    expect(performance.now() - cancelled).toBeLessThan(30_000);
+    expect(ended.path).toBe('/api/chat');
+  });
+});

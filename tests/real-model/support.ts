@@ -1,0 +1,71 @@
+// The real Ollama that scripts/components/ollama.sh starts (a real build, a real tiny model:
+// SmolLM2-135M, whose answers are nonsense but every byte of the API is real). Under CI the
+// tests never skip: no Ollama fails them loudly. Evidence "from Ollama's side" is its own
+// request log (gin's line per request: status, duration, path).
+import fs from 'node:fs';
+
+export const realOllama = {
+  url: process.env.BABYBOT_REAL_OLLAMA_URL ?? '',
+  model: process.env.BABYBOT_REAL_OLLAMA_MODEL ?? 'babybot-tiny',
+  noToolsModel: process.env.BABYBOT_REAL_OLLAMA_MODEL_NOTOOLS ?? 'babybot-tiny-notools',
+  log: process.env.BABYBOT_OLLAMA_LOG ?? '',
+};
+
+/** True when the real Ollama is there; under CI=true its absence is an error, never a skip. */
+export function haveRealOllama(): boolean {
+  if (realOllama.url) return true;
+  if (process.env.CI === 'true') {
+    throw new Error(
+      'BABYBOT_REAL_OLLAMA_URL is not set: scripts/components/ollama.sh did not run or failed. ' +
+        'CI runs the real-model tests; run `BABYBOT_TEST_ENV=.cache/test-env.sh bash scripts/components/ollama.sh`.',
+    );
+  }
+  return false;
+}
+
+export interface OllamaRequestLine {
+  status: number;
+  duration: string;
+  method: string;
+  path: string;
+  line: string;
+}
+
+/** Reads Ollama's request log from a byte offset on: what Ollama itself saw and answered. */
+export class OllamaLog {
+  private offset: number;
+
+  constructor(private readonly file = realOllama.log) {
+    this.offset = file && fs.existsSync(file) ? fs.statSync(file).size : 0;
+  }
+
+  /** The log's text since construction (or the last `mark`). */
+  text(): string {
+    if (!this.file) return '';
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const buffer = Buffer.alloc(Math.max(0, size - this.offset));
+      fs.readSync(fd, buffer, 0, buffer.length, this.offset);
+      return buffer.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  mark(): void {
+    this.offset = this.file && fs.existsSync(this.file) ? fs.statSync(this.file).size : 0;
+  }
+
+  /** gin's request lines: `[GIN] 2026/12/01 - 20:10:00 | 200 | 30.5s | 127.0.0.1 | POST "/api/chat"`. */
+  requests(path?: string): OllamaRequestLine[] {
+    const found: OllamaRequestLine[] = [];
+    for (const line of this.text().split('\n')) {
+      const match = /\[GIN\][^|]*\|\s*(\d{3})\s*\|\s*([^|]+?)\s*\|[^|]*\|\s*(\w+)\s+"([^"]+)"/.exec(line);
+      if (match && (!path || match[4] === path)) {
+        found.push({ status: Number(match[1]), duration: match[2], method: match[3], path: match[4], line: line.trim() });
+      }
+    }
+    return found;
+  }
+}
