@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   sandbox: () => import('./sandbox.bench.js'),
   replay: () => import('./replay.bench.js'),
   'scale-out': () => import('./scale-out.bench.js'),
+  cluster: () => import('./cluster.bench.js'),
   whatsapp: () => import('./whatsapp.bench.js'),
   model: () => import('./model.bench.js'),
 };

@@ -122,7 +122,9 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
   it('answers 40 messages in 8 groups exactly once, in order, while history, matching, frontend and PostgreSQL die in turn', async () => {
     const posted: string[] = [];
     const answered = new Set<string>();
+    const answeredAt = new Map<string, number>();
     const inFlightAtFault = new Map<string, string[]>();
+    const timings = new Map<string, { struck: number; back?: number }>();
     let total = 0;
     let faults = Promise.resolve();
 
@@ -130,6 +132,8 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
       // The turns asked but not answered when the service dies: each must complete.
       inFlightAtFault.set(name, posted.filter((text) => !answered.has(text)));
       faults = faults.then(async () => {
+        const timing: { struck: number; back?: number } = { struck: Date.now() };
+        timings.set(name, timing);
         if (name === 'postgresql') {
           await service(c, 'restart', 'postgresql');
         } else {
@@ -137,6 +141,7 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
           await new Promise((r) => setTimeout(r, 1000));
           await service(c, 'start', name);
         }
+        timing.back = Date.now();
       });
     };
 
@@ -147,7 +152,9 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
           posted.push(text);
           await post(folder, text);
           const found = await waitForReplies(folder, i);
-          answered.add(/echo: .*?(m-g\d-\d)$/.exec(found[i - 1].text)?.[1] ?? found[i - 1].text);
+          const asked = /echo: .*?(m-g\d-\d)$/.exec(found[i - 1].text)?.[1] ?? found[i - 1].text;
+          answered.add(asked);
+          answeredAt.set(asked, Date.now());
           total++;
           for (const fault of FAULTS) if (fault.after === total) strike(fault.name);
         }
@@ -163,6 +170,12 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
     }
     for (const fault of FAULTS) {
       const inFlight = inFlightAtFault.get(fault.name) ?? [];
+      const { struck, back } = timings.get(fault.name)!;
+      const last = Math.max(...inFlight.map((text) => answeredAt.get(text) ?? Infinity));
+      console.log(
+        `${fault.name}: ${fault.name === 'postgresql' ? 'restarted' : 'SIGKILLed, restarted'} in ${((back! - struck) / 1000).toFixed(1)} s; ` +
+          `${inFlight.length} turns in flight, the last answered ${((last - struck) / 1000).toFixed(1)} s after the fault`,
+      );
       expect(inFlight.length, `turns were in flight when ${fault.name} went down`).toBeGreaterThan(0);
       for (const text of inFlight) expect(answered.has(text), `${text}, in flight across the ${fault.name} restart`).toBe(true);
     }
