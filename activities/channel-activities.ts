@@ -110,7 +110,18 @@ export function createChannelActivities(deps: ChannelActivityDeps) {
     async runHostTool(invocation: ToolInvocation): Promise<string> {
       const handler = handlers[invocation.tool];
       if (!handler) throw ApplicationFailure.nonRetryable(`No host tool named ${invocation.tool}.`, 'UnknownTool');
-      return handler(deps, invocation);
+      // Who asks is decided here, from the store, never from the workflow's input: a turn
+      // started (or reset, or retried) with another group's context, or a group demoted
+      // since its turn began, gets only what the registered group may do now.
+      const group = deps.store.groupByFolder(invocation.group.folder);
+      if (!group || group.jid !== invocation.group.chat) {
+        throw ApplicationFailure.nonRetryable(
+          `The group "${invocation.group.folder}" (${invocation.group.chat}) is not registered as such (any more); nothing was done.`,
+          'GroupNotRegistered',
+        );
+      }
+      const trusted = { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox };
+      return handler(deps, { ...invocation, group: trusted });
     },
   };
 }

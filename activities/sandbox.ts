@@ -10,7 +10,14 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { RequestTooLargeError } from '../container/ipc/client.js';
-import { ContainerDiedError, SandboxSettingsError, SandboxUnavailableError, type SandboxRuntime } from '../container/runtime/types.js';
+import {
+  ContainerDiedError,
+  GroupDiskLimitError,
+  SandboxSettingsError,
+  SandboxUnavailableError,
+  type SandboxRuntime,
+} from '../container/runtime/types.js';
+import { UnsafePathError } from '../lib/safe-fs.js';
 import type { ToolInvocation } from '../workflows/types.js';
 import { describeResponse, requestFor, type StepLimits } from './sandbox-results.js';
 
@@ -90,6 +97,9 @@ function asFailure(error: unknown): unknown {
     return ApplicationFailure.nonRetryable(error.message, 'SandboxUnavailable');
   }
   if (error instanceof RequestTooLargeError) return ApplicationFailure.nonRetryable(error.message, 'SandboxRequestTooLarge');
+  // Over the disk limit, or an answer file the host refused (a link, a FIFO, too big): a retry gets the same.
+  if (error instanceof GroupDiskLimitError) return ApplicationFailure.nonRetryable(error.message, 'GroupDiskLimit');
+  if (error instanceof UnsafePathError) return ApplicationFailure.nonRetryable(error.message, 'SandboxAnswerRefused');
   // The next attempt finds the container gone and starts a new one.
   if (error instanceof ContainerDiedError) return ApplicationFailure.retryable(error.message, 'SandboxContainerDied');
   return error;

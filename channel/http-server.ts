@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Store, StoredMessage } from '../lib/store/store.js';
+import { checkRequest, presentedToken, TOKEN_COOKIE, type GuardSettings } from './http-guard.js';
 import type { Inbound } from './inbound.js';
 
 export const PostMessageBody = z.object({
@@ -31,6 +32,10 @@ export interface HttpDeps {
   inbound: Inbound;
   health: () => Promise<HealthReport>;
   webChatHtml: string;
+  /** Who may call (Host, Origin, content type, token): see http-guard.ts. */
+  guard: GuardSettings;
+  /** Live-event streams open at once; one more is refused with 429. */
+  maxEventStreams: number;
 }
 
 /** `main` and `local:main` name the same chat. */
@@ -84,12 +89,26 @@ export class HttpServer {
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const verdict = checkRequest(req, url, this.deps.guard);
+    if (!verdict.ok) return send(res, verdict.status, { error: verdict.error });
     const key = `${req.method} ${url.pathname}`;
     switch (key) {
-      case 'GET /':
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      case 'GET /': {
+        const headers: http.OutgoingHttpHeaders = {
+          'content-type': 'text/html; charset=utf-8',
+          // Never framed by another page (clickjacking), never sniffed as something else.
+          'x-frame-options': 'DENY',
+          'content-security-policy': "frame-ancestors 'none'",
+          'x-content-type-options': 'nosniff',
+        };
+        // The start URL's ?token= becomes a cookie only this site's own requests carry.
+        if (this.deps.guard.token && url.searchParams.has('token')) {
+          headers['set-cookie'] = `${TOKEN_COOKIE}=${presentedToken(req, url)}; HttpOnly; SameSite=Strict; Path=/`;
+        }
+        res.writeHead(200, headers);
         res.end(this.deps.webChatHtml);
         return;
+      }
       case 'POST /api/messages':
         return this.postMessage(req, res);
       case 'GET /api/messages':
@@ -143,6 +162,11 @@ export class HttpServer {
     const parsed = ListQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) return send(res, 400, { error: `Query: ${z.prettifyError(parsed.error)} (e.g. ?chat=main)` });
     const chat = localChat(parsed.data.chat);
+    if (this.streams.size >= this.deps.maxEventStreams) {
+      return send(res, 429, {
+        error: `${this.streams.size} live-event streams are open, the most this BabyBot serves (MAX_EVENT_STREAMS): close one and try again.`,
+      });
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': connected\n\n');
     const write = (m: StoredMessage) => res.write(`event: message\nid: ${m.seq}\ndata: ${JSON.stringify(publicMessage(m))}\n\n`);

@@ -1,17 +1,26 @@
 // `babybot chat`: a terminal chat against a running BabyBot, through its local HTTP API.
+import fs from 'node:fs';
 import readline from 'node:readline';
+import { tokenFile } from '../channel/http-guard.js';
 import { commandContext, fail } from './context.js';
 
 export async function chatCommand(flags: { chat: string; url?: string }): Promise<void> {
   const { config } = commandContext();
-  const base = flags.url ?? `http://${config.HTTP_HOST}:${config.HTTP_PORT}`;
+  // A server listening on every address is reached on loopback, the name its Host check knows.
+  const host = ['0.0.0.0', '::', '[::]'].includes(config.HTTP_HOST) ? '127.0.0.1' : config.HTTP_HOST;
+  const base = flags.url ?? `http://${host}:${config.HTTP_PORT}`;
+  // Beyond loopback the API wants the install's token: HTTP_TOKEN, or the file BabyBot made.
+  const file = tokenFile(config.dataDir);
+  const token = config.HTTP_TOKEN ?? (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined);
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const chat = flags.chat;
   try {
     await fetch(`${base}/api/health`);
   } catch {
     fail(`No BabyBot answers at ${base}. Start it with \`npm start\` (or \`babybot start\`) in another terminal.`);
   }
-  const events = await fetch(`${base}/api/events?chat=${encodeURIComponent(chat)}&since=${await lastSeq(base, chat)}`);
+  const events = await fetch(`${base}/api/events?chat=${encodeURIComponent(chat)}&since=${await lastSeq(base, chat, auth)}`, { headers: auth });
+  if (!events.ok) fail(`BabyBot at ${base} refused the chat: ${((await events.json()) as { error: string }).error}`);
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: `${chat}> ` });
   process.stdout.write(`Chatting in local:${chat} at ${base}. Ctrl+D to leave.\n`);
   void follow(events, (message) => {
@@ -27,7 +36,7 @@ export async function chatCommand(flags: { chat: string; url?: string }): Promis
     if (text) {
       const res = await fetch(`${base}/api/messages`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify({ chat, text, sender: 'terminal' }),
       });
       if (!res.ok) process.stdout.write(`(not sent: ${((await res.json()) as { error: string }).error})\n`);
@@ -37,8 +46,8 @@ export async function chatCommand(flags: { chat: string; url?: string }): Promis
   rl.on('close', () => process.exit(0));
 }
 
-async function lastSeq(base: string, chat: string): Promise<number> {
-  const res = await fetch(`${base}/api/messages?chat=${encodeURIComponent(chat)}`);
+async function lastSeq(base: string, chat: string, auth: Record<string, string>): Promise<number> {
+  const res = await fetch(`${base}/api/messages?chat=${encodeURIComponent(chat)}`, { headers: auth });
   const { messages } = (await res.json()) as { messages: { seq: number }[] };
   return messages.at(-1)?.seq ?? 0;
 }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { CONTAINER_DIR } from './paths.js';
+import { LABELS, RUNNER_PROTOCOL } from './runtime/group-spec.js';
 
 export const INPUTS_LABEL = 'babybot.inputs';
 export const DEFAULT_BASE_IMAGE = 'node:20-slim';
@@ -39,7 +40,7 @@ function zodDir(): string {
 
 /** Hash of everything the image is made of: the Dockerfile, the runner's sources, the schema, zod, the base image. */
 export function inputsHash(baseImageId: string): string {
-  const hash = crypto.createHash('sha256').update(baseImageId);
+  const hash = crypto.createHash('sha256').update(baseImageId).update(RUNNER_PROTOCOL);
   const files = [
     path.join(CONTAINER_DIR, 'Dockerfile.agent'),
     path.join(RUNNER_DIR, 'tsconfig.json'),
@@ -85,7 +86,7 @@ export async function buildAgentImage(options: BuildOptions): Promise<{ built: b
   write(`building ${image} from ${baseImage}…`);
   const stream = await docker.buildImage(
     { context: CONTAINER_DIR, src: ['Dockerfile.agent', 'agent-runner/dist'] },
-    { t: image, dockerfile: 'Dockerfile.agent', buildargs: { BASE_IMAGE: baseImage }, labels: { [INPUTS_LABEL]: hash }, rm: true, forcerm: true },
+    { t: image, dockerfile: 'Dockerfile.agent', buildargs: { BASE_IMAGE: baseImage }, labels: { [INPUTS_LABEL]: hash, [LABELS.runner]: RUNNER_PROTOCOL }, rm: true, forcerm: true },
   );
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(

@@ -23,6 +23,19 @@ const durationMs = (fallback: string) =>
 // 0 means any free port (tests, or several instances on one machine).
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+const bytes = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
+      if (!match || Number(match[1]) <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'a size such as 500m, 2g or 1048576' });
+        return z.NEVER;
+      }
+      return Math.round(Number(match[1]) * UNITS[match[2].toLowerCase()]);
+    });
 const onOffAuto = z
   .enum(['auto', 'on', 'off', 'true', 'false', '1', '0'])
   .default('auto')
@@ -40,6 +53,15 @@ export const ConfigSchema = z.object({
   PROJECT_DIR: z.string().min(1).optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port(3000),
+  // Required of every HTTP request (but the health check) when HTTP_HOST is not loopback;
+  // unset, BabyBot makes one in DATA_DIR/http-token.
+  HTTP_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  // Host names the API answers to besides loopback and HTTP_HOST (comma-separated).
+  HTTP_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((h) => h.trim()).filter(Boolean)),
+  MAX_EVENT_STREAMS: positiveInt(32),
   TEMPORAL_ADDRESS: z
     .string()
     .regex(/^[\w.-]+:\d+$/, 'host:port, such as temporal.example.org:7233')
@@ -76,6 +98,11 @@ export const ConfigSchema = z.object({
   SANDBOX_PIDS: positiveInt(128),
   SANDBOX_TMPFS_MB: positiveInt(64),
   SANDBOX_OUTPUT_LIMIT: positiveInt(32_000),
+  // A sandbox step that leaves a group's writable folders over this fails, saying so.
+  GROUP_DISK_LIMIT: bytes('1g'),
+  // Groups other than main: at most this many tasks, none more often than TASK_MIN_INTERVAL.
+  TASKS_PER_GROUP: positiveInt(10),
+  TASK_MIN_INTERVAL: durationMs('5m'),
   MAX_CONCURRENT_MODEL_CALLS: positiveInt(2),
   MAX_CONCURRENT_SANDBOXES: positiveInt(5),
   MAX_CONCURRENT_CHANNEL_ACTIVITIES: positiveInt(20),

@@ -88,3 +88,33 @@ function dayWord(text: string): string | undefined {
   const index = /^\d$/.test(text) ? Number(text) % 7 : DAY_NAMES.indexOf(text.toLowerCase() as never);
   return index >= 0 && index <= 6 ? DAY_WORDS[index] : undefined;
 }
+
+/** The values a field names ("*\/15" -> 0, 15, 30, 45), for a valid field. */
+function expandField(text: string, field: Field): number[] {
+  const values = new Set<number>();
+  for (const item of text.split(',')) {
+    const [range, step] = item.split('/');
+    let low = field.min;
+    let high = field.max;
+    if (range !== '*') {
+      const bounds = range.split('-').map((bound) => valueOf(bound, field)!);
+      low = bounds[0];
+      // "5/15" runs from 5 to the end; a plain "5" only at 5.
+      high = bounds[1] ?? (step ? field.max : bounds[0]);
+    }
+    for (let v = low; v <= high; v += Number(step ?? 1)) values.add(v);
+  }
+  return [...values].sort((a, b) => a - b);
+}
+
+/**
+ * The shortest time between two runs of a valid cron, at most a day: from the minutes and
+ * hours it names (days only make gaps longer, so this is a lower bound, as a floor needs).
+ */
+export function cronShortestGapMs(expression: string): number {
+  const [minutes, hours] = expression.trim().split(/\s+/);
+  const times = expandField(hours, FIELDS[1]).flatMap((h) => expandField(minutes, FIELDS[0]).map((m) => h * 60 + m));
+  let gap = 24 * 60 - times.at(-1)! + times[0];
+  for (let i = 1; i < times.length; i++) gap = Math.min(gap, times[i] - times[i - 1]);
+  return gap * 60_000;
+}

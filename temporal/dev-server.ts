@@ -118,6 +118,10 @@ export class DevServer {
       await this.stop();
       throw error;
     }
+    // Every workflow's history (the chats' text among it): the owner's alone.
+    for (const file of [this.dbFile, `${this.dbFile}-wal`, `${this.dbFile}-shm`, this.logFile]) {
+      if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
+    }
   }
 
   private async waitHealthy(timeoutMs: number): Promise<void> {

@@ -15,6 +15,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Group } from '../lib/store/store.js';
 import { taskScheduleId } from '../workflows/ids.js';
+import { formatDuration } from '../lib/duration.js';
+import { cronShortestGapMs } from './cron.js';
 import { scheduledTaskWorkflow, type ScheduledTaskInput } from '../workflows/scheduled-task.js';
 import { GROUP, KIND } from '../workflows/search-attributes.js';
 import {
@@ -38,6 +40,14 @@ export interface TaskServiceDeps {
   /** Crons and one-shot times without a zone of their own are read in this one. */
   timeZone: string;
   now?: () => Date;
+  /** For groups other than main (main and the command line have none): see TaskLimits. */
+  limits?: TaskLimits;
+}
+
+/** A group of strangers must not flood Temporal or its own chat: a quota and an interval floor. */
+export interface TaskLimits {
+  perGroup: number;
+  minIntervalMs: number;
 }
 
 /** Who asks: a group's turn (its own tasks; the main group any group's), or the owner at the command line. */
@@ -107,6 +117,7 @@ export class TaskService {
     const group = this.targetGroup(actor, input.group);
     const when = resolveWhen(input.when, this.deps.timeZone, this.now());
     const id = taskScheduleId(group.folder, shortId);
+    await this.checkLimits(actor, group.folder, when, id);
     const memo: TaskMemo = { prompt: input.prompt, createdBy: actor.label, context: input.isolated ? 'isolated' : 'group', when };
     try {
       await this.deps.client.schedule.create({
@@ -178,6 +189,7 @@ export class TaskService {
     // A new schedule without a zone of its own keeps the task's zone, not the default one.
     const zone = memo.when.kind === 'every' ? this.deps.timeZone : memo.when.timeZone;
     const when = changes.when ? resolveWhen(changes.when, zone, this.now()) : memo.when;
+    if (changes.when) this.checkInterval(actor, when);
     const isolated = changes.isolated ?? memo.context === 'isolated';
     const next: TaskMemo = { ...memo, prompt: changes.prompt ?? memo.prompt, context: isolated ? 'isolated' : 'group', when };
     try {
@@ -274,6 +286,36 @@ export class TaskService {
       ],
       staticSummary: `Task: ${memo.prompt.slice(0, 90)}`,
     };
+  }
+
+  /**
+   * A group that is not main may keep at most perGroup tasks, none running more often than
+   * minIntervalMs. The same request retried (its schedule exists already) is not a new task.
+   */
+  private async checkLimits(actor: TaskActor, folder: string, when: TaskWhen, id: string): Promise<void> {
+    const limits = this.deps.limits;
+    if (actor.isMain || !limits) return;
+    this.checkInterval(actor, when);
+    const existing = await this.list(actor, folder);
+    if (existing.some((task) => task.id === id)) return;
+    if (existing.length >= limits.perGroup) {
+      throw taskInvalid(
+        `This group has ${existing.length} scheduled tasks, the most a group other than main may have (TASKS_PER_GROUP=${limits.perGroup}). ` +
+          'Cancel one first, or ask the owner to schedule it from the main chat.',
+      );
+    }
+  }
+
+  private checkInterval(actor: TaskActor, when: TaskWhen): void {
+    const limits = this.deps.limits;
+    if (actor.isMain || !limits) return;
+    const gap = when.kind === 'every' ? when.everyMs : when.kind === 'cron' ? cronShortestGapMs(when.cron) : Infinity;
+    if (gap < limits.minIntervalMs) {
+      throw taskInvalid(
+        `That would run every ${formatDuration(gap)}; in a group other than main a task may run at most every ` +
+          `${formatDuration(limits.minIntervalMs)} (TASK_MIN_INTERVAL). Choose a longer interval.`,
+      );
+    }
   }
 
   /** The registered group a request is for; a group that is not main may only name itself. */

@@ -9,6 +9,7 @@ import { createMediaChannelActivities } from '../activities/media/voice-note-don
 import { mediaAwareHandOver } from '../channel/media/media-handover.js';
 import { createVoiceNoteStarter } from '../temporal/voice-note-starter.js';
 import { deliver } from '../activities/delivery.js';
+import { guardSettings, installToken } from '../channel/http-guard.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
@@ -103,6 +104,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         groupByFolder: (folder) => store.groupByFolder(folder),
         taskQueue: queues.workflows,
         timeZone: config.timeZone,
+        limits: { perGroup: config.TASKS_PER_GROUP, minIntervalMs: config.TASK_MIN_INTERVAL },
       }),
       prompt: {
         assistantName: config.ASSISTANT_NAME,
@@ -177,7 +179,15 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       // one, so each chat's turns keep the chat's order across a restart.
       const handed = await inbound.handOverPending();
       if (handed > 0) log.info({ handed }, 'handed over messages stored before the last stop');
-      const http = new HttpServer({ store, inbound, health, webChatHtml: webChatPage() });
+      const token = installToken(config.HTTP_HOST, config.HTTP_TOKEN, config.dataDir);
+      const http = new HttpServer({
+        store,
+        inbound,
+        health,
+        webChatHtml: webChatPage(),
+        guard: guardSettings(config.HTTP_HOST, config.HTTP_ALLOWED_HOSTS, token),
+        maxEventStreams: config.MAX_EVENT_STREAMS,
+      });
       httpUrl = await http.listen(config.HTTP_PORT, config.HTTP_HOST);
       stops.push(() => http.close());
       if (whatsapp) {

@@ -1,10 +1,14 @@
 // The host's side of the file-watch IPC: writes one request atomically into the group's
 // requests/ folder and waits, with fs.watch on responses/ (no polling), for the runner's
 // answer. Used only by the sandbox activity, only for a container's own folder.
+// What the runner writes is read like any container-writable path (lib/safe-fs): the two
+// folders are checked to be real before every use, a response that is a link, a FIFO or
+// over MAX_RESPONSE_BYTES is refused unread, and a request is created with O_EXCL|O_NOFOLLOW.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { IPC_DIRS, MAX_REQUEST_BYTES, SandboxResponse, type SandboxRequest } from './schema.js';
+import { assertRealFolder, readContained, UnsafePathError, writeNewFile } from '../../lib/safe-fs.js';
+import { IPC_DIRS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, SandboxResponse, type SandboxRequest } from './schema.js';
 
 export interface WaitOptions {
   signal?: AbortSignal;
@@ -25,8 +29,17 @@ export class IpcClient {
     this.responses = path.join(dir, IPC_DIRS.responses);
   }
 
+  /** Throws unless requests/ and responses/ are real folders (never a link planted in their place). */
+  checkFolders(): void {
+    assertRealFolder(this.dir);
+    assertRealFolder(this.requests);
+    assertRealFolder(this.responses);
+  }
+
   /** Drops requests and answers left by a container that is gone, so a new one never runs a stale step. */
   clear(): void {
+    this.checkFolders();
+    // rm never follows a link: an entry that is one is removed itself, its target is untouched.
     for (const sub of [this.requests, this.responses]) {
       for (const name of fs.readdirSync(sub)) fs.rmSync(path.join(sub, name), { force: true, recursive: true });
     }
@@ -38,6 +51,7 @@ export class IpcClient {
     if (Buffer.byteLength(body) > MAX_REQUEST_BYTES) {
       throw new RequestTooLargeError(`The request is ${Buffer.byteLength(body)} bytes; the sandbox takes at most ${MAX_REQUEST_BYTES}.`);
     }
+    this.checkFolders();
     const name = `${id}.json`;
     const answer = path.join(this.responses, name);
     let watcher: fs.FSWatcher | undefined;
@@ -45,12 +59,15 @@ export class IpcClient {
     try {
       return await new Promise<SandboxResponse>((resolve, reject) => {
         const tryRead = () => {
-          let text: string;
+          let text: string | undefined;
           try {
-            text = fs.readFileSync(answer, 'utf8');
-          } catch {
-            return; // not there yet
+            text = readContained(this.responses, answer, MAX_RESPONSE_BYTES);
+          } catch (error) {
+            if (!(error instanceof UnsafePathError)) return; // being renamed into place; the next event reads it
+            fs.rmSync(answer, { force: true });
+            return reject(new UnsafePathError(`The sandbox's answer to request ${id} was refused: ${error.message.split(this.dir).join('IPC')}`));
           }
+          if (text === undefined) return; // not there yet
           fs.rmSync(answer, { force: true });
           const parsed = SandboxResponse.safeParse(safeJson(text));
           if (parsed.success && parsed.data.id === id) resolve(parsed.data);
@@ -68,7 +85,9 @@ export class IpcClient {
         }
         options.gone?.catch(reject);
         const temp = path.join(this.requests, `.${id}.tmp`);
-        fs.writeFileSync(temp, body);
+        // A temp file left by a crashed attempt with the same id (a link, even) is removed, not written through.
+        fs.rmSync(temp, { force: true });
+        writeNewFile(temp, body);
         fs.renameSync(temp, path.join(this.requests, name));
         tryRead();
       });

@@ -2,7 +2,10 @@
 // group's container). One schema, compiled into both sides, so a request the host writes
 // is exactly what the runner validates, and the runner's answer is what the host expects.
 //
-// Layout of a group's IPC folder (DATA_DIR/ipc/<folder> on the host, /workspace/ipc inside):
+// Layout of a group's IPC folder (DATA_DIR/ipc/<folder> on the host, /workspace/ipc inside).
+// The host owns the folder and its three subfolders (0755 / 0700): the runner reaches them
+// as the container's root, the model's commands (another uid) cannot, so they can neither
+// swap a subfolder for a link nor forge a request or an answer.
 //   requests/<id>.json    written by the host (temp file + rename), deleted by the runner once read
 //   responses/<id>.json   written by the runner (temp file + rename), deleted by the host once read
 //   errors/<id>.json      a refused request, beside errors/<id>.reason.txt saying why
@@ -10,6 +13,13 @@ import { z } from 'zod';
 
 /** Bigger request files are refused unread: a write_file of a few MB is not a sandbox step. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Bigger response files are refused unread by the host (and the runner answers with an error
+ * instead of writing one): the largest honest answer, two outputs at their 10 MB limit with
+ * JSON escaping, stays below it.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** File names are ids: letters, digits, - and _, so a name can never point outside the folder. */
 export const RequestId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, - and _ (at most 100)');

@@ -3,12 +3,14 @@
 // one container per group with the same mounts, user, memory and CPU limits, and talks to
 // the runner through the same file-watch IPC. Not enforced here (the CLI has no flags for
 // them as far as we know): a pids limit, dropping capabilities, a read-only root, no network.
+// So it serves the main group only (the owner's own chat): a group of strangers would get a
+// sandbox with a network and none of Docker's limits, and is refused with the reason.
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Logger } from '../../lib/logger.js';
 import { IpcClient } from '../ipc/client.js';
-import { containerName, ipcDir, limitsFor, mountsFor, prepareHostFolders, SANDBOX_UID, type SandboxSettings } from './group-spec.js';
+import { containerName, ipcDir, limitsFor, mountsFor, commandUid, prepareHostFolders, runnerMounts, type SandboxSettings } from './group-spec.js';
 import { SandboxUnavailableError, type Sandbox, type SandboxGroup, type SandboxRuntime } from './types.js';
 
 const run = promisify(execFile);
@@ -46,18 +48,27 @@ export class AppleContainerRuntime implements SandboxRuntime {
   }
 
   async sandboxFor(group: SandboxGroup): Promise<Sandbox> {
+    if (!group.isMain) {
+      throw new SandboxUnavailableError(
+        `The apple-container runtime does not sandbox group "${group.folder}": it cannot cut the network, make the root ` +
+          'read-only, drop capabilities or limit processes, so only the main group may use it. Use Docker for other groups ' +
+          '(CONTAINER_RUNTIME=docker).',
+      );
+    }
     const name = containerName(this.settings, group.folder);
     const ipc = new IpcClient(ipcDir(this.settings, group.folder));
     if (!(await this.running(name))) {
       const limits = limitsFor(this.settings, group);
       const mounts = mountsFor(this.settings, group);
-      prepareHostFolders(this.settings, group);
+      for (const replaced of prepareHostFolders(this.settings, group)) this.log.warn(`${replaced}: replaced it, followed nothing`);
       ipc.clear();
       await this.cli('delete', '--force', name).catch(() => '');
-      const inside = mounts.map((m) => ({ ...m, real: m.path }));
+      const inside = runnerMounts(mounts, group);
       await this.cli(
         'run', '--detach', '--name', name,
-        '--user', `${SANDBOX_UID}:${SANDBOX_UID}`,
+        // The runner as the VM's root runs the model's commands as SANDBOX_UID, as with Docker.
+        '--user', '0:0',
+        '--env', `BABYBOT_COMMAND_USER=${commandUid()}:${commandUid()}`,
         '--memory', `${limits.memoryMb}M`, '--cpus', String(Math.max(1, Math.round(limits.cpus))),
         '--env', `BABYBOT_MOUNTS=${JSON.stringify(inside)}`,
         ...mounts.flatMap((m) => ['--volume', `${m.real}:${m.path}${m.writable ? '' : ':ro'}`]),

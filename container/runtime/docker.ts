@@ -9,13 +9,17 @@ import type { Logger } from '../../lib/logger.js';
 import { IpcClient } from '../ipc/client.js';
 import type { SandboxRequest } from '../ipc/schema.js';
 import {
+  checkDiskUse,
+  commandUid,
   containerName,
   ipcDir,
   LABELS,
   limitsFor,
   mountsFor,
   prepareHostFolders,
-  SANDBOX_UID,
+  RUNNER_CAPS,
+  RUNNER_PROTOCOL,
+  runnerMounts,
   specHash,
   type SandboxSettings,
 } from './group-spec.js';
@@ -45,6 +49,7 @@ interface Handle {
   gone: Promise<never>;
   stopWatching: AbortController;
   busy: number;
+  group: SandboxGroup;
 }
 
 export class DockerRuntime implements SandboxRuntime {
@@ -94,17 +99,25 @@ export class DockerRuntime implements SandboxRuntime {
       await this.remove(name);
     }
 
-    prepareHostFolders(settings, group);
+    for (const replaced of prepareHostFolders(settings, group)) {
+      log.warn({ container: name }, `${replaced}, not a real folder: replaced it, followed nothing`);
+    }
     const ipc = new IpcClient(ipcDir(settings, group.folder));
     ipc.clear();
-    const inside = mounts.map((m) => ({ ...m, real: m.path }));
+    const inside = runnerMounts(mounts, group);
     const container = await this.engine(() =>
       docker.createContainer({
         name,
         Image: settings.image,
         Labels: { [LABELS.install]: settings.install, [LABELS.group]: group.folder, [LABELS.spec]: spec },
-        Env: [`BABYBOT_MOUNTS=${JSON.stringify(inside)}`, 'BABYBOT_IPC_DIR=/workspace/ipc'],
-        User: `${SANDBOX_UID}:${SANDBOX_UID}`,
+        Env: [
+          `BABYBOT_MOUNTS=${JSON.stringify(inside)}`,
+          'BABYBOT_IPC_DIR=/workspace/ipc',
+          `BABYBOT_COMMAND_USER=${commandUid()}:${commandUid()}`,
+        ],
+        // The runner is the container's root with RUNNER_CAPS only; every command and file
+        // tool runs as SANDBOX_UID with no capability (see group-spec.ts).
+        User: '0:0',
         WorkingDir: '/workspace/group',
         HostConfig: {
           // The model runs on the host; nothing in the sandbox needs a network.
@@ -113,6 +126,9 @@ export class DockerRuntime implements SandboxRuntime {
           // Docker's default tmpfs has no size cap.
           Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${limits.tmpfsMb}m` },
           CapDrop: ['ALL'],
+          // A host that is not root owns the IPC folders (0700): the runner, root in the
+          // container but not their owner, needs DAC_OVERRIDE to reach them.
+          CapAdd: [...RUNNER_CAPS, ...(process.getuid?.() === 0 ? [] : ['DAC_OVERRIDE'])],
           SecurityOpt: ['no-new-privileges'],
           Memory: limits.memoryMb * 1024 * 1024,
           MemorySwap: limits.memoryMb * 1024 * 1024,
@@ -157,7 +173,16 @@ export class DockerRuntime implements SandboxRuntime {
         },
       );
     gone.catch(() => {});
-    const handle: Handle = { name, id, spec, ipc: new IpcClient(ipcDir(this.deps.settings, group.folder)), gone, stopWatching, busy: 0 };
+    const handle: Handle = {
+      name,
+      id,
+      spec,
+      ipc: new IpcClient(ipcDir(this.deps.settings, group.folder)),
+      gone,
+      stopWatching,
+      busy: 0,
+      group,
+    };
     this.handles.set(name, handle);
     return handle;
   }
@@ -171,7 +196,9 @@ export class DockerRuntime implements SandboxRuntime {
     handle.busy++;
     const id = options.requestId ?? crypto.randomUUID();
     try {
-      return await handle.ipc.call(request, { signal: options.signal, gone: handle.gone }, id);
+      const response = await handle.ipc.call(request, { signal: options.signal, gone: handle.gone }, id);
+      checkDiskUse(this.deps.settings, handle.group);
+      return response;
     } catch (error) {
       // Cancelled or timed out: the command must not keep running in the container.
       if (options.signal?.aborted && request.type === 'run_command') {
@@ -236,7 +263,16 @@ export class DockerRuntime implements SandboxRuntime {
   private async image(): Promise<string> {
     if (this.imageId) return this.imageId;
     try {
-      this.imageId = (await this.engine(() => this.deps.docker.getImage(this.deps.settings.image).inspect())).Id;
+      const image = await this.engine(() => this.deps.docker.getImage(this.deps.settings.image).inspect());
+      // An image from before the runner/command split would run the model's commands as the
+      // container's root: refuse it rather than run it.
+      if (image.Config.Labels?.[LABELS.runner] !== RUNNER_PROTOCOL) {
+        throw new SandboxUnavailableError(
+          `The agent image ${this.deps.settings.image} is older than this BabyBot (its runner does not run the model's commands ` +
+            'as a separate user): rebuild it with `babybot sandbox build`.',
+        );
+      }
+      this.imageId = image.Id;
       return this.imageId;
     } catch (error) {
       if (statusOf(error) !== 404) throw error;

@@ -6,18 +6,45 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../../lib/config.js';
+import { diskUsage, ensureRealFolder, ownFolder } from '../../lib/safe-fs.js';
 import type { Mount } from '../ipc/schema.js';
-import { SandboxSettingsError, type SandboxGroup } from './types.js';
+import { GroupDiskLimitError, SandboxSettingsError, type SandboxGroup } from './types.js';
 
-/** The uid:gid the runner runs as; rw folders must be owned by it. */
+/**
+ * The uid:gid the model's commands (and the file tools) run as; a group's rw folders are
+ * owned by it. The runner itself runs as the container's root with a handful of
+ * capabilities (RUNNER_CAPS), so a command can neither write the IPC folders nor signal,
+ * trace or read the runner.
+ */
 export const SANDBOX_UID = 1000;
+
+/**
+ * The uid the commands really run as: SANDBOX_UID, unless BabyBot itself runs as that uid
+ * (its docker-compose image does), then the next one, so the model's commands never share
+ * a uid with BabyBot, which owns the IPC folders.
+ */
+export function commandUid(): number {
+  return process.getuid?.() === SANDBOX_UID ? SANDBOX_UID + 1 : SANDBOX_UID;
+}
+
+/**
+ * What the runner keeps: switching to SANDBOX_UID for each command and file tool (SETUID,
+ * SETGID), emptying the command's bounding set (SETPCAP) and ending a command's processes
+ * (KILL). The commands themselves end with no capability at all.
+ */
+export const RUNNER_CAPS = ['SETUID', 'SETGID', 'SETPCAP', 'KILL'] as const;
 
 export const LABELS = {
   install: 'babybot.install',
   group: 'babybot.group',
   /** Hash of everything the container was created with: a change (limits, image) replaces it. */
   spec: 'babybot.spec',
+  /** On the image: the runner's privilege model; an image without it runs commands as the runner's uid. */
+  runner: 'babybot.runner',
 } as const;
+
+/** The runner separates itself (container root, RUNNER_CAPS) from the model's commands (SANDBOX_UID). */
+export const RUNNER_PROTOCOL = 'separated-uid-1';
 
 /** A group's `sandbox` column: limits it may set for itself (the owner sets them, not the model). */
 export const GroupSandboxSettings = z
@@ -42,6 +69,8 @@ export interface SandboxSettings {
   skillsDir: string;
   limits: Limits;
   idleTimeoutMs: number;
+  /** GROUP_DISK_LIMIT: a step that leaves a group's writable folders bigger than this fails. */
+  diskLimitBytes: number;
 }
 
 export function sandboxSettings(config: Config): SandboxSettings {
@@ -59,7 +88,34 @@ export function sandboxSettings(config: Config): SandboxSettings {
       tmpfsMb: config.SANDBOX_TMPFS_MB,
     },
     idleTimeoutMs: config.SANDBOX_IDLE_TIMEOUT,
+    diskLimitBytes: config.GROUP_DISK_LIMIT,
   };
+}
+
+/** A walk of more entries than this is refused too: counting them is itself a cost. */
+const MAX_DISK_ENTRIES = 200_000;
+
+/**
+ * Throws GroupDiskLimitError when the group's writable folders use more than the limit.
+ * Run after each step, when nothing of the group runs any more (a step ends everything it
+ * started), so the tree is still while it is walked; links are counted, never followed.
+ */
+export function checkDiskUse(settings: SandboxSettings, group: SandboxGroup): void {
+  for (const mount of mountsFor(settings, group).filter((m) => m.writable)) {
+    const usage = diskUsage(mount.real, MAX_DISK_ENTRIES);
+    if (usage.stopped) {
+      throw new GroupDiskLimitError(
+        `${mount.path} holds more than ${MAX_DISK_ENTRIES} files and folders, more than a group may keep. Delete some, then go on.`,
+      );
+    }
+    if (usage.bytes > settings.diskLimitBytes) {
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+      throw new GroupDiskLimitError(
+        `After this step ${mount.path} uses ${mb(usage.bytes)}, over the group's limit of ${mb(settings.diskLimitBytes)} ` +
+          '(GROUP_DISK_LIMIT). Delete files you do not need (e.g. with run_command), then go on.',
+      );
+    }
+  }
 }
 
 export function limitsFor(settings: SandboxSettings, group: SandboxGroup): Limits {
@@ -83,7 +139,8 @@ export function ipcDir(settings: SandboxSettings, folder: string): string {
 
 /**
  * The group's folders inside and outside. Main may write the global memory and read the
- * project; every other group sees only its own folder, the global one read-only and the skills.
+ * project (minus what it must never see, see projectMounts); every other group sees only
+ * its own folder, the global one read-only and the skills.
  */
 export function mountsFor(settings: SandboxSettings, group: SandboxGroup): Mount[] {
   const mounts: Mount[] = [
@@ -91,28 +148,104 @@ export function mountsFor(settings: SandboxSettings, group: SandboxGroup): Mount
     { path: '/workspace/global', real: path.join(settings.groupsDir, 'global'), writable: group.isMain },
     { path: '/workspace/skills', real: settings.skillsDir, writable: false },
   ];
-  if (group.isMain) mounts.push({ path: '/workspace/project', real: settings.projectDir, writable: false });
+  if (group.isMain) mounts.push(...projectMounts(settings));
   return mounts;
 }
 
-/** Creates the host folders a container mounts, writable ones owned by the sandbox's uid. */
-export function prepareHostFolders(settings: SandboxSettings, group: SandboxGroup): void {
-  for (const mount of mountsFor(settings, group)) {
-    fs.mkdirSync(mount.real, { recursive: true });
-    if (mount.writable) ownBySandbox(mount.real);
+/** The runner's table: every mount at its inside path, plus /workspace/project itself for main (the folder its entries are mounted in). */
+export function runnerMounts(mounts: readonly Mount[], group: SandboxGroup): Mount[] {
+  const inside = mounts.map((m) => ({ ...m, real: m.path }));
+  if (group.isMain) inside.push({ path: PROJECT_INSIDE, real: PROJECT_INSIDE, writable: false });
+  return inside;
+}
+
+const PROJECT_INSIDE = '/workspace/project';
+
+/** Names in the project main's sandbox never sees: secrets, credentials and caches (the Docker socket lives in .cache). */
+const HIDDEN_NAMES = /^(\.env(\..*)?|\.cache|\.ssh|\.gnupg|\.aws|\.docker|\.npmrc|\.netrc|\.git-credentials|\.pgpass)$/;
+const MAX_PROJECT_DEPTH = 4;
+
+/**
+ * The project, read-only, entry by entry rather than as one bind: what main's sandbox must
+ * never see is simply not there. Hidden are BabyBot's own data (DATA_DIR: the store with the
+ * chats and the WhatsApp keys, Temporal's database, the IPC folders), the groups (strangers'
+ * folders), secrets and caches (HIDDEN_NAMES), and anything that is not a plain file or
+ * folder: sockets, FIFOs, devices, and symlinks (a bind would follow one on the host). A
+ * folder that holds a hidden path deeper down is opened up, entry by entry, in the same way.
+ */
+export function projectMounts(settings: SandboxSettings): Mount[] {
+  const project = realOrResolved(settings.projectDir);
+  const hidden = [settings.dataDir, settings.groupsDir].map(realOrResolved);
+  for (const secret of hidden) {
+    if (project === secret || project.startsWith(`${secret}${path.sep}`)) {
+      throw new SandboxSettingsError(
+        `PROJECT_DIR (${settings.projectDir}) lies inside ${secret}, which the main group's sandbox must never see. ` +
+          'Point PROJECT_DIR at the project folder itself.',
+      );
+    }
   }
-  const ipc = ipcDir(settings, group.folder);
-  for (const sub of ['', 'requests', 'responses', 'errors']) {
-    fs.mkdirSync(path.join(ipc, sub), { recursive: true });
-    ownBySandbox(path.join(ipc, sub));
+  const mounts: Mount[] = [];
+  const visit = (hostDir: string, insideDir: string, depth: number) => {
+    const entries = fs.readdirSync(hostDir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (HIDDEN_NAMES.test(entry.name) || !(entry.isFile() || entry.isDirectory())) continue;
+      const host = path.join(hostDir, entry.name);
+      const inside = path.posix.join(insideDir, entry.name);
+      if (hidden.includes(host)) continue;
+      if (entry.isDirectory() && hidden.some((h) => h.startsWith(`${host}${path.sep}`))) {
+        if (depth < MAX_PROJECT_DEPTH) visit(host, inside, depth + 1);
+        continue;
+      }
+      mounts.push({ path: inside, real: host, writable: false });
+    }
+  };
+  if (fs.existsSync(project)) visit(project, PROJECT_INSIDE, 1);
+  return mounts;
+}
+
+function realOrResolved(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
   }
 }
 
-/** As root, hand the folder to uid 1000; as uid 1000 it already is; as anyone else, open it up. */
+/**
+ * Creates the host folders a container mounts, writable ones owned by the sandbox's uid, and
+ * the IPC folders owned by the host. Never follows a link: one planted where an IPC folder
+ * should be (by a container of an older BabyBot, which owned the IPC root) is removed and a
+ * real folder made; nothing is chowned, chmodded or cleared through it. Returns what was
+ * replaced, for the log.
+ */
+export function prepareHostFolders(settings: SandboxSettings, group: SandboxGroup): string[] {
+  const replaced: string[] = [];
+  for (const mount of mountsFor(settings, group)) {
+    if (!fs.existsSync(mount.real)) fs.mkdirSync(mount.real, { recursive: true });
+    if (mount.writable) ownBySandbox(mount.real);
+  }
+  const ipc = ipcDir(settings, group.folder);
+  fs.mkdirSync(path.dirname(ipc), { recursive: true, mode: 0o755 });
+  const host = hostOwner();
+  for (const [sub, mode] of [['', 0o755], ['requests', 0o700], ['responses', 0o700], ['errors', 0o700]] as const) {
+    const dir = path.join(ipc, sub);
+    const was = ensureRealFolder(dir, mode);
+    if (was) replaced.push(`${dir} was ${was}`);
+    ownFolder(dir, host, mode);
+  }
+  return replaced;
+}
+
+/** As root: the IPC folders are root's (taking back ones an older BabyBot gave to uid 1000). Otherwise they are ours already. */
+function hostOwner(): { uid: number; gid: number } | undefined {
+  return process.getuid?.() === 0 ? { uid: 0, gid: 0 } : undefined;
+}
+
+/** As root, hand the folder to the commands' uid; as anyone else (who cannot chown), open it up. */
 function ownBySandbox(dir: string): void {
   const uid = process.getuid?.();
-  if (uid === 0) fs.chownSync(dir, SANDBOX_UID, SANDBOX_UID);
-  else if (uid !== undefined && uid !== SANDBOX_UID) fs.chmodSync(dir, 0o777);
+  if (uid === 0) ownFolder(dir, { uid: commandUid(), gid: commandUid() }, 0o755);
+  else if (uid !== undefined) ownFolder(dir, undefined, 0o777);
 }
 
 /** Hash of what the container is made from, stored as a label and compared when it is found again. */

@@ -56,3 +56,8 @@ export class ContainerDiedError extends Error {
 export class SandboxSettingsError extends Error {
   override name = 'SandboxSettingsError';
 }
+
+/** A step left the group's writable folders over GROUP_DISK_LIMIT: the model must delete something first. */
+export class GroupDiskLimitError extends Error {
+  override name = 'GroupDiskLimitError';
+}

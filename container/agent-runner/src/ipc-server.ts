@@ -5,7 +5,7 @@
 // runner.
 import fs from 'node:fs';
 import path from 'node:path';
-import { IPC_DIRS, MAX_REQUEST_BYTES, RequestId, SandboxRequest, type SandboxResponse } from '../../ipc/schema.js';
+import { IPC_DIRS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, RequestId, SandboxRequest, type SandboxResponse } from '../../ipc/schema.js';
 import { execute, type ExecuteContext } from './execute.js';
 
 /** Answers kept for repeats: a retried step asks again with the same id after its worker died. */
@@ -96,7 +96,12 @@ export class IpcServer {
 
   private respond(response: SandboxResponse): void {
     const temp = path.join(this.responses, `.${response.id}.tmp`);
-    fs.writeFileSync(temp, JSON.stringify(response));
+    let body = JSON.stringify(response);
+    // The host refuses bigger answers unread: say why instead of writing one.
+    if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
+      body = JSON.stringify({ id: response.id, ok: false, kind: 'failed', error: `The result is ${Buffer.byteLength(body)} bytes, over the limit of ${MAX_RESPONSE_BYTES}.` });
+    }
+    fs.writeFileSync(temp, body);
     fs.renameSync(temp, path.join(this.responses, `${response.id}.json`));
   }
 }

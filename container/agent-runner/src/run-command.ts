@@ -35,6 +35,27 @@ export interface CommandContext {
   /** Inside the container: orphans of the command are ours to kill too. */
   killOrphans: boolean;
   env: NodeJS.ProcessEnv;
+  /** Run as this uid:gid, with no supplementary groups and an empty bounding set (setpriv). */
+  user?: { uid: number; gid: number };
+}
+
+/** The command line: bash, through setpriv when it must run as another user with no capabilities left. */
+function commandLine(command: string, user: CommandContext['user']): [string, string[]] {
+  if (!user) return ['/bin/bash', ['-c', command]];
+  return [
+    'setpriv',
+    [
+      `--reuid=${user.uid}`,
+      `--regid=${user.gid}`,
+      '--clear-groups',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+      '--',
+      '/bin/bash',
+      '-c',
+      command,
+    ],
+  ];
 }
 
 class CappedOutput {
@@ -68,7 +89,8 @@ export function runCommand(
   return new Promise((resolve) => {
     // detached: the command leads its own session and process group, so ending the step
     // can find everything it started.
-    const child = spawn('/bin/bash', ['-c', request.command], {
+    const [file, args] = commandLine(request.command, context.user);
+    const child = spawn(file, args, {
       cwd: context.cwd,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
