@@ -15,7 +15,7 @@ import { lastUserText, OllamaStub } from '../tests/support/ollama-stub.js';
 import { freePort } from '../tests/support/ports.js';
 import { startBabyBot } from '../workers/babybot.js';
 import { groupWorkflowId, turnWorkflowId } from '../workflows/ids.js';
-import { CHAT, GROUP, KIND } from '../workflows/search-attributes.js';
+import { GROUP, KIND } from '../workflows/search-attributes.js';
 import { taskQueues } from '../workflows/task-queue-names.js';
 
 const OUT_DIR = path.resolve(import.meta.dirname, '../tests/replay/histories');
@@ -78,20 +78,21 @@ try {
   if (!firstRun) throw new Error(`group:main (run ${group.runId}) has no first run id in its start event`);
   await save(client, 'group-continue-as-new', await closedRun(client, groupWorkflowId('main'), firstRun));
 
-  // A task run, started as its Schedule starts it (same type, input, attributes and memo).
+  // A task run, started as its Schedule starts it (same type, input, attributes and memo):
+  // it queues its turn in the group's workflow and waits for it; the turn is the group's child.
   const taskId = 'task:main:record-1';
   await client.workflow.start('scheduledTaskWorkflow', {
     workflowId: `${taskId}-2025-01-01T08:00:00Z`,
     taskQueue: taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).workflows,
-    args: [{ folder: 'main', chat: 'local:main', task: { taskId, prompt: 'Say good morning with a summary', isolated: true } }],
+    args: [{ folder: 'main', task: { taskId, prompt: 'Say good morning with a summary', isolated: true } }],
     memo: { prompt: 'Say good morning with a summary', createdBy: 'record-histories', context: 'isolated' },
     typedSearchAttributes: [
       { key: GROUP, value: 'main' },
-      { key: CHAT, value: 'local:main' },
       { key: KIND, value: 'task' },
     ],
   });
   await save(client, 'task-run', await closedRun(client, `${taskId}-2025-01-01T08:00:00Z`));
+  await save(client, 'task-turn', await closedRun(client, turnWorkflowId('main', 'task-record-1-2025-01-01T08:00:00Z')));
 } finally {
   await bot.stop();
   await ollama.close();

@@ -39,6 +39,8 @@ export interface StartOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Turns per group workflow run before continue-as-new. */
   turnsPerRun?: number;
+  /** How long steps in flight may finish when stopping (default: the workers' SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs?: number;
   /** Tests replace WhatsApp's socket (a fake emitting Baileys' objects), backoff and clock. */
   whatsapp?: WhatsAppSeams;
 }
@@ -136,6 +138,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       activities: { channel: { ...channelActivities, ...mediaChannelActivities }, ...createWorkerActivities(config, log, served, sandbox) },
       concurrency: queueConcurrency(config),
       workflowBundle: options.workflowBundle,
+      shutdownGraceMs: options.shutdownGraceMs,
       log,
     });
     workers.start();

@@ -1,6 +1,9 @@
 // One long-lived workflow per group (`group:<folder>`): it queues the group's messages
 // and runs one agent turn at a time, so turns in a group are serialised in arrival order
 // while groups run side by side. This replaces NanoClaw's polling loop and per-group queue.
+// Task runs and `babybot retry` come in the same way, as jobs, so nothing runs beside a
+// turn of the group. The chat a turn answers is not held here: each turn reads it from the
+// registered group, so a folder moved to another chat is answered there.
 import {
   allHandlersFinished,
   ChildWorkflowFailure,

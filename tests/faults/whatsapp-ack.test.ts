@@ -56,10 +56,10 @@ describe('WhatsApp replies across a drop before the ack and a crash after it', (
     };
     const socketsBefore = whatsapp.sockets.length;
     socket.deliver([message({ remoteJid: OWNER_JID, fromMe: true, id: 'ACK1' }, { conversation: 'first question' })]);
-    const next = await whatsapp.socketCount(socketsBefore + 1);
+    const next = await whatsapp.socketCount(socketsBefore + 1, 60_000);
     expect(deliveredText('lost on the wire?')).toHaveLength(0);
     next.open();
-    await until('the reply to arrive', () => deliveredText('lost on the wire?').length === 1);
+    await until('the reply to arrive', () => deliveredText('lost on the wire?').length === 1, 60_000);
     await pause(1500);
     expect(deliveredText('lost on the wire?')).toHaveLength(1);
     const writes = whatsapp.allSent.filter((m) => m.text === 'lost on the wire?');
@@ -75,13 +75,13 @@ describe('WhatsApp replies across a drop before the ack and a crash after it', (
     // The server takes the message, but its ack arrives only after BabyBot is gone.
     socket.ackDelayMs = 2000;
     socket.deliver([message({ remoteJid: OWNER_JID, fromMe: true, id: 'ACK2' }, { conversation: 'second question' })]);
-    await until('the server to have the reply', () => deliveredText('acked, then BabyBot died').length === 1);
+    await until('the server to have the reply', () => deliveredText('acked, then BabyBot died').length === 1, 60_000);
     const namespace = bot.namespace;
     await bot.stop();
     await pause(2500); // the ack is sent to a process that is gone
     const socketsBefore = whatsapp.sockets.length;
     bot = await start(namespace);
-    (await whatsapp.socketCount(socketsBefore + 1)).open();
+    (await whatsapp.socketCount(socketsBefore + 1, 60_000)).open();
     await until('the part to be logged sent', () => {
       const part = bot.store.delivery(`whatsapp-part:${deliveredText('acked, then BabyBot died')[0].messageId}`);
       return part?.status === 'sent' && bot.replies(OWNER_JID).some((m) => m.text === 'acked, then BabyBot died');

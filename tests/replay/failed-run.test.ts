@@ -138,7 +138,9 @@ describe('a failed turn', { timeout: 180_000 }, () => {
     const started = (await handle.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
     expect(started?.taskQueue?.name).toBe('babybot-workflows');
     const input = defaultPayloadConverter.fromPayload<AgentTurnInput>(started!.input!.payloads![0]);
-    expect(input).toMatchObject({ folder: 'main', chat: 'local:main', kind: 'message', retryOf: failedRunId });
+    expect(input).toMatchObject({ folder: 'main', kind: 'message', retryOf: failedRunId });
+    // It ran in the group's queue, as the group's child, never beside the group's other turns.
+    expect(started?.parentWorkflowExecution?.workflowId).toBe('group:main');
     expect(input.messages.map((m) => m.id)).toEqual(['weather-1']);
 
     const again = await babybot('retry', turnId);

@@ -18,9 +18,9 @@ describe('recorded histories', () => {
     bundle = await bundleWorkflows();
   });
 
-  it('cover a plain turn, tool calls, a failure, a continue-as-new and a task run', () => {
+  it('cover a plain turn, tool calls, a failure, a continue-as-new, a task run and its turn', () => {
     expect(files).toEqual(
-      expect.arrayContaining(['plain-turn.json', 'tool-turn.json', 'failed-turn.json', 'group-continue-as-new.json', 'task-run.json']),
+      expect.arrayContaining(['plain-turn.json', 'tool-turn.json', 'failed-turn.json', 'group-continue-as-new.json', 'task-run.json', 'task-turn.json']),
     );
   });
 
@@ -70,7 +70,7 @@ describe('a deliberately changed workflow', () => {
     expect(outcome.ok).toBe(false);
     const text = describeReplay(outcome, 'plain-turn.json');
     expect(outcome.ok === false && outcome.determinism, text).toBe(true);
-    expect(text).toMatch(/^DETERMINISM VIOLATION: plain-turn\.json \(23 events\)/);
+    expect(text).toMatch(/^DETERMINISM VIOLATION: plain-turn\.json \(25 events\)/);
     expect(text).toMatch(/TMPRL1100/);
     expect(text).toMatch(/patched\(\)/);
   });

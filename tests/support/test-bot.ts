@@ -52,7 +52,9 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
   const namespace = options.namespace ?? claimNamespace();
   const config = loadConfig(testEnv(dir, namespace, options.ollama, options.env));
   const log = createLogger(config.LOG_LEVEL);
-  const bot = await startBabyBot(config, log, options);
+  // A test's bot stops within seconds (a step still in flight is cancelled); the product's
+  // grace period is tested with real processes (tests/faults/shutdown-grace.test.ts).
+  const bot = await startBabyBot(config, log, { shutdownGraceMs: 3000, ...options });
   const replies = (chat: string) => bot.store.messagesSince(chat).filter((m) => m.fromAssistant);
   return {
     ...bot,
