@@ -73,8 +73,9 @@ describe('WhatsApp through a running BabyBot', () => {
     await until('the group reply', () => bot.replies(FAMILY).length === 1);
     const request = ollama.requests[requestsBefore];
     const contents = request.messages.map((m) => m.content);
-    expect(contents).toContain('Alice: the train leaves at 9:15');
-    expect(contents).toContain('Alice: @Baby when does the train leave?');
+    // Alice is not the owner: the host tags her with her id (a display name proves nothing).
+    expect(contents).toContain(`[member ${ALICE}] Alice: the train leaves at 9:15`);
+    expect(contents).toContain(`[member ${ALICE}] Alice: @Baby when does the train leave?`);
   });
 
   it('a reply produced while WhatsApp is disconnected is delivered once, after the reconnect', async () => {
@@ -97,7 +98,7 @@ describe('WhatsApp through a running BabyBot', () => {
     await new Promise((r) => setTimeout(r, 2500));
     expect(pending.sent).toEqual([{ jid: FAMILY, text: 'the 9:15 it is', messageId: expect.stringMatching(/^BB/) }]);
     expect(whatsapp.allSent.length).toBe(sentBefore + 1);
-    expect(bot.replies(FAMILY).map((r) => r.text)).toEqual(['echo: Alice: @Baby when does the train leave?', 'the 9:15 it is']);
+    expect(bot.replies(FAMILY).map((r) => r.text)).toEqual([`echo: [member ${ALICE}] Alice: @Baby when does the train leave?`, 'the 9:15 it is']);
   });
 
   it('the local chat keeps working while WhatsApp is down', async () => {
