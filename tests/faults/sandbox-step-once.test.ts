@@ -78,8 +78,8 @@ describe('a sandbox step whose worker or container dies', () => {
   it('a container that dies while the command runs: reported to the model, not run again', async () => {
     fs.rmSync(path.join(bot.config.groupsDir, 'main', 'side-effect.txt'), { force: true });
     let toolResult = '';
-    ollama.setScript((request, index) => {
-      if (index === 0) return { toolCalls: [{ name: 'run_command', arguments: { command: COMMAND.replace('sleep 3', 'sleep 30') } }] };
+    ollama.setScript((request) => {
+      if (request.messages.at(-1)?.role !== 'tool') return { toolCalls: [{ name: 'run_command', arguments: { command: COMMAND.replace('sleep 3', 'sleep 30') } }] };
       toolResult = request.messages.at(-1)?.content ?? '';
       return { content: 'noted' };
     });
