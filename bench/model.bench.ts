@@ -14,7 +14,8 @@ import type { ModelReply } from '../workflows/types.js';
 import { percentile } from './stats.js';
 import { startBenchEnvironment, timeTurn } from './support.js';
 
-const IN_FLIGHT = [1, 5, 20];
+// BENCH_IN_FLIGHT=1,5 runs fewer levels when the machine is slow.
+const IN_FLIGHT = (process.env.BENCH_IN_FLIGHT ?? '1,5,20').split(',').map(Number);
 
 export async function run(): Promise<void> {
   const url = process.env.BABYBOT_REAL_OLLAMA_URL;
