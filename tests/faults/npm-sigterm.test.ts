@@ -90,8 +90,13 @@ describe('`npm start` stopped with SIGTERM to npm', () => {
       await until('the ports to be free', async () => (await portFree(temporalPort)) && (await portFree(uiPort)) && (await portFree(httpPort)), 10_000);
       console.log(`npm got SIGTERM; ${left.length} processes under it (BabyBot, Temporal, watchdog) all gone ${seconds.toFixed(1)}s after npm exited; ports ${temporalPort}, ${uiPort}, ${httpPort} free`);
     } finally {
-      for (const pid of left) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-      if (npm.exitCode === null) process.kill(npm.pid!, 'SIGKILL');
+      for (const pid of [...left, npm.pid!]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already, as it should be
+        }
+      }
     }
   }, 180_000);
 });
