@@ -21,6 +21,8 @@ const HEARTBEAT_EVERY_MS = 2000;
 export const MAX_TOOL_CALLS_PER_STEP = 8;
 export const MAX_TOOL_ARGUMENTS_CHARS = 8000;
 const THINKING_LIMIT = 8000;
+/** An answer longer than this is cut, saying so: WhatsApp takes 65,536 characters, Temporal 2 MB a result. */
+const CONTENT_LIMIT = 60_000;
 /** Capabilities are re-read after this long, so `ollama create` of a new version is noticed. */
 const INFO_TTL_MS = 60_000;
 
@@ -167,7 +169,7 @@ export function createModelActivities(deps: ModelDeps) {
       }
       const bounded = boundToolCalls(calls);
       return {
-        content: split.content,
+        content: capText(split.content, CONTENT_LIMIT),
         toolCalls: bounded.calls,
         model: deps.model,
         modelMs: (final.total_duration ?? 0) / 1e6,
