@@ -16,7 +16,7 @@ import { Store } from '../../lib/store/store.js';
 import { spawnBabyBot, type BabyBotProcess } from '../support/babybot-process.js';
 import { lastUserText, OllamaStub } from '../support/ollama-stub.js';
 import { testEnv } from '../support/test-bot.js';
-import { clusterFromEnv, createNamespace, service, type Cluster, type ClusterService } from './cluster.js';
+import { clusterFromEnv, createNamespace, lockCluster, service, type Cluster, type ClusterService } from './cluster.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const GROUPS = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7', 'g8'];
@@ -49,6 +49,7 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
   let connection: Connection;
   let client: Client;
   let modelBroken = true;
+  let unlock: (() => void) | undefined;
 
   /** Runs `babybot ARGS` as a person would, in the installation's folder. */
   const babybot = (...args: string[]) =>
@@ -83,6 +84,7 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
   };
 
   beforeAll(async () => {
+    unlock = await lockCluster(c);
     namespace = await createNamespace(c, 'cluster-faults');
     ollama = await new OllamaStub().start();
     // The model takes a moment, as a real one does, so turns are in flight when a service dies.
@@ -108,7 +110,7 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
     await Promise.all(workers.map((w) => w.waitFor(/BabyBot worker is running/, 120_000)));
     connection = await Connection.connect({ address: c.address });
     client = new Client({ connection, namespace });
-  }, 300_000);
+  }, 1_200_000);
 
   afterAll(async () => {
     // A test that failed half-way must not leave a service down for the next file.
@@ -117,6 +119,7 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
     await channel?.kill('SIGTERM');
     await connection?.close();
     await ollama?.close();
+    unlock?.();
   }, 120_000);
 
   it('answers 40 messages in 8 groups exactly once, in order, while history, matching, frontend and PostgreSQL die in turn', async () => {

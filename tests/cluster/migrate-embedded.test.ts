@@ -9,7 +9,7 @@ import { bundleWorkflows } from '../../workers/worker-set.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
 import { startTestBot, testEnv, type TestBot } from '../support/test-bot.js';
-import { clusterFromEnv, type Cluster } from './cluster.js';
+import { clusterFromEnv, lockCluster, type Cluster } from './cluster.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const cluster = clusterFromEnv();
@@ -23,6 +23,7 @@ describe.skipIf(cluster === undefined)('babybot migrate-embedded', { timeout: 30
   const namespace = `migrated-${Date.now().toString(36)}`;
   let embedded: Record<string, string>;
   let taskId: string;
+  let unlock: (() => void) | undefined;
 
   const babybot = (env: Record<string, string>, ...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -32,6 +33,7 @@ describe.skipIf(cluster === undefined)('babybot migrate-embedded', { timeout: 30
     });
 
   beforeAll(async () => {
+    unlock = await lockCluster(c);
     ollama = await new OllamaStub().start();
     const workflowBundle = await bundleWorkflows();
     const own = { TEMPORAL_ADDRESS: '', TEMPORAL_CLI: inject('temporalCli'), TEMPORAL_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()) };
@@ -56,11 +58,12 @@ describe.skipIf(cluster === undefined)('babybot migrate-embedded', { timeout: 30
     expect(bot.store.pendingHandoffs()).toEqual([]);
     await bot.stop();
     bot = undefined;
-  }, 240_000);
+  }, 1_200_000);
 
   afterAll(async () => {
     await bot?.stop();
     await ollama?.close();
+    unlock?.();
   });
 
   it('moves the task and the unanswered messages, says that history stays behind, and the cluster answers them once', async () => {
