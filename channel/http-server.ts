@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Store, StoredMessage } from '../lib/store/store.js';
 import { checkRequest, presentedToken, TOKEN_COOKIE, type GuardSettings } from './http-guard.js';
 import type { Inbound } from './inbound.js';
+import { getMedia, postMedia, publicMedia, type MediaRouteDeps } from './media/media-routes.js';
 
 export const PostMessageBody = z.object({
   chat: z.string().min(1).max(100).regex(/^(local:)?[\w.-]+$/, 'a local chat name such as "main" or "local:family"'),
@@ -36,12 +37,15 @@ export interface HttpDeps {
   guard: GuardSettings;
   /** Live-event streams open at once; one more is refused with 429. */
   maxEventStreams: number;
+  /** The web chat's photos, files and voice notes (POST/GET /api/media); absent: no media routes. */
+  media?: Omit<MediaRouteDeps, 'store' | 'inbound'>;
 }
 
 /** `main` and `local:main` name the same chat. */
 export const localChat = (name: string) => (name.includes(':') ? name : `local:${name}`);
 
-const publicMessage = (m: StoredMessage) => ({
+const publicMessage = (m: StoredMessage, store?: Store) => ({
+  ...(store ? { media: publicMedia(store, m) } : {}),
   seq: m.seq,
   id: m.id,
   chat: m.chat,
@@ -115,6 +119,23 @@ export class HttpServer {
         return this.listMessages(url, res);
       case 'GET /api/events':
         return this.events(url, req, res);
+      case 'POST /api/media':
+      case 'GET /api/media': {
+        if (!this.deps.media) return send(res, 404, { error: 'This BabyBot serves no media.' });
+        const deps = { ...this.deps.media, store: this.deps.store, inbound: this.deps.inbound };
+        const reply = (status: number, body: unknown) => send(res, status, body);
+        // base64 makes a file a third bigger; the JSON around it is small.
+        if (req.method === 'POST') {
+          let body: string;
+          try {
+            body = await readBody(req, Math.ceil(deps.maxBytes * 1.37) + 64_000);
+          } catch (error) {
+            return send(res, 413, { error: `${(error as Error).message}: a file over MEDIA_MAX_BYTES (${deps.maxBytes} bytes) is refused; nothing was stored.` });
+          }
+          return postMedia(deps, body, reply);
+        }
+        return getMedia(deps, url, res, reply);
+      }
       case 'GET /api/chats':
         return send(res, 200, { chats: this.deps.store.listChats().filter((c) => c.channel === 'local') });
       case 'GET /api/health': {
@@ -154,7 +175,7 @@ export class HttpServer {
     const parsed = ListQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) return send(res, 400, { error: `Query: ${z.prettifyError(parsed.error)} (e.g. ?chat=main&since=0)` });
     const messages = this.deps.store.messagesSince(localChat(parsed.data.chat), parsed.data.since);
-    send(res, 200, { messages: messages.map(publicMessage) });
+    send(res, 200, { messages: messages.map((m) => publicMessage(m, this.deps.store)) });
   }
 
   /** Server-sent events: every new message of the chat, the assistant's replies included. */
@@ -169,7 +190,7 @@ export class HttpServer {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': connected\n\n');
-    const write = (m: StoredMessage) => res.write(`event: message\nid: ${m.seq}\ndata: ${JSON.stringify(publicMessage(m))}\n\n`);
+    const write = (m: StoredMessage) => res.write(`event: message\nid: ${m.seq}\ndata: ${JSON.stringify(publicMessage(m, this.deps.store))}\n\n`);
     // Replay what the client missed since its cursor, then follow live.
     for (const m of this.deps.store.messagesSince(chat, parsed.data.since)) write(m);
     const unsubscribe = this.deps.store.onMessage((m) => m.chat === chat && write(m));

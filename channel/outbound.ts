@@ -10,6 +10,15 @@ export interface OutboundChannel {
   send(chat: string, text: string, messageId: string): Promise<void>;
   /** Optional: shows "typing…" while a turn runs. */
   setTyping?(chat: string, typing: boolean): Promise<void>;
+  /** Sends a file (send_file) under the given message id: as a photo, audio, video or document by its MIME type. */
+  sendFile?(chat: string, file: OutboundFile, messageId: string): Promise<void>;
+}
+
+export interface OutboundFile {
+  data: Buffer;
+  mime: string;
+  fileName: string;
+  caption?: string;
 }
 
 /** Local chats (`local:NAME`) need no transport: storing the reply is delivering it. */
@@ -17,6 +26,8 @@ export const localOutbound: OutboundChannel = {
   name: 'local',
   owns: (chat) => chat.startsWith('local:'),
   send: async () => {},
+  // The web chat shows the file from the group's folder (GET /api/media), as the store names it.
+  sendFile: async () => {},
 };
 
 export class OutboundRouter {

@@ -100,6 +100,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       assistantName: config.ASSISTANT_NAME,
       groupsDir: config.groupsDir,
       skillsDir: config.skillsDir,
+      mediaMaxBytes: config.MEDIA_MAX_BYTES,
       log,
       tasks: new TaskService({
         client,
@@ -190,6 +191,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         webChatHtml: webChatPage(),
         guard: guardSettings(config.HTTP_HOST, config.HTTP_ALLOWED_HOSTS, token),
         maxEventStreams: config.MAX_EVENT_STREAMS,
+        media: { groupsDir: config.groupsDir, maxBytes: config.MEDIA_MAX_BYTES, log },
       });
       httpUrl = await http.listen(config.HTTP_PORT, config.HTTP_HOST);
       stops.push(() => http.close());

@@ -7,6 +7,8 @@ export interface HostToolDeps extends DeliveryDeps {
   groupsDir: string;
   skillsDir: string;
   log: Logger;
+  /** MEDIA_MAX_BYTES: the largest file send_file sends (16 MiB when unset). */
+  mediaMaxBytes?: number;
   /** Recurring tasks (Temporal Schedules), for the task tools. */
   tasks: TaskService;
 }

@@ -39,7 +39,8 @@ export function createMediaChannelActivities(deps: MediaChannelDeps) {
       const message = store.setTranscript(done.chat, done.messageId, text, outcome.ok ? outcome.transcript : '', outcome.ok ? outcome.language : undefined)!;
       if (!outcome.ok && outcome.missingModel) await tellOwnerOnce(deps, done.chat);
       const group = store.groupByJid(done.chat);
-      const triggered = group !== undefined && callsAssistant(group, text, deps.assistantName);
+      // Nobody says "@": in a voice note the trigger word spoken as a word calls the assistant too.
+      const triggered = group !== undefined && (callsAssistant(group, text, deps.assistantName) || spokenTrigger(group, outcome, deps.assistantName));
       if (group && triggered) {
         // Pending first: a crash before Temporal has it is handed over again at the next start.
         store.markPending(done.chat, done.messageId);
@@ -49,6 +50,12 @@ export function createMediaChannelActivities(deps: MediaChannelDeps) {
       return { triggered, text };
     },
   };
+}
+
+function spokenTrigger(group: Group, outcome: Transcription, assistantName: string): boolean {
+  if (!outcome.ok) return false;
+  const word = (group.triggerWord ?? assistantName).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\p{L}\\p{N}_])${word}(?![\\p{L}\\p{N}_])`, 'iu').test(outcome.transcript);
 }
 
 /** The owner's main chat (the one on the voice note's channel if there is one) hears how to enable transcription. */

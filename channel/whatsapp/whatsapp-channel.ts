@@ -6,7 +6,7 @@ import { ensureWhatsAppMainChat } from '../../lib/group-registration.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Store } from '../../lib/store/store.js';
 import type { IncomingMessage } from '../inbound.js';
-import type { OutboundChannel } from '../outbound.js';
+import type { OutboundChannel, OutboundFile } from '../outbound.js';
 import { isLinked, sqliteAuthState } from './auth-state.js';
 import { jidNormalizedUser, type BaileysEventMap, type BinaryNode, type WAMessage } from './baileys.js';
 import { Backoff, classifyDisconnect, type BackoffOptions, type ConnectionStatus } from './connection-state.js';
@@ -149,6 +149,30 @@ export class WhatsAppChannel implements OutboundChannel {
       }
     }
     await this.setTyping(chat, false);
+  }
+
+  /** A file from send_file: a photo, audio, video or document by its MIME type, one message, acknowledged. */
+  async sendFile(chat: string, file: OutboundFile, messageId: string): Promise<void> {
+    const socket = this.connectedSocket();
+    const caption = file.caption ? { caption: file.caption } : {};
+    const content = /^image\/(jpeg|png|webp)$/.test(file.mime)
+      ? { image: file.data, mimetype: file.mime, ...caption }
+      : file.mime.startsWith('audio/')
+        ? { audio: file.data, mimetype: file.mime }
+        : file.mime.startsWith('video/')
+          ? { video: file.data, mimetype: file.mime, ...caption }
+          : { document: file.data, mimetype: file.mime, fileName: file.fileName, ...caption };
+    const acked = this.ackOf(messageId);
+    try {
+      await socket.sendMessage(chat, content, { messageId });
+      await acked;
+    } catch (error) {
+      this.acks.delete(messageId);
+      throw ApplicationFailure.retryable(
+        `Sending ${file.fileName} to ${chat} on WhatsApp failed (${(error as Error).message}); it is retried until WhatsApp takes it.`,
+        'WhatsAppSendFailed',
+      );
+    }
   }
 
   /** Resolves when the server acknowledges the message; rejects on a close or after ACK_TIMEOUT_MS. */

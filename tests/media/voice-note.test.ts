@@ -1,0 +1,104 @@
+// Voice notes, end to end, with real parts: speech spoken by espeak-ng, sent through the web
+// chat's upload (the same inbound path WhatsApp's messages take), transcribed by whisper.cpp
+// with a real tiny.en model on the `media` queue of a real Temporal server, then answered
+// by a turn whose model (the stand-in) reads "[voice note 0:0N] <the words>".
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { createMediaActivities, type Transcription } from '../../activities/media/transcribe.js';
+import { WHISPER_HINT_KEY } from '../../activities/media/voice-note-done.js';
+import { createLogger } from '../../lib/logger.js';
+import { lastUserText, OllamaStub } from '../support/ollama-stub.js';
+import { startTestBot, useTestBot, type TestBot } from '../support/test-bot.js';
+import { bundleWorkflows } from '../../workers/worker-set.js';
+import { speech, whisperModel } from './support.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const TRANSCRIBE_TIMEOUT = 240_000;
+
+export async function postVoice(bot: TestBot, chat: string, ogg: Buffer, extra: Record<string, unknown> = {}) {
+  const res = await fetch(`${bot.httpUrl}/api/media`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ chat, kind: 'voice', fileName: 'voice.ogg', mime: 'audio/ogg', data: ogg.toString('base64'), ...extra }),
+  });
+  expect(res.status, await res.clone().text()).toBe(202);
+  return (await res.json()) as { id: string; text: string; triggered: boolean };
+}
+
+async function voiceResult(bot: TestBot, folder: string, id: string) {
+  return (await bot.client.workflow.getHandle(`voice:${folder}:${id}`).result()) as { triggered: boolean; text: string };
+}
+
+describe('voice notes', () => {
+  const t = useTestBot({ env: { WHISPER_MODEL: whisperModel(), ASSISTANT_NAME: 'Baby' } });
+
+  it('a real transcription: the transcript has the spoken words, with the language and the real-time factor', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-whisper-'));
+    fs.mkdirSync(path.join(dir, 'g/media'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'g/media/v.ogg'), speech().ogg);
+    const activities = createMediaActivities({ groupsDir: dir, whisperModel: whisperModel(), threads: 2, maxBytes: 1e7, log: createLogger('silent') });
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const result: Transcription = await env.run(activities.transcribeVoiceNote, { folder: 'g', path: 'media/v.ogg' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.transcript.toLowerCase()).toMatch(/milk and bread/);
+    expect(result).toMatchObject({ language: 'en', format: 'ogg-opus' });
+    expect(result.audioSeconds).toBeGreaterThan(4);
+    expect(result.realTimeFactor).toBeGreaterThan(0);
+    expect(beats.length).toBeGreaterThan(0);
+    console.log(`transcribed ${result.audioSeconds}s of speech in ${result.durationMs}ms (real-time factor ${result.realTimeFactor}): ${result.transcript}`);
+  }, TRANSCRIBE_TIMEOUT);
+
+  it('in the main chat: transcribed on the media queue, then the turn reads "[voice note 0:0N] <words>"', async () => {
+    const { bot, ollama } = t;
+    const posted = await postVoice(bot, 'main', speech().ogg, { seconds: 6.4 });
+    expect(posted.text).toBe('[voice note 0:06, transcribing…]');
+    const replies = await bot.waitForReplies('local:main', 1, TRANSCRIBE_TIMEOUT);
+    expect(replies[0].text.toLowerCase()).toMatch(/^echo: user: \[voice note 0:06\] .*milk and bread/);
+    expect(lastUserText(ollama.requests.at(-1)!)).toMatch(/\[voice note 0:06\] /);
+    expect(bot.store.getMessage('local:main', posted.id)!.text).toMatch(/^\[voice note 0:06\] .*milk and bread/i);
+    expect(bot.store.media('local:main', posted.id)).toMatchObject({ kind: 'voice', language: 'en' });
+    expect(await voiceResult(bot, 'main', posted.id)).toMatchObject({ triggered: true });
+  }, TRANSCRIBE_TIMEOUT);
+
+  it('in a group with a trigger word: the spoken word calls the assistant, a note without it is context only', async () => {
+    const { bot } = t;
+    bot.store.upsertChat({ jid: 'local:family', name: 'family', channel: 'local' });
+    bot.store.addGroup({ folder: 'family', jid: 'local:family', name: 'family', triggerWord: null, requiresTrigger: true, isMain: false });
+    const quiet = await postVoice(bot, 'family', speech('This is just a note for later.').ogg);
+    expect(await voiceResult(bot, 'family', quiet.id)).toMatchObject({ triggered: false });
+    expect(bot.store.getMessage('local:family', quiet.id)).toMatchObject({ handoff: 'done' });
+    const called = await postVoice(bot, 'family', speech('Baby, what is the capital of France?').ogg);
+    expect(await voiceResult(bot, 'family', called.id)).toMatchObject({ triggered: true });
+    const replies = await bot.waitForReplies('local:family', 1, TRANSCRIBE_TIMEOUT);
+    // The turn sees both notes' words: the quiet one as context.
+    expect(replies[0].text.toLowerCase()).toMatch(/capital of france/);
+    expect(bot.replies('local:family')).toHaveLength(1);
+  }, 2 * TRANSCRIBE_TIMEOUT);
+});
+
+describe('voice notes without a speech model', () => {
+  it('arrive as a placeholder, the turn still runs, and the owner is told once how to enable transcription', async () => {
+    const ollama = await new OllamaStub().start();
+    const bot = await startTestBot({ ollama, workflowBundle: await bundleWorkflows() });
+    try {
+      const first = await postVoice(bot, 'main', speech('hello').ogg, { seconds: 2 });
+      const second = await postVoice(bot, 'main', speech('again').ogg, { seconds: 1 });
+      await bot.waitForReplies('local:main', 3, 60_000);
+      const texts = bot.replies('local:main').map((m) => m.text);
+      expect(texts.filter((text) => text.includes('WHISPER_MODEL'))).toHaveLength(1);
+      expect(bot.store.delivery(WHISPER_HINT_KEY)?.status).toBe('sent');
+      for (const id of [first.id, second.id]) {
+        expect(bot.store.getMessage('local:main', id)!.text).toMatch(/^\[voice note 0:0[12], not transcribed: no speech model is set up \(WHISPER_MODEL\)\]$/);
+      }
+      expect(texts.some((text) => text.includes('not transcribed'))).toBe(true);
+    } finally {
+      await bot.stop();
+      await ollama.close();
+    }
+  }, 120_000);
+});
