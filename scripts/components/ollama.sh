@@ -116,7 +116,7 @@ create_models() {
   # ChatML with a .Tools section and <tool_call>: Ollama then reports the `tools` capability
   # and parses the model's tool calls. The second model keeps Ollama's own template: no tools.
   sed "s#@GGUF@#$GGUF#" scripts/components/ollama-tools.Modelfile >"$STATE/babybot-tiny.Modelfile"
-  printf 'FROM %s\nPARAMETER num_ctx 2048\n' "$GGUF" >"$STATE/babybot-tiny-notools.Modelfile"
+  printf 'FROM %s\nPARAMETER num_ctx 2048\nPARAMETER num_thread 1\n' "$GGUF" >"$STATE/babybot-tiny-notools.Modelfile"
   # `ollama create` draws its progress on stderr: show it only when it fails.
   local name out
   for name in babybot-tiny babybot-tiny-notools; do
