@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   cluster: () => import('./cluster.bench.js'),
   whatsapp: () => import('./whatsapp.bench.js'),
   model: () => import('./model.bench.js'),
+  media: () => import('./media.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

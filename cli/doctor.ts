@@ -14,6 +14,7 @@ import { ollamaClient } from '../activities/ollama-client.js';
 import { commandContext } from './context.js';
 import { pullProgressPrinter } from './pull-progress.js';
 import { sandboxCheck } from './sandbox-check.js';
+import { whisperCheck } from './whisper-check.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -165,7 +166,7 @@ const whatsappCheck: Check = {
 };
 
 /** Checks in the order they are printed; capabilities add theirs here. */
-export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, toolsCheck, sandboxCheck, whatsappCheck];
+export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, toolsCheck, sandboxCheck, whisperCheck, whatsappCheck];
 
 export async function runDoctor(config: Config, flags: DoctorFlags, write: (line: string) => void, checks = CHECKS): Promise<boolean> {
   let healthy = true;

@@ -39,7 +39,8 @@ started=$SECONDS
 # under the final name when mmdebstrap fails midway.
 TARBALL="$TMPDIR/base-$$.tar"
 trap 'rm -f "$TARBALL"' EXIT
-mmdebstrap --quiet --variant=minbase --include=nodejs,ca-certificates "${excludes[@]}" \
+# poppler-utils (pdftotext, pdfinfo, pdftoppm) and docx2txt: the document-reading skill's tools.
+mmdebstrap --quiet --variant=minbase --include=nodejs,ca-certificates,poppler-utils,docx2txt,unzip "${excludes[@]}" \
   bookworm "$TARBALL" "$SOURCES"
 docker import --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' "$TARBALL" "$IMAGE"
 echo "built $IMAGE in $((SECONDS - started))s"
