@@ -90,6 +90,7 @@ export function useHostileBot(
     }
     await handle.bot?.stop();
     await handle.ollama?.close();
+    if (handle.dir) fs.rmSync(handle.dir, { recursive: true, force: true });
   });
   return handle;
 }
