@@ -8,15 +8,22 @@ import { execFileSync } from 'node:child_process';
 
 const POLL_MS = 1000;
 
-/** The parent of a process, or undefined when it cannot be read (gone, or no `ps`). */
-function parentOf(pid: number): number | undefined {
+/** A field of `ps` for a process (`ppid`, `comm`), or undefined when it cannot be read (gone, or no `ps`). */
+function psField(pid: number, field: string): string | undefined {
   try {
-    const out = execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const ppid = Number.parseInt(out.trim(), 10);
-    return Number.isFinite(ppid) ? ppid : undefined;
+    return execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return undefined;
   }
+}
+
+/** npm runs a script as `sh -c …`: then the process that started BabyBot is the shell's parent. */
+function npmAbove(parent: number): number | undefined {
+  if (!process.env.npm_lifecycle_event) return undefined;
+  const name = psField(parent, 'comm') ?? '';
+  if (!/^(sh|bash|dash|zsh)$/.test(name.split('/').at(-1) ?? '')) return undefined;
+  const npm = Number.parseInt(psField(parent, 'ppid') ?? '', 10);
+  return Number.isFinite(npm) && npm > 1 ? npm : undefined;
 }
 
 function alive(pid: number): boolean {
@@ -32,9 +39,7 @@ function alive(pid: number): boolean {
 export function watchStarter(onGone: (who: string) => void): () => void {
   const parent = process.ppid;
   if (parent <= 1) return () => {};
-  // Under `npm start`, npm runs the script through `sh -c`: the starter is npm, one level up.
-  const npm = process.env.npm_lifecycle_event ? parentOf(parent) : undefined;
-  const watched = npm && npm > 1 ? npm : undefined;
+  const watched = npmAbove(parent);
   const timer = setInterval(() => {
     if (process.ppid !== parent) {
       clearInterval(timer);

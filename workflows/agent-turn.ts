@@ -105,6 +105,8 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
   } catch (error) {
     const reason = describeFailure(error);
     if (reason.type !== UNREGISTERED) {
+      // A task's turn names its task run, the one its Schedule and `babybot tasks list` point at.
+      const shown = input.task?.run ?? { workflowId: info.workflowId, runId: info.runId };
       // Tell the user once (keyed by this run), in a scope a cancellation cannot stop, so a
       // cancelled turn is told too; a notice that fails is logged, and the run keeps its own cause.
       await CancellationScope.nonCancellable(async () => {
@@ -113,8 +115,8 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
             {
               key: `failure:${info.workflowId}:${info.runId}`,
               folder: input.folder,
-              workflowId: info.workflowId,
-              runId: info.runId,
+              workflowId: shown.workflowId,
+              runId: shown.runId,
               reason: reason.message,
             },
           ]);

@@ -45,7 +45,12 @@ export async function scheduledTaskWorkflow(input: ScheduledTaskInput): Promise<
       job: {
         id: jobId,
         turnId: turnWorkflowId(input.folder, `task-${firing}`),
-        input: { folder: input.folder, kind: 'task', messages: [], task: input.task },
+        input: {
+          folder: input.folder,
+          kind: 'task',
+          messages: [],
+          task: { ...input.task, run: { workflowId: info.workflowId, runId: info.runId } },
+        },
         memo: { prompt: input.task.prompt.slice(0, 500), taskRun: info.workflowId },
         summary: `Task: ${input.task.prompt.slice(0, 90)}`,
         replyTo: { workflowId: info.workflowId, runId: info.runId },

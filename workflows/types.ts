@@ -37,6 +37,8 @@ export interface TaskTurn {
   prompt: string;
   /** Isolated tasks see no chat history, only their prompt. */
   isolated: boolean;
+  /** The task run (what its Schedule started) this turn answers for: the run a failure notice names. */
+  run?: { workflowId: string; runId: string };
 }
 
 export interface AgentTurnInput {
