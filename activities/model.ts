@@ -113,9 +113,10 @@ export function createModelActivities(deps: ModelDeps) {
       if (await isLoaded(ollama, deps.model)) progress.phase = 'reading prompt';
       beat();
 
+      const withPhotos = await Promise.all(fitted.messages.map((m) => withImages(m, meta.vision, deps.images)));
       const request = {
         model: deps.model,
-        messages: (await Promise.all(fitted.messages.map((m) => withImages(m, meta.vision, deps.images)))).map((m) => forModel(m, meta)),
+        messages: withPhotos.map((m) => forModel(m, meta)),
         ...(tools.length ? { tools } : {}),
         stream: true as const,
         // Never send `think` to a model without the capability: Ollama answers 400.
@@ -148,7 +149,8 @@ export function createModelActivities(deps: ModelDeps) {
       const split = splitThinking(content);
       thinking += split.thinking;
       const promptTokens = final.prompt_eval_count ?? 0;
-      if (promptTokens > 0) estimate.calibrate(fitted.chars, fitted.messages.length, promptTokens);
+      // A photo counts as tokens in Ollama's count but as no characters here: such a step would skew the estimate.
+      if (promptTokens > 0 && !withPhotos.some((m) => m.images?.length)) estimate.calibrate(fitted.chars, fitted.messages.length, promptTokens);
       const evalMs = (final.eval_duration ?? 0) / 1e6;
       const stats: ModelStepStats = {
         numCtx,

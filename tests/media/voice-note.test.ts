@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const TRANSCRIBE_TIMEOUT = 240_000;
+// Transcription is CPU-bound: on a shared 2-core machine under a full suite it takes minutes.
+const TRANSCRIBE_TIMEOUT = 600_000;
 
 export async function postVoice(bot: TestBot, chat: string, ogg: Buffer, extra: Record<string, unknown> = {}) {
   const res = await fetch(`${bot.httpUrl}/api/media`, {
