@@ -32,36 +32,57 @@ mkdir -p "$STATE/logs" "$STATE/pids" "$SERVER_DIR" "$UI_DIR"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# go install prints one line per package it compiles: show a count once a minute, so a
-# first build (~15 min on 2 cores) is visibly alive; the whole log on failure.
-go_install() { # log, GOBIN, packages…
-  local log=$1 gobin=$2 start=$SECONDS
-  shift 2
+# The server, its schema tool and the UI server are built inside a small module of our own
+# that requires the pinned CLI, so Go picks the CLI's own dependency versions: the CLI
+# build (test-all's step before this one) compiled ~1,300 packages with those versions and
+# the same flags, and all but ~12 of the packages needed here are among them, so this build
+# mostly links. (`go install` of each module on its own picks other versions and, with
+# other flags, recompiles nearly everything: ~20 min on 2 cores.) The versions are the
+# ones the CLI runs its embedded server with.
+BUILD_MODULE="$CACHE/temporal-cluster-build"
+CLI_VERSION=1.5.1 # = PINNED_CLI_VERSION in temporal/cli-binary.ts
+prepare_build_module() {
   command -v go >/dev/null || { echo "Go is needed to build the Temporal server (https://go.dev/dl, or apt-get install golang)." >&2; exit 1; }
-  echo "building $* (first time only; log: $log)"
-  GOBIN="$gobin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false go install -v "$@" >"$log" 2>&1 &
+  mkdir -p "$BUILD_MODULE"
+  printf '%s\n' 'module babybot.local/temporal-cluster-build' '' 'go 1.25.0' '' 'require (' \
+    "	github.com/temporalio/cli v$CLI_VERSION" \
+    "	github.com/temporalio/ui-server/v2 v$UI_VERSION" \
+    "	go.temporal.io/server v$SERVER_VERSION" ')' >"$BUILD_MODULE/go.mod"
+  printf '%s\n' '//go:build tools' '' '// The commands scripts/components/temporal-cluster.sh builds.' 'package tools' '' 'import (' \
+    '	_ "github.com/temporalio/cli/cmd/temporal"' \
+    '	_ "github.com/temporalio/ui-server/v2/cmd/server"' \
+    '	_ "go.temporal.io/server/cmd/server"' \
+    '	_ "go.temporal.io/server/cmd/tools/sql"' ')' >"$BUILD_MODULE/tools.go"
+  (cd "$BUILD_MODULE" && GOFLAGS=-mod=mod go mod tidy >"$BUILD_MODULE/tidy.log" 2>&1) ||
+    { tail -20 "$BUILD_MODULE/tidy.log" >&2; echo "Resolving the Temporal modules failed (log: $BUILD_MODULE/tidy.log)." >&2; exit 1; }
+}
+
+# go build -v prints one line per package it compiles: a count once a minute shows a long
+# build is alive; the whole log on failure.
+go_build() { # log, output, package
+  local log=$1 out=$2 pkg=$3 start=$SECONDS
+  echo "building $pkg (first time only; log: $log)"
+  (cd "$BUILD_MODULE" && GOFLAGS=-mod=mod go build -v -o "$out" "$pkg") >"$log" 2>&1 &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 5
     if [ $(((SECONDS - start) % 60)) -lt 5 ]; then echo "  … $((SECONDS - start))s, $(wc -l <"$log") packages"; fi
   done
-  if ! wait "$pid"; then tail -40 "$log" >&2; echo "Building $* failed (full log: $log)." >&2; exit 1; fi
-  echo "built in $((SECONDS - start))s"
+  if ! wait "$pid"; then tail -40 "$log" >&2; echo "Building $pkg failed (full log: $log)." >&2; exit 1; fi
+  echo "  built in $((SECONDS - start))s"
 }
 
 build_server() {
   if [ -x "$SERVER_DIR/bin/temporal-server" ] && [ -x "$SERVER_DIR/bin/temporal-sql-tool" ] && [ -d "$SERVER_DIR/schema/postgresql/v12" ]; then
     return 0
   fi
-  # The module's go.mod has no replace directives, so plain `go install` works.
-  go_install "$SERVER_DIR/build.log" "$SERVER_DIR/gobin" \
-    "go.temporal.io/server/cmd/server@v$SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@v$SERVER_VERSION"
+  prepare_build_module
   mkdir -p "$SERVER_DIR/bin"
-  mv "$SERVER_DIR/gobin/server" "$SERVER_DIR/bin/temporal-server"
-  mv "$SERVER_DIR/gobin/sql" "$SERVER_DIR/bin/temporal-sql-tool"
+  go_build "$SERVER_DIR/build.log" "$SERVER_DIR/bin/temporal-server" go.temporal.io/server/cmd/server
+  go_build "$SERVER_DIR/build-sql.log" "$SERVER_DIR/bin/temporal-sql-tool" go.temporal.io/server/cmd/tools/sql
   # The schema files come inside the module; keep a copy next to the binaries.
   local module
-  module=$(go mod download -json "go.temporal.io/server@v$SERVER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  module=$(cd "$BUILD_MODULE" && go list -m -f '{{.Dir}}' go.temporal.io/server)
   rm -rf "$SERVER_DIR/schema" && mkdir -p "$SERVER_DIR/schema"
   cp -r "$module/schema/postgresql" "$SERVER_DIR/schema/"
   chmod -R u+w "$SERVER_DIR/schema"
@@ -69,9 +90,9 @@ build_server() {
 
 build_ui() {
   [ -x "$UI_DIR/bin/temporal-ui-server" ] && return 0
-  go_install "$UI_DIR/build.log" "$UI_DIR/gobin" "github.com/temporalio/ui-server/v2/cmd/server@v$UI_VERSION"
+  prepare_build_module
   mkdir -p "$UI_DIR/bin"
-  mv "$UI_DIR/gobin/server" "$UI_DIR/bin/temporal-ui-server"
+  go_build "$UI_DIR/build.log" "$UI_DIR/bin/temporal-ui-server" github.com/temporalio/ui-server/v2/cmd/server
 }
 
 ensure_postgresql() {
