@@ -54,8 +54,9 @@ describe('group registration', () => {
     expect(check.ok).toBe(false);
 
     const { store } = storeWithFamily();
-    // Registration needs only the store; the other capabilities' deps are not involved.
-    const deps = { store, outbound: new OutboundRouter([]), assistantName: 'Baby', groupsDir: '/nonexistent', log: createLogger('silent') } as HostToolDeps;
+    // Registration needs the store, and the task service only to resume the folder's paused tasks.
+    const tasks = { resumeGroup: async () => [] as string[] } as unknown as HostToolDeps['tasks'];
+    const deps = { store, tasks, outbound: new OutboundRouter([]), assistantName: 'Baby', groupsDir: '/nonexistent', log: createLogger('silent') } as HostToolDeps;
     const invocation = (isMain: boolean) => ({
       tool: 'register_group',
       args: { chat: FAMILY, folder: 'family' },
