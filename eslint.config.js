@@ -1,8 +1,9 @@
-// Lint: workflow code must stay deterministic, so workflow files may not import Node's
-// built-ins, side-effecting modules or activity implementations (types only), the rule
-// Temporal's own samples use.
+// Lint: each folder imports only the layers below it (scripts/lint/layers.js), and workflow
+// code stays deterministic: workflow files import only contracts/ and no Node built-ins or
+// side-effecting modules, the rule Temporal's own samples use.
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import { layersRule } from './scripts/lint/layers.js';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -15,18 +16,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
+    files: ['**/*.ts'],
+    plugins: { babybot: { rules: { layers: layersRule } } },
+    rules: { 'babybot/layers': 'error' },
+  },
+  {
+    files: ['workflows/**/*.ts', 'contracts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins. Do this in an activity.' })),
           patterns: [
-            {
-              group: ['../activities/*', '../activities/**', '../channel/**', '../container/**', '../lib/**', '../temporal/**', '../workers/**', '../cli/**'],
-              allowTypeImports: true,
-              message: 'Workflow code may import only types from outside workflows/; call side effects through proxyActivities.',
-            },
             {
               group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'better-sqlite3', 'dockerode', 'ollama', 'pino', '@whiskeysockets/*'],
               allowTypeImports: true,

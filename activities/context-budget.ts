@@ -3,7 +3,7 @@
 // it first, openly: the system prompt, the tools and the newest messages always stay, the
 // oldest go, and the step's details say how many went. The token estimate starts careful
 // and is calibrated with the prompt_eval_count Ollama reports for each step.
-import type { ChatMessage } from '../workflows/types.js';
+import type { ChatMessage } from '../contracts/types.js';
 
 /** Tokens a message costs beyond its text: the template's role markers and separators. */
 const PER_MESSAGE_TOKENS = 8;

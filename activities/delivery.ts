@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { OutboundRouter } from '../channel/outbound.js';
 import type { Store } from '../lib/store/store.js';
-import type { DeliveryRequest } from '../workflows/types.js';
+import type { DeliveryRequest } from '../contracts/types.js';
 
 export interface DeliveryDeps {
   store: Store;

@@ -3,8 +3,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { RESULTS, type SandboxRequest, type SandboxResponse } from '../container/ipc/schema.js';
-import type { listFiles, readFile, runCommand, writeFile } from '../workflows/tools/sandbox-tools.js';
-import type { ToolInvocation } from '../workflows/types.js';
+import type { listFiles, readFile, runCommand, writeFile } from '../contracts/tools/sandbox-tools.js';
+import type { ToolInvocation } from '../contracts/types.js';
 
 export interface StepLimits {
   stepTimeoutMs: number;

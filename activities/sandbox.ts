@@ -18,18 +18,17 @@ import {
   type SandboxRuntime,
 } from '../container/runtime/types.js';
 import { UnsafePathError } from '../lib/safe-fs.js';
-import type { ToolInvocation } from '../workflows/types.js';
+import type { SandboxActivities } from '../contracts/activities.js';
+import type { ToolInvocation } from '../contracts/types.js';
 import { describeResponse, requestFor, type StepLimits } from './sandbox-results.js';
 
 export interface SandboxDeps extends StepLimits {
   runtime: SandboxRuntime;
 }
 
-export type SandboxActivities = ReturnType<typeof createSandboxActivities>;
-
 const HEARTBEAT_MS = 5_000;
 
-export function createSandboxActivities(deps: SandboxDeps) {
+export function createSandboxActivities(deps: SandboxDeps): SandboxActivities {
   return {
     async runSandboxTool(invocation: ToolInvocation): Promise<string> {
       const request = requestFor(invocation, deps);

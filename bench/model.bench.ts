@@ -9,8 +9,8 @@ import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { stepsOf } from '../tests/support/step-details.js';
 import { startBabyBot } from '../workers/babybot.js';
-import { turnWorkflowId } from '../workflows/ids.js';
-import type { ModelReply } from '../workflows/types.js';
+import { turnWorkflowId } from '../contracts/ids.js';
+import type { ModelReply } from '../contracts/types.js';
 import { percentile } from './stats.js';
 import { startBenchEnvironment, timeTurn } from './support.js';
 

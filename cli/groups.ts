@@ -8,8 +8,8 @@ import type { Config } from '../lib/config.js';
 import { RegistrationError, registerGroup, unregisterGroup } from '../lib/group-registration.js';
 import { Store } from '../lib/store/store.js';
 import { restoreGroup, retireGroup } from '../temporal/group-lifecycle.js';
-import { TaskService } from '../temporal/task-service.js';
-import { taskQueues } from '../workflows/task-queue-names.js';
+import { TaskService } from '../tasks/task-service.js';
+import { taskQueues } from '../contracts/task-queue-names.js';
 import { commandContext, fail } from './context.js';
 
 export function groupsCommand(): Command {

@@ -12,7 +12,7 @@ import { DevServer } from '../temporal/dev-server.js';
 import { migrateEmbedded } from '../temporal/embedded-migration.js';
 import { createGroupStarter } from '../temporal/group-starter.js';
 import { ensureSearchAttributes } from '../temporal/namespace.js';
-import { taskQueues } from '../workflows/task-queue-names.js';
+import { taskQueues } from '../contracts/task-queue-names.js';
 import { commandContext, fail } from './context.js';
 
 export interface MigrateFlags {

@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { installToken } from '../channel/http-guard.js';
 import { startBabyBot } from '../workers/babybot.js';
-import { QUEUE_NAMES, type QueueName } from '../workflows/task-queue-names.js';
+import { QUEUE_NAMES, type QueueName } from '../contracts/task-queue-names.js';
 import { commandContext, fail, stopOnSignals } from './context.js';
 import { UNSAFE_BANNER } from '../container/runtime/none.js';
 

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { Command } from 'commander';
 import { Store } from '../lib/store/store.js';
-import { TaskService, type TaskActor, type TaskInfo } from '../temporal/task-service.js';
-import { taskQueues } from '../workflows/task-queue-names.js';
+import { TaskService, type TaskActor, type TaskInfo } from '../tasks/task-service.js';
+import { taskQueues } from '../contracts/task-queue-names.js';
 import { commandContext, fail } from './context.js';
 import { connectForInspection } from './temporal-client.js';
 

@@ -10,7 +10,7 @@ import { openSandboxRuntime } from '../container/runtime/select.js';
 import { buildId } from '../workers/build-id.js';
 import { createWorkerActivities, queueConcurrency } from '../workers/worker-activities.js';
 import { bundleWorkflows, WorkerSet } from '../workers/worker-set.js';
-import { taskQueues } from '../workflows/task-queue-names.js';
+import { taskQueues } from '../contracts/task-queue-names.js';
 import { commandContext, fail, stopOnSignals } from './context.js';
 
 export const WORKER_QUEUES = ['workflows', 'model', 'sandbox', 'media'] as const;

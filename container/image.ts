@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { CONTAINER_DIR } from './paths.js';
+import { CONTAINER_DIR } from '../lib/package-paths.js';
 import { LABELS, RUNNER_PROTOCOL } from './runtime/group-spec.js';
 
 export const INPUTS_LABEL = 'babybot.inputs';

@@ -14,9 +14,9 @@ import { createLogger } from '../lib/logger.js';
 import { lastUserText, OllamaStub } from '../tests/support/ollama-stub.js';
 import { freePort } from '../tests/support/ports.js';
 import { startBabyBot } from '../workers/babybot.js';
-import { groupWorkflowId, turnWorkflowId } from '../workflows/ids.js';
-import { GROUP, KIND } from '../workflows/search-attributes.js';
-import { taskQueues } from '../workflows/task-queue-names.js';
+import { groupWorkflowId, turnWorkflowId } from '../contracts/ids.js';
+import { GROUP, KIND } from '../contracts/search-attributes.js';
+import { taskQueues } from '../contracts/task-queue-names.js';
 
 const OUT_DIR = path.resolve(import.meta.dirname, '../tests/replay/histories');
 /** The group rolls over after these three turns, so its first run ends in continue-as-new. */

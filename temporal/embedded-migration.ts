@@ -6,8 +6,8 @@ import type { Client, ScheduleDescription } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Group, StoredMessage } from '../lib/store/store.js';
-import { folderOfWorkflowId } from '../workflows/ids.js';
-import type { AgentTurnInput, GroupWorkflowInput, InboundMessage } from '../workflows/types.js';
+import { folderOfWorkflowId } from '../contracts/ids.js';
+import type { AgentTurnInput, GroupWorkflowInput, InboundMessage } from '../contracts/types.js';
 
 export interface MigrationDeps {
   source: Client;

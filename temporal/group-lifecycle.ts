@@ -5,8 +5,8 @@
 // turn also reads its chat from the registration, so a run already under way when this
 // happens refuses to post into the old chat by itself.)
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { groupWorkflowId } from '../workflows/ids.js';
-import type { TaskService } from './task-service.js';
+import { groupWorkflowId } from '../contracts/ids.js';
+import type { TaskService } from '../tasks/task-service.js';
 
 export interface GroupRetired {
   endedWorkflow: boolean;

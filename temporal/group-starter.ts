@@ -4,10 +4,10 @@
 import type { Client } from '@temporalio/client';
 import type { Group, StoredMessage } from '../lib/store/store.js';
 import { groupWorkflow, jobSignal, messageSignal } from '../workflows/group.js';
-import { groupWorkflowId } from '../workflows/ids.js';
-import { CHAT, GROUP, KIND } from '../workflows/search-attributes.js';
-import type { TaskQueues } from '../workflows/task-queue-names.js';
-import type { GroupJob, GroupWorkflowInput, InboundMessage } from '../workflows/types.js';
+import { groupWorkflowId } from '../contracts/ids.js';
+import { CHAT, GROUP, KIND } from '../contracts/search-attributes.js';
+import type { TaskQueues } from '../contracts/task-queue-names.js';
+import type { GroupJob, GroupWorkflowInput, InboundMessage } from '../contracts/types.js';
 
 /** Turns per group workflow run before continue-as-new (tests lower it). */
 export const DEFAULT_TURNS_PER_RUN = 100;

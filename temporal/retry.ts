@@ -7,9 +7,9 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { arrayFromPayloads } from '@temporalio/common';
 import { agentTurnWorkflow } from '../workflows/agent-turn.js';
-import { groupWorkflowId } from '../workflows/ids.js';
-import { ALL_SEARCH_ATTRIBUTES, CHAT, KIND } from '../workflows/search-attributes.js';
-import type { AgentTurnInput } from '../workflows/types.js';
+import { groupWorkflowId } from '../contracts/ids.js';
+import { ALL_SEARCH_ATTRIBUTES, CHAT, KIND } from '../contracts/search-attributes.js';
+import type { AgentTurnInput } from '../contracts/types.js';
 import { queueGroupJob } from './group-starter.js';
 import { RUN_KINDS } from './runs.js';
 

@@ -2,7 +2,7 @@
 // reason a closed run did not succeed, read from its history: what `babybot runs` shows.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { GROUP, KIND } from '../workflows/search-attributes.js';
+import { GROUP, KIND } from '../contracts/search-attributes.js';
 
 /** The kinds of run a person asks about: turns answering messages, and scheduled task runs. */
 export const RUN_KINDS = ['message', 'task'] as const;

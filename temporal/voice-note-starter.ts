@@ -3,9 +3,9 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Group, StoredMessage } from '../lib/store/store.js';
-import { voiceNoteWorkflowId } from '../workflows/ids.js';
-import { CHAT, GROUP, KIND } from '../workflows/search-attributes.js';
-import type { TaskQueues } from '../workflows/task-queue-names.js';
+import { voiceNoteWorkflowId } from '../contracts/ids.js';
+import { CHAT, GROUP, KIND } from '../contracts/search-attributes.js';
+import type { TaskQueues } from '../contracts/task-queue-names.js';
 import { voiceNoteWorkflow } from '../workflows/voice-note.js';
 
 export function createVoiceNoteStarter(client: Client, queues: TaskQueues) {

@@ -4,8 +4,7 @@
 // also when several worker processes of different builds poll the same queues.
 import fs from 'node:fs';
 import path from 'node:path';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
+import { PACKAGE_DIR as ROOT } from '../lib/package-paths.js';
 
 /** The commit: the file the Docker build writes (an image has no .git), else the checkout's HEAD. */
 function commitOf(root: string): string | undefined {

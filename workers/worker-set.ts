@@ -4,7 +4,7 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from '../lib/logger.js';
-import type { QueueName, TaskQueues } from '../workflows/task-queue-names.js';
+import type { QueueName, TaskQueues } from '../contracts/task-queue-names.js';
 import { buildId } from './build-id.js';
 
 export interface WorkerSetOptions {

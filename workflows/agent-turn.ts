@@ -17,13 +17,11 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ChannelActivities } from '../activities/channel-activities.js';
-import type { ModelActivities } from '../activities/model.js';
-import type { SandboxActivities } from '../activities/sandbox.js';
+import type { ChannelActivities, ModelActivities, SandboxActivities } from '../contracts/activities.js';
 import { modelSteps } from './model-step.js';
-import { queuesOf } from './task-queue-names.js';
-import { checkToolCall } from './tools/index.js';
-import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContext } from './types.js';
+import { queuesOf } from '../contracts/task-queue-names.js';
+import { checkToolCall } from '../contracts/tools/index.js';
+import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContext } from '../contracts/types.js';
 
 const TOOL_RESULT_LIMIT = 16_000;
 

@@ -23,9 +23,9 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { agentTurnWorkflow } from './agent-turn.js';
-import { turnWorkflowId } from './ids.js';
-import { CHAT, GROUP, KIND } from './search-attributes.js';
-import type { AgentTurnInput, AgentTurnResult, GroupJob, GroupWorkflowInput, InboundMessage, JobOutcome } from './types.js';
+import { turnWorkflowId } from '../contracts/ids.js';
+import { CHAT, GROUP, KIND } from '../contracts/search-attributes.js';
+import type { AgentTurnInput, AgentTurnResult, GroupJob, GroupWorkflowInput, InboundMessage, JobOutcome } from '../contracts/types.js';
 
 export const messageSignal = defineSignal<[InboundMessage]>('message');
 /** A task run or a `babybot retry` asking for a turn in this group's queue. */

@@ -4,8 +4,8 @@
 // may write into Temporal's history, so a runaway tool loop fails the turn with a message
 // to the user instead of a workflow the server terminates while no one is told.
 import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { ModelActivities } from '../activities/model.js';
-import type { ChatMessage, ModelChatInput, ModelReply } from './types.js';
+import type { ModelActivities } from '../contracts/activities.js';
+import type { ChatMessage, ModelChatInput, ModelReply } from '../contracts/types.js';
 
 /** One model step's input (the conversation so far), in JSON characters: under Temporal's 2 MB payload limit. */
 export const STEP_INPUT_LIMIT = 1_000_000;

@@ -8,18 +8,11 @@
 // running, so overlap SKIP stays exact (a firing due meanwhile is skipped), and a failure
 // fails this very run, the one the Schedules page and `babybot tasks list` point at.
 import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { ChannelActivities } from '../activities/channel-activities.js';
+import type { ChannelActivities } from '../contracts/activities.js';
 import { jobDoneSignal } from './group.js';
-import { turnWorkflowId } from './ids.js';
-import { queuesOf } from './task-queue-names.js';
-import type { AgentTurnResult, JobOutcome, TaskTurn } from './types.js';
-
-export interface ScheduledTaskInput {
-  folder: string;
-  /** Older schedules carry the chat they were made for; it is ignored, the chat is the group's at run time. */
-  chat?: string;
-  task: TaskTurn;
-}
+import { turnWorkflowId } from '../contracts/ids.js';
+import { queuesOf } from '../contracts/task-queue-names.js';
+import type { AgentTurnResult, JobOutcome, ScheduledTaskInput } from '../contracts/types.js';
 
 /** Longer than any turn can take (its bound plus a day of delivery), so only a lost group leaves a run waiting this long. */
 const WAIT_FOR_TURN = '48h';

@@ -4,9 +4,8 @@
 // assistant, exactly as for a typed message. A transcription that cannot be done leaves a
 // readable placeholder instead; the message is never dropped.
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { MediaChannelActivities } from '../activities/media/voice-note-done.js';
-import type { MediaActivities, Transcription } from '../activities/media/transcribe.js';
-import { queuesOf } from './task-queue-names.js';
+import type { MediaActivities, MediaChannelActivities, Transcription } from '../contracts/activities.js';
+import { queuesOf } from '../contracts/task-queue-names.js';
 
 export interface VoiceNoteInput {
   folder: string;

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { registerGroup, RegistrationError } from '../../lib/group-registration.js';
-import type { registerGroup as registerGroupTool } from '../../workflows/tools/group-tools.js';
+import type { registerGroup as registerGroupTool } from '../../contracts/tools/group-tools.js';
 import type { HostToolHandler } from './types.js';
 
 /** Registers a chat for the main group; a second call for the same chat and folder (a retried step) is a no-op. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { appendContained, readContained, UnsafePathError } from '../../lib/safe-fs.js';
-import type { remember } from '../../workflows/tools/host-tools.js';
+import type { remember } from '../../contracts/tools/host-tools.js';
 import { MEMORY_LIMIT_BYTES } from '../turn-context.js';
 import type { HostToolHandler } from './types.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import type { sendMessage } from '../../workflows/tools/host-tools.js';
+import type { sendMessage } from '../../contracts/tools/host-tools.js';
 import { deliver } from '../delivery.js';
 import type { HostToolHandler } from './types.js';
 

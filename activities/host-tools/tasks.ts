@@ -4,10 +4,10 @@
 // wrong, so the turn hands them to the model as text and the model tells the user.
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { TaskActor } from '../../temporal/task-service.js';
-import type { WhenInput } from '../../temporal/task-when.js';
-import type { cancelTask, listTasks, pauseTask, resumeTask, scheduleTask, updateTask } from '../../workflows/tools/task-tools.js';
-import type { ToolInvocation } from '../../workflows/types.js';
+import type { TaskActor } from '../../tasks/task-service.js';
+import type { WhenInput } from '../../tasks/task-when.js';
+import type { cancelTask, listTasks, pauseTask, resumeTask, scheduleTask, updateTask } from '../../contracts/tools/task-tools.js';
+import type { ToolInvocation } from '../../contracts/types.js';
 import type { HostToolHandler } from './types.js';
 
 function actorOf(invocation: ToolInvocation): TaskActor {

@@ -1,6 +1,6 @@
 import type { Logger } from '../../lib/logger.js';
-import type { TaskService } from '../../temporal/task-service.js';
-import type { ToolInvocation } from '../../workflows/types.js';
+import type { TaskService } from '../../tasks/task-service.js';
+import type { ToolInvocation } from '../../contracts/types.js';
 import type { DeliveryDeps } from '../delivery.js';
 
 export interface HostToolDeps extends DeliveryDeps {

@@ -6,7 +6,7 @@
 // photo is there and where, so it can still work on the file in the sandbox.
 import sharp from 'sharp';
 import { readGroupFile } from '../../channel/media/read-media.js';
-import type { ChatMessage, MediaRef } from '../../workflows/types.js';
+import type { ChatMessage, MediaRef } from '../../contracts/types.js';
 
 export interface ImageBudget {
   /** The longest side after resizing. */

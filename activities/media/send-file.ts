@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { mediaText, mimeForFile } from '../../channel/media/media-text.js';
 import { MediaPathError, readGroupFile } from '../../channel/media/read-media.js';
 import type { MediaKind } from '../../lib/store/store.js';
-import type { sendFile } from '../../workflows/tools/host-tools.js';
+import type { sendFile } from '../../contracts/tools/host-tools.js';
 import { messageIdFor } from '../delivery.js';
 import type { HostToolHandler } from '../host-tools/types.js';
 

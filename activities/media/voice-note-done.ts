@@ -7,7 +7,8 @@ import { untranscribedText, voiceNoteText } from '../../channel/media/media-text
 import type { OutboundRouter } from '../../channel/outbound.js';
 import type { Group, Store, StoredMessage } from '../../lib/store/store.js';
 import { deliver } from '../delivery.js';
-import { WHISPER_HINT, type Transcription } from './transcribe.js';
+import type { MediaChannelActivities, Transcription, VoiceNoteDone } from '../../contracts/activities.js';
+import { WHISPER_HINT } from './transcribe.js';
 
 export interface MediaChannelDeps {
   store: Store;
@@ -17,17 +18,9 @@ export interface MediaChannelDeps {
   handOverToGroup: (group: Group, message: StoredMessage) => Promise<void>;
 }
 
-export interface VoiceNoteDone {
-  chat: string;
-  messageId: string;
-  outcome: Transcription;
-}
-
 export const WHISPER_HINT_KEY = 'hint:whisper-model-missing';
 
-export type MediaChannelActivities = ReturnType<typeof createMediaChannelActivities>;
-
-export function createMediaChannelActivities(deps: MediaChannelDeps) {
+export function createMediaChannelActivities(deps: MediaChannelDeps): MediaChannelActivities {
   return {
     async voiceNoteTranscribed(done: VoiceNoteDone): Promise<{ triggered: boolean; text: string }> {
       const { store } = deps;

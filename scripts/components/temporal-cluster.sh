@@ -245,10 +245,10 @@ register_namespace() {
   if ! "${cli[@]}" operator namespace describe --namespace "$NAMESPACE" >/dev/null 2>&1; then
     "${cli[@]}" operator namespace create --namespace "$NAMESPACE" --retention 720h >/dev/null
   fi
-  # BabyBot's search attributes (workflows/search-attributes.ts), Keyword like there.
+  # BabyBot's search attributes (contracts/search-attributes.ts), Keyword like there.
   local existing name
   existing=$("${cli[@]}" operator search-attribute list --namespace "$NAMESPACE")
-  for name in $(sed -n "s/.*defineSearchAttributeKey('\([A-Za-z0-9_]*\)', SearchAttributeType.KEYWORD).*/\1/p" workflows/search-attributes.ts); do
+  for name in $(sed -n "s/.*defineSearchAttributeKey('\([A-Za-z0-9_]*\)', SearchAttributeType.KEYWORD).*/\1/p" contracts/search-attributes.ts); do
     grep -qw "$name" <<<"$existing" && continue
     "${cli[@]}" operator search-attribute create --namespace "$NAMESPACE" --name "$name" --type Keyword >/dev/null
   done

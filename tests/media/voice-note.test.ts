@@ -4,7 +4,8 @@
 // by a turn whose model (the stand-in) reads "[voice note 0:0N] <the words>".
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { createMediaActivities, type Transcription } from '../../activities/media/transcribe.js';
+import { createMediaActivities } from '../../activities/media/transcribe.js';
+import type { Transcription } from '../../contracts/activities.js';
 import { WHISPER_HINT_KEY } from '../../activities/media/voice-note-done.js';
 import { createLogger } from '../../lib/logger.js';
 import { lastUserText, OllamaStub } from '../support/ollama-stub.js';

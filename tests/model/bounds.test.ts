@@ -7,7 +7,7 @@ import { numCtxFor, NUM_CTX_CAP } from '../../activities/model-info.js';
 import { pullFailure } from '../../activities/model-pull.js';
 import { progressLine } from '../../cli/pull-progress.js';
 import { checkTurnSize, STEP_INPUT_LIMIT } from '../../workflows/model-step.js';
-import type { ChatMessage } from '../../workflows/types.js';
+import type { ChatMessage } from '../../contracts/types.js';
 
 const user = (content: string): ChatMessage => ({ role: 'user', content });
 

@@ -4,8 +4,8 @@
 // chat but shows in the step's result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../workers/worker-set.js';
-import { turnWorkflowId } from '../../workflows/ids.js';
-import type { ModelReply } from '../../workflows/types.js';
+import { turnWorkflowId } from '../../contracts/ids.js';
+import type { ModelReply } from '../../contracts/types.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { eventually, stepsOf } from '../support/step-details.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';

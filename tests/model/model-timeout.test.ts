@@ -2,7 +2,7 @@
 // the answer to its next heartbeat, and the step aborts its request, so Ollama does not
 // go on working for a step nobody waits for (each retry is a fresh request, never two at once).
 import { describe, expect, it } from 'vitest';
-import { turnWorkflowId } from '../../workflows/ids.js';
+import { turnWorkflowId } from '../../contracts/ids.js';
 import { eventually } from '../support/step-details.js';
 import { useTestBot } from '../support/test-bot.js';
 

@@ -4,8 +4,8 @@
 // costs tens of seconds on this CPU, and that slowness is the point of the first test.
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../workers/worker-set.js';
-import { turnWorkflowId } from '../../workflows/ids.js';
-import type { ModelReply } from '../../workflows/types.js';
+import { turnWorkflowId } from '../../contracts/ids.js';
+import type { ModelReply } from '../../contracts/types.js';
 import { eventually, pendingHeartbeat, stepsOf } from '../support/step-details.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { haveRealOllama, OllamaLog, realOllama } from './support.js';

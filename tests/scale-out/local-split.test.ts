@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { turnWorkflowId } from '../../workflows/ids.js';
+import { turnWorkflowId } from '../../contracts/ids.js';
 import { spawnBabyBot, type BabyBotProcess } from '../support/babybot-process.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../lib/store/store.js';
-import { turnWorkflowId } from '../../workflows/ids.js';
+import { turnWorkflowId } from '../../contracts/ids.js';
 import { spawnBabyBot, type BabyBotProcess } from '../support/babybot-process.js';
 import { lastUserText, OllamaStub } from '../support/ollama-stub.js';
 import { claimNamespace } from '../support/temporal.js';

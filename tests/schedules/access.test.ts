@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TaskService, type TaskActor } from '../../temporal/task-service.js';
+import { TaskService, type TaskActor } from '../../tasks/task-service.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
-import { taskQueues } from '../../workflows/task-queue-names.js';
+import { taskQueues } from '../../contracts/task-queue-names.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { taskScript } from './support.js';

@@ -2,7 +2,7 @@ import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../workers/worker-set.js';
-import { GROUP, KIND } from '../../workflows/search-attributes.js';
+import { GROUP, KIND } from '../../contracts/search-attributes.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { taskScript, toolResults, waitFor } from './support.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblem, describeCron } from '../../temporal/cron.js';
-import { catchupWindowMs, describeWhen, resolveWhen, scheduleSpecOf } from '../../temporal/task-when.js';
+import { cronProblem, describeCron } from '../../tasks/cron.js';
+import { catchupWindowMs, describeWhen, resolveWhen, scheduleSpecOf } from '../../tasks/task-when.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 

@@ -8,8 +8,8 @@ import { createChannelActivities, type ChannelActivityDeps } from '../../activit
 import { AppleContainerRuntime } from '../../container/runtime/apple-container.js';
 import { sandboxSettings } from '../../container/runtime/group-spec.js';
 import { createLogger } from '../../lib/logger.js';
-import { TaskService, type TaskActor } from '../../temporal/task-service.js';
-import { taskQueues } from '../../workflows/task-queue-names.js';
+import { TaskService, type TaskActor } from '../../tasks/task-service.js';
+import { taskQueues } from '../../contracts/task-queue-names.js';
 import { FAMILY, useHostileBot } from './support.js';
 
 const OWNER: TaskActor = { isMain: true, label: 'test owner' };

@@ -9,7 +9,7 @@ import { OutboundRouter } from '../../channel/outbound.js';
 import { registerGroup, RegistrationError, unregisterGroup } from '../../lib/group-registration.js';
 import { createLogger } from '../../lib/logger.js';
 import { Store } from '../../lib/store/store.js';
-import { checkToolCall, toolsFor } from '../../workflows/tools/index.js';
+import { checkToolCall, toolsFor } from '../../contracts/tools/index.js';
 
 const FAMILY = '120363000000000001@g.us';
 const root = path.resolve(import.meta.dirname, '../..');

@@ -4,7 +4,7 @@
 // after the message was written, as a start that fails for a reason other than "already
 // started" does; later attempts start it.
 import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import type { AgentTurnInput } from '../../../workflows/types.js';
+import type { AgentTurnInput } from '../../../contracts/types.js';
 
 export const FAIL_FOR_MS = 3000;
 

@@ -2,8 +2,8 @@
 // history, resetting a run the way the Web UI's Reset button does.
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { TaskService, type TaskActor } from '../../../temporal/task-service.js';
-import { taskQueues } from '../../../workflows/task-queue-names.js';
+import { TaskService, type TaskActor } from '../../../tasks/task-service.js';
+import { taskQueues } from '../../../contracts/task-queue-names.js';
 import type { TestBot } from '../../support/test-bot.js';
 
 export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {

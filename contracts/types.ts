@@ -179,3 +179,15 @@ export interface DeliveryRequest {
   chat: string;
   text: string;
 }
+
+/** What a task's Schedule starts (workflows/scheduled-task.ts): the group's folder and the task. */
+export interface ScheduledTaskInput {
+  folder: string;
+  /** Older schedules carry the chat they were made for; it is ignored, the chat is the group's at run time. */
+  chat?: string;
+  task: TaskTurn;
+}
+
+/** The workflow a task's Schedule starts, by name and signature, so the Schedule's side needs no workflow code. */
+export const SCHEDULED_TASK_WORKFLOW = 'scheduledTaskWorkflow';
+export type ScheduledTaskWorkflow = (input: ScheduledTaskInput) => Promise<AgentTurnResult>;

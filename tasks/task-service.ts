@@ -14,11 +14,11 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Group } from '../lib/store/store.js';
-import { taskScheduleId } from '../workflows/ids.js';
+import { taskScheduleId } from '../contracts/ids.js';
+import { SCHEDULED_TASK_WORKFLOW, type ScheduledTaskInput, type ScheduledTaskWorkflow } from '../contracts/types.js';
 import { formatDuration } from '../lib/duration.js';
 import { cronShortestGapMs } from './cron.js';
-import { scheduledTaskWorkflow, type ScheduledTaskInput } from '../workflows/scheduled-task.js';
-import { GROUP, KIND } from '../workflows/search-attributes.js';
+import { GROUP, KIND } from '../contracts/search-attributes.js';
 import {
   catchupWindowMs,
   describeWhen,
@@ -266,7 +266,7 @@ export class TaskService {
     );
   }
 
-  private action(id: string, group: Group, memo: TaskMemo): ScheduleOptionsStartWorkflowAction<typeof scheduledTaskWorkflow> {
+  private action(id: string, group: Group, memo: TaskMemo): ScheduleOptionsStartWorkflowAction<ScheduledTaskWorkflow> {
     // No chat: each run answers in the chat registered for the folder at that time.
     const input: ScheduledTaskInput = {
       folder: group.folder,
@@ -274,7 +274,7 @@ export class TaskService {
     };
     return {
       type: 'startWorkflow',
-      workflowType: scheduledTaskWorkflow,
+      workflowType: SCHEDULED_TASK_WORKFLOW,
       // Temporal adds the scheduled time to this id, so each run has its own.
       workflowId: id,
       taskQueue: this.deps.taskQueue,
@@ -407,7 +407,7 @@ async function describeOrNotFound(handle: ScheduleHandle): Promise<ScheduleDescr
 
 function memoOf(description: ScheduleDescription): TaskMemo {
   const parsed = TaskMemoSchema.safeParse(description.action.memo);
-  if (description.action.workflowType !== scheduledTaskWorkflow.name || !parsed.success) {
+  if (description.action.workflowType !== SCHEDULED_TASK_WORKFLOW || !parsed.success) {
     throw taskInvalid(`${description.scheduleId} is a schedule, but not one of BabyBot's tasks.`);
   }
   return parsed.data;

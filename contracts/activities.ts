@@ -1,0 +1,87 @@
+// The activities workflows call, declared here rather than inferred from their
+// implementations: a workflow sees only these signatures (and so imports nothing from
+// activities/), and each implementation in activities/ is checked against its interface.
+// One interface per task queue's set of activities.
+import type {
+  DeliveryRequest,
+  GroupJob,
+  InboundMessage,
+  ModelChatInput,
+  ModelReply,
+  TaskTurn,
+  ToolInvocation,
+  TurnContext,
+} from './types.js';
+
+/** The channel task queue: the store, the group folders, the channels' sockets. */
+export interface ChannelActivities {
+  loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext>;
+  deliver(request: DeliveryRequest): Promise<{ messageId: string; alreadySent: boolean }>;
+  notifyTurnFailed(notice: TurnFailedNotice): Promise<{ messageId?: string; alreadySent: boolean; told?: string }>;
+  queueGroupTurn(input: QueueGroupTurnInput): Promise<{ queuedIn: string }>;
+  runHostTool(invocation: ToolInvocation): Promise<string>;
+}
+
+export interface LoadTurnContextInput {
+  folder: string;
+  messages: InboundMessage[];
+  task?: TaskTurn;
+}
+
+export interface QueueGroupTurnInput {
+  folder: string;
+  /** The task's schedule, paused when its group is not registered any more. */
+  taskId: string;
+  job: Omit<GroupJob, 'chat'>;
+}
+
+export interface TurnFailedNotice {
+  key: string;
+  /** The group whose registered chat is told; nobody is told when it is not registered any more. */
+  folder: string;
+  workflowId: string;
+  runId: string;
+  reason: string;
+}
+
+/** The model task queue: one step of the conversation with Ollama. */
+export interface ModelActivities {
+  chat(input: ModelChatInput): Promise<ModelReply>;
+  /** The pull step: its own long timeout, heartbeats with the progress. */
+  pullModel(input: PullModelInput): Promise<{ model: string; ms: number }>;
+}
+
+export interface PullModelInput {
+  model: string;
+}
+
+/** The sandbox task queue: a tool run inside the group's container. */
+export interface SandboxActivities {
+  runSandboxTool(invocation: ToolInvocation): Promise<string>;
+}
+
+/** The media task queue: a voice note becomes text, locally. */
+export interface MediaActivities {
+  transcribeVoiceNote(input: TranscribeInput): Promise<Transcription>;
+}
+
+export interface TranscribeInput {
+  folder: string;
+  /** Relative to the group's folder (media/<id>.ogg). */
+  path: string;
+}
+
+export type Transcription =
+  | { ok: true; transcript: string; language: string; audioSeconds: number; durationMs: number; realTimeFactor: number; format: string }
+  | { ok: false; reason: string; missingModel?: boolean };
+
+/** The channel task queue's half of a voice note: the words become the stored message's text. */
+export interface MediaChannelActivities {
+  voiceNoteTranscribed(done: VoiceNoteDone): Promise<{ triggered: boolean; text: string }>;
+}
+
+export interface VoiceNoteDone {
+  chat: string;
+  messageId: string;
+  outcome: Transcription;
+}
