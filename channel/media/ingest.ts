@@ -8,7 +8,7 @@ import { extensionFor, fileStem, mediaText, sizeText } from './media-text.js';
 import { saveMediaFile } from './save-media.js';
 
 /** What a channel knows about a message's media before its bytes are fetched. */
-export interface MediaSource {
+export interface MediaDescription {
   kind: MediaKind;
   mime: string;
   fileName?: string;
@@ -17,6 +17,10 @@ export interface MediaSource {
   declaredBytes?: number;
   width?: number;
   height?: number;
+}
+
+/** The description and how to fetch the bytes. */
+export interface MediaSource extends MediaDescription {
   /** Fetches the bytes; must stop (throw MediaTooLargeError) past maxBytes. */
   fetch(maxBytes: number): Promise<Buffer>;
 }

@@ -5,6 +5,7 @@
 // caption: normalising only describes its media; the channel downloads it.
 import type { MediaKind } from '../../lib/store/store.js';
 import type { IncomingMessage } from '../inbound.js';
+import type { MediaDescription } from '../media/ingest.js';
 import {
   isJidGroup,
   jidNormalizedUser,
@@ -16,18 +17,7 @@ import {
 
 export type SkipReason = 'no-chat' | 'status' | 'broadcast' | 'no-content' | 'protocol' | 'reaction' | 'own-send' | 'no-text';
 
-/** A message's media as WhatsApp describes it, before its bytes are downloaded. */
-export interface WhatsAppMedia {
-  kind: MediaKind;
-  mime: string;
-  fileName?: string;
-  seconds?: number;
-  declaredBytes?: number;
-  width?: number;
-  height?: number;
-}
-
-export type Normalised = { ok: true; message: IncomingMessage; media?: WhatsAppMedia } | { ok: false; skip: SkipReason };
+export type Normalised = { ok: true; message: IncomingMessage; media?: MediaDescription } | { ok: false; skip: SkipReason };
 
 export interface NormaliseContext {
   /** The linked account's own jid, normalised (no device suffix). */
@@ -86,12 +76,12 @@ const numberOf = (value: LongLike) => {
 };
 
 /** The media of a message (the first kind found), with what WhatsApp declares about it. */
-function mediaOf(content: WAMessageContent): WhatsAppMedia | undefined {
-  const common = (m: { mimetype?: string | null; fileLength?: LongLike }, kind: MediaKind, fallbackMime: string): WhatsAppMedia => {
+function mediaOf(content: WAMessageContent): MediaDescription | undefined {
+  const common = (m: { mimetype?: string | null; fileLength?: LongLike }, kind: MediaKind, fallbackMime: string): MediaDescription => {
     const declaredBytes = numberOf(m.fileLength);
     return { kind, mime: m.mimetype || fallbackMime, ...(declaredBytes ? { declaredBytes } : {}) };
   };
-  const withSize = (media: WhatsAppMedia, extra: Record<string, number | string | undefined>) => {
+  const withSize = (media: MediaDescription, extra: Record<string, number | string | undefined>) => {
     for (const [key, value] of Object.entries(extra)) if (value) Object.assign(media, { [key]: value });
     return media;
   };

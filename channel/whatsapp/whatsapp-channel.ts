@@ -10,10 +10,10 @@ import type { OutboundChannel, OutboundFile } from '../outbound.js';
 import { isLinked, sqliteAuthState } from './auth-state.js';
 import { jidNormalizedUser, type BaileysEventMap, type BinaryNode, type WAMessage } from './baileys.js';
 import { Backoff, classifyDisconnect, type BackoffOptions, type ConnectionStatus } from './connection-state.js';
-import { ingestMedia, type IngestDeps } from '../media/ingest.js';
+import { ingestMedia, type IngestDeps, type MediaDescription } from '../media/ingest.js';
 import { unsavedText } from '../media/media-text.js';
 import type { MediaDownloader } from './media-download.js';
-import { normaliseMessage, type NormaliseContext, type WhatsAppMedia } from './normalise.js';
+import { normaliseMessage, type NormaliseContext } from './normalise.js';
 import { parsePartMessageId, partMessageId, splitForWhatsApp } from './split.js';
 import type { SocketFactory, WhatsAppSocket } from './socket.js';
 
@@ -357,7 +357,7 @@ export class WhatsAppChannel implements OutboundChannel {
    * Downloads and saves the media of a registered group's message (the message waits for it,
    * so a chat's messages stay in order); other chats' media is named, never fetched.
    */
-  private async withMedia(socket: WhatsAppSocket, raw: WAMessage, message: IncomingMessage, media: WhatsAppMedia): Promise<IncomingMessage> {
+  private async withMedia(socket: WhatsAppSocket, raw: WAMessage, message: IncomingMessage, media: MediaDescription): Promise<IncomingMessage> {
     const group = this.deps.store.groupByJid(message.chat);
     const caption = message.text || undefined;
     if (!group || !this.deps.media) return { ...message, text: unsavedText(media, caption) };
