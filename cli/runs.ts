@@ -5,14 +5,12 @@ import { z } from 'zod';
 import { formatDuration } from '../lib/duration.js';
 import { listRuns, type RunSummary } from '../temporal/runs.js';
 import { commandContext, fail } from './context.js';
+import { groupFolder } from '../contracts/chat-ids.js';
 import { connectForInspection } from './temporal-client.js';
 
 const RunsFlags = z.object({
   failed: z.boolean().default(false),
-  group: z
-    .string()
-    .regex(/^[\w.-]+$/, 'a group folder such as main (letters, digits, ., - and _)')
-    .optional(),
+  group: groupFolder.optional(),
   limit: z.coerce.number().int().min(1, 'at least 1').max(1000, 'at most 1000').default(20),
 });
 

@@ -3,7 +3,7 @@
 import { UNSAFE_BANNER } from '../container/runtime/none.js';
 import { selectRuntime } from '../container/runtime/select.js';
 import { createLogger } from '../lib/logger.js';
-import type { Check } from './doctor.js';
+import type { DoctorCheck as Check } from './doctor-check.js';
 
 export const sandboxCheck: Check = {
   name: 'Sandbox',

@@ -2,7 +2,7 @@
 // one voice notes still arrive, as placeholders; this says how to get one.
 import fs from 'node:fs';
 import { WHISPER_HINT } from '../activities/media/transcribe.js';
-import type { Check } from './doctor.js';
+import type { DoctorCheck as Check } from './doctor-check.js';
 
 const GGML_MAGIC = 0x67676d6c;
 

@@ -2,7 +2,8 @@
 // and by the main chat's register_group tool. Works on the store directly, so it is safe
 // while BabyBot runs (SQLite in WAL mode; the inbound path reads groups per message).
 import { z } from 'zod';
-import { chatJid, groupFolder, triggerWord } from '../contracts/tools/group-tools.js';
+import { chatJid, groupFolder } from '../contracts/chat-ids.js';
+import { triggerWord } from '../contracts/tools/group-tools.js';
 import type { Group, Store } from './store/store.js';
 
 export const GroupRegistration = z.object({

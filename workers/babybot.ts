@@ -149,11 +149,11 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     let httpUrl: string | undefined;
     const health = () =>
       checkHealth([
-        { name: 'store', required: true, check: () => (store.db.prepare('SELECT 1').get(), { ok: true, detail: store.file }) },
+        { name: 'store', required: true, run: () => (store.db.prepare('SELECT 1').get(), { ok: true, detail: store.file }) },
         {
           name: 'temporal',
           required: true,
-          check: async () => {
+          run: async () => {
             await connection.workflowService.describeNamespace({ namespace: temporal.namespace });
             return { ok: true, detail: `${temporal.address} (${temporal.embedded ? 'embedded' : 'external'})` };
           },
@@ -161,12 +161,12 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         {
           name: 'workers',
           required: true,
-          check: () => ({ ok: workers.states.every((s) => s.endsWith(':RUNNING')), detail: workers.states.join(', ') }),
+          run: () => ({ ok: workers.states.every((s) => s.endsWith(':RUNNING')), detail: workers.states.join(', ') }),
         },
-        ...(whatsapp ? [{ name: 'whatsapp', required: false, check: () => whatsapp.health() }] : []),
+        ...(whatsapp ? [{ name: 'whatsapp', required: false, run: () => whatsapp.health() }] : []),
         // A channel-only process runs no sandbox steps (its workers do): no engine to report.
         ...(served.includes('sandbox')
-          ? [{ name: 'sandbox', required: false, check: async () => ({ ok: true, detail: await sandbox.describe() }) }]
+          ? [{ name: 'sandbox', required: false, run: async () => ({ ok: true, detail: await sandbox.describe() }) }]
           : []),
       ]);
 

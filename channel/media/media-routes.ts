@@ -9,7 +9,7 @@ import type http from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../../lib/logger.js';
 import type { Media, Store, StoredMessage } from '../../lib/store/store.js';
-import { localChat } from '../http-server.js';
+import { localChat, localChatName } from '../../contracts/chat-ids.js';
 import type { Inbound } from '../inbound.js';
 import { ingestMedia } from './ingest.js';
 import { unsavedText } from './media-text.js';
@@ -24,7 +24,7 @@ export interface MediaRouteDeps {
 }
 
 export const PostMediaBody = z.object({
-  chat: z.string().min(1).max(100).regex(/^(local:)?[\w.-]+$/, 'a local chat name such as "main" or "local:family"'),
+  chat: localChatName,
   /** "voice" for a recorded voice note; otherwise taken from the MIME type. */
   kind: z.enum(['voice', 'audio', 'image', 'video', 'document']).optional(),
   fileName: z.string().min(1).max(200),

@@ -2,6 +2,7 @@
 // its connection states, turns inbound messages into the common inbound path, and is the
 // OutboundChannel the delivery activity sends WhatsApp replies through.
 import { ApplicationFailure } from '@temporalio/common';
+import { isWhatsAppGroup } from '../../contracts/chat-ids.js';
 import { ensureWhatsAppMainChat } from '../../lib/group-registration.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Store } from '../../lib/store/store.js';
@@ -383,7 +384,7 @@ export class WhatsAppChannel implements OutboundChannel {
   private nameChats(chats: { id?: string | null; subject?: string | null }[]): void {
     for (const chat of chats) {
       if (!chat.id || !chat.subject || !isWhatsAppJid(chat.id)) continue;
-      this.deps.store.upsertChat({ jid: chat.id, name: chat.subject, channel: 'whatsapp', isGroup: chat.id.endsWith('@g.us') });
+      this.deps.store.upsertChat({ jid: chat.id, name: chat.subject, channel: 'whatsapp', isGroup: isWhatsAppGroup(chat.id) });
     }
   }
 

@@ -2,19 +2,8 @@
 // the one definition of a valid registration: the CLI (`babybot groups add`) checks with
 // the same ones, through lib/group-registration.ts.
 import { z } from 'zod';
+import { chatJid, groupFolder } from '../chat-ids.js';
 import { defineTool } from './spec.js';
-
-export const groupFolder = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'a folder name of lowercase letters, digits and dashes (such as "family" or "book-club"), at most 40 characters')
-  .refine((folder) => folder !== 'global', '"global" is the folder of the memory all groups share; choose another name');
-
-export const chatJid = z
-  .string()
-  .regex(
-    /^(local:[\w.-]+|[\w.:-]+@(g\.us|s\.whatsapp\.net|lid))$/,
-    'a chat id such as 1203630xxxxxxxx@g.us (a WhatsApp group), 4477xxxxxxxx@s.whatsapp.net (a person) or local:NAME (see `babybot groups list`)',
-  );
 
 export const triggerWord = z
   .string()
