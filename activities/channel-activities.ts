@@ -6,7 +6,7 @@ import { toolsFor } from '../workflows/tools/index.js';
 import type { DeliveryRequest, GroupJob, InboundMessage, TaskTurn, ToolInvocation, TurnContext } from '../workflows/types.js';
 import { deliver } from './delivery.js';
 import { HOST_TOOL_HANDLERS, type HostToolDeps, type HostToolHandler } from './host-tools/index.js';
-import { conversation, systemPrompt, type PromptSettings } from './turn-context.js';
+import { conversation, systemPrompt, timeNote, withTimeNote, type PromptSettings } from './turn-context.js';
 
 export interface ChannelActivityDeps extends HostToolDeps {
   store: Store;
@@ -71,8 +71,8 @@ export function createChannelActivities(deps: ChannelActivityDeps) {
       await deps.outbound.channelFor(group.jid)?.setTyping?.(group.jid, true);
       return {
         group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox },
-        system: systemPrompt(deps.prompt, group, new Date()),
-        history: conversation(deps.store, deps.prompt, group.jid, input.messages, input.task),
+        system: systemPrompt(deps.prompt, group),
+        history: withTimeNote(conversation(deps.store, deps.prompt, group.jid, input.messages, input.task), timeNote(deps.prompt, new Date())),
         tools: toolsFor(group.isMain).filter((name) => deps.offerTool?.(name) ?? true),
         limits: deps.limits,
       };

@@ -6,12 +6,13 @@
 // Temporal's: this code only says which failures a retry can help.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChatRequest, ChatResponse, Ollama } from 'ollama';
+import type { ChatRequest, ChatResponse, Ollama, Options } from 'ollama';
+import type { Dispatcher } from 'undici';
 import type { Logger } from '../lib/logger.js';
 import { toolDefinitions } from '../workflows/tools/index.js';
 import type { ChatMessage, ModelChatInput, ModelReply, ModelStepStats, ToolCall } from '../workflows/types.js';
 import { fitToContext, leastPrompt, TokenEstimate } from './context-budget.js';
-import { isUnreachable, ollamaClient, ollamaStatus } from './ollama-client.js';
+import { isUnreachable, ollamaClient, ollamaStatus, silenceCode } from './ollama-client.js';
 import { numCtxFor, readModelInfo, type ModelInfo } from './model-info.js';
 import { pullModel, type PullProgress } from './model-pull.js';
 import { withImages, type ModelImageDeps } from './media/model-images.js';
@@ -30,11 +31,15 @@ export interface ModelDeps {
   /** Where the photos the history names are read from (GROUPS_DIR), and their caps. */
   images: ModelImageDeps;
   ollamaHost: string;
+  /** The HTTP agent every request goes through (its timeouts are OLLAMA_HTTP_TIMEOUT's). */
+  dispatcher: Dispatcher;
   model: string;
   /** Pull the model when Ollama says it is missing (OLLAMA_PULL): the turn then runs the pull step. */
   pullMissing: boolean;
   /** OLLAMA_NUM_CTX; unset: the model's own context length, capped. */
   numCtx?: number;
+  /** OLLAMA_NUM_THREAD; unset: Ollama's own choice (its physical cores). */
+  numThread?: number;
   /** OLLAMA_KEEP_ALIVE, passed through to every request. */
   keepAlive?: string;
   /** OLLAMA_THINK: whether a thinking model thinks (off asks it not to). */
@@ -50,6 +55,14 @@ export type ModelActivities = ReturnType<typeof createModelActivities>;
 
 type Phase = 'loading' | 'reading prompt' | 'writing';
 
+/**
+ * The options that shape the loaded runner. Ollama reloads the model when these differ from
+ * the loaded one's, so the warm-up and every step send the same ones.
+ */
+export function runnerOptions(numCtx: number, numThread?: number): Partial<Options> {
+  return { num_ctx: numCtx, ...(numThread ? { num_thread: numThread } : {}) };
+}
+
 /** OLLAMA_KEEP_ALIVE as Ollama reads it: a bare number is seconds, anything else a duration. */
 export function keepAliveValue(keepAlive?: string): string | number | undefined {
   if (keepAlive === undefined) return undefined;
@@ -62,7 +75,7 @@ export function createModelActivities(deps: ModelDeps) {
   let info: { value: Promise<ModelInfo>; at: number } | undefined;
   const modelInfo = (): Promise<ModelInfo> => {
     if (!info || Date.now() - info.at > INFO_TTL_MS) {
-      const value = readModelInfo(ollamaClient(deps.ollamaHost, AbortSignal.timeout(30_000)), deps.model);
+      const value = readModelInfo(ollamaClient(deps.ollamaHost, deps.dispatcher, AbortSignal.timeout(30_000)), deps.model);
       const entry = { value, at: Date.now() };
       info = entry;
       value.catch(() => {
@@ -78,7 +91,7 @@ export function createModelActivities(deps: ModelDeps) {
     const progress = { phase: 'loading' as Phase, model: deps.model, tokens: 0, thinkingTokens: 0, estimatedPromptTokens: 0, numCtx: 0 };
     const beat = () => context.heartbeat({ ...progress, elapsedMs: Math.round(performance.now() - began) });
     beat();
-    const ollama = ollamaClient(deps.ollamaHost, context.cancellationSignal);
+    const ollama = ollamaClient(deps.ollamaHost, deps.dispatcher, context.cancellationSignal);
     // Until the first byte there is nothing to stream: heartbeat on a timer, and look at
     // /api/ps to tell a model still loading from one reading the prompt.
     const ticker = setInterval(() => {
@@ -122,7 +135,7 @@ export function createModelActivities(deps: ModelDeps) {
         // Never send `think` to a model without the capability: Ollama answers 400.
         ...(meta.thinking ? { think: deps.think !== 'off' } : {}),
         ...(deps.keepAlive !== undefined ? { keep_alive: keepAliveValue(deps.keepAlive) } : {}),
-        options: { num_ctx: numCtx },
+        options: runnerOptions(numCtx, deps.numThread),
         // Refuse rather than cut: with these Ollama answers an error instead of silently
         // dropping the prompt's start or shifting the window while it writes.
         truncate: false,
@@ -203,7 +216,7 @@ export function createModelActivities(deps: ModelDeps) {
       let logged = -1;
       deps.log.info({ model: deps.model }, 'pulling the model (first use)');
       try {
-        await pullModel(ollamaClient(deps.ollamaHost, context.cancellationSignal), deps.ollamaHost, deps.model, (p) => {
+        await pullModel(ollamaClient(deps.ollamaHost, deps.dispatcher, context.cancellationSignal), deps.ollamaHost, deps.model, (p) => {
           last = p;
           context.heartbeat(p);
           const tenth = Math.floor((p.percent ?? 0) / 10);
@@ -269,6 +282,16 @@ function classify(error: unknown, deps: ModelDeps, forgetInfo: () => void, estim
   if (error instanceof ApplicationFailure) return error;
   const status = ollamaStatus(error);
   const message = (error as Error).message ?? String(error);
+  const silence = silenceCode(error);
+  if (silence) {
+    // The agent gave up on a silent Ollama (OLLAMA_HTTP_TIMEOUT); the socket is closed, so Ollama stopped too.
+    const where = silence === 'UND_ERR_HEADERS_TIMEOUT' ? 'before its first token' : 'in the middle of its answer';
+    return ApplicationFailure.retryable(
+      `Ollama at ${deps.ollamaHost} sent nothing for longer than OLLAMA_HTTP_TIMEOUT ${where}. ` +
+        'Raise OLLAMA_HTTP_TIMEOUT or set it to off (then MODEL_TIMEOUT bounds the step).',
+      'ModelSilent',
+    );
+  }
   if (isUnreachable(error)) {
     // No HTTP answer at all: Ollama is down or unreachable. Retrying can help.
     return ApplicationFailure.retryable(
@@ -313,11 +336,22 @@ function classify(error: unknown, deps: ModelDeps, forgetInfo: () => void, estim
   return ApplicationFailure.nonRetryable(`Ollama rejected the request (${status}): ${message}`, 'ModelRequestRejected');
 }
 
-/** For `babybot start`: load the model now, so the first message does not wait for it. */
-export async function warmUpModel(deps: Pick<ModelDeps, 'ollamaHost' | 'model' | 'keepAlive'>, signal?: AbortSignal): Promise<number> {
+/**
+ * For `babybot start`: load the model now, so the first message does not wait for it. It is
+ * loaded with the steps' num_ctx and num_thread: with others the first step would load it again.
+ */
+export async function warmUpModel(
+  deps: Pick<ModelDeps, 'ollamaHost' | 'dispatcher' | 'model' | 'keepAlive' | 'numThread'> & { numCtx: number },
+  signal?: AbortSignal,
+): Promise<number> {
   const began = performance.now();
-  const ollama = ollamaClient(deps.ollamaHost, signal);
+  const ollama = ollamaClient(deps.ollamaHost, deps.dispatcher, signal);
   // An empty chat is Ollama's documented way to load a model without asking anything.
-  await ollama.chat({ model: deps.model, messages: [], ...(deps.keepAlive !== undefined ? { keep_alive: keepAliveValue(deps.keepAlive) } : {}) });
+  await ollama.chat({
+    model: deps.model,
+    messages: [],
+    options: runnerOptions(deps.numCtx, deps.numThread),
+    ...(deps.keepAlive !== undefined ? { keep_alive: keepAliveValue(deps.keepAlive) } : {}),
+  });
   return performance.now() - began;
 }

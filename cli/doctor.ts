@@ -3,14 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { Ollama } from 'ollama';
 import type { Config } from '../lib/config.js';
 import { isLinked } from '../channel/whatsapp/auth-state.js';
 import { Store } from '../lib/store/store.js';
 import { cacheBinDir, findTemporalCli, PINNED_CLI_VERSION } from '../temporal/cli-binary.js';
 import { describeModel, numCtxFor, readModelInfo, TOOL_MODELS_HINT } from '../activities/model-info.js';
 import { pullModel } from '../activities/model-pull.js';
-import { ollamaClient } from '../activities/ollama-client.js';
+import { ollamaAgent, ollamaClient } from '../activities/ollama-client.js';
 import { commandContext } from './context.js';
 import { pullProgressPrinter } from './pull-progress.js';
 import { sandboxCheck } from './sandbox-check.js';
@@ -95,7 +94,7 @@ const ollamaCheck: Check = {
   name: 'Ollama and the model',
   required: true,
   async run(config, flags) {
-    const ollama = new Ollama({ host: config.OLLAMA_HOST });
+    const ollama = ollamaClient(config.OLLAMA_HOST, ollamaAgent(config.OLLAMA_HTTP_TIMEOUT));
     let version: string;
     try {
       version = (await withTimeout(ollama.version(), 3000)).version;
@@ -138,7 +137,7 @@ const toolsCheck: Check = {
   name: 'Model tools',
   required: false,
   async run(config) {
-    const info = await readModelInfo(ollamaClient(config.OLLAMA_HOST, AbortSignal.timeout(5000)), config.OLLAMA_MODEL).catch(() => undefined);
+    const info = await readModelInfo(ollamaClient(config.OLLAMA_HOST, ollamaAgent(config.OLLAMA_HTTP_TIMEOUT), AbortSignal.timeout(5000)), config.OLLAMA_MODEL).catch(() => undefined);
     if (!info) return { ok: false, detail: 'unknown (see the line above)' };
     return info.tools
       ? { ok: true, detail: `${config.OLLAMA_MODEL} calls tools` }

@@ -78,6 +78,22 @@ export const ConfigSchema = z.object({
   OLLAMA_PULL: onOffAuto,
   // The model's context window for every step; default: the model's own (from /api/show), capped.
   OLLAMA_NUM_CTX: z.coerce.number().int().min(512, 'at least 512 tokens').max(1_048_576).optional(),
+  // CPU threads Ollama's runner uses (options.num_thread); unset: Ollama's own choice (its physical cores).
+  OLLAMA_NUM_THREAD: z.coerce.number().int().min(1, 'at least 1 thread').max(1024).optional(),
+  // The longest Ollama may stay silent, before its first token (HTTP headers) or between two
+  // pieces; off: no limit of its own, MODEL_TIMEOUT and the heartbeats bound a step.
+  OLLAMA_HTTP_TIMEOUT: z
+    .string()
+    .default('off')
+    .transform((text, ctx) => {
+      if (text === 'off' || text === '0') return 0;
+      const ms = parseDuration(text);
+      if (!ms) {
+        ctx.addIssue({ code: 'custom', message: 'off, or a duration such as 10m' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   // How long Ollama keeps the model loaded after a step: a Go duration (5m, 24h), seconds, or -1 (forever).
   OLLAMA_KEEP_ALIVE: z
     .string()

@@ -4,7 +4,7 @@
 // load. In the background: BabyBot serves at once, whatever Ollama is doing.
 import { warmUpModel } from '../activities/model.js';
 import { describeModel, noToolsNotice, numCtxFor, readModelInfo } from '../activities/model-info.js';
-import { ollamaClient } from '../activities/ollama-client.js';
+import { ollamaAgent, ollamaClient } from '../activities/ollama-client.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -18,9 +18,10 @@ export interface ModelStartOptions {
 
 export async function prepareModel(config: Config, log: Logger, options: ModelStartOptions): Promise<void> {
   const model = config.OLLAMA_MODEL;
+  const dispatcher = ollamaAgent(config.OLLAMA_HTTP_TIMEOUT);
   let info;
   try {
-    info = await readModelInfo(ollamaClient(config.OLLAMA_HOST, AbortSignal.any([options.signal, AbortSignal.timeout(30_000)])), model);
+    info = await readModelInfo(ollamaClient(config.OLLAMA_HOST, dispatcher, AbortSignal.any([options.signal, AbortSignal.timeout(30_000)])), model);
   } catch (error) {
     if (options.signal.aborted) return;
     log.warn({ model, err: (error as Error).message }, 'could not read the model from Ollama; `babybot doctor` says what to fix');
@@ -36,7 +37,10 @@ export async function prepareModel(config: Config, log: Logger, options: ModelSt
   }
   if (!options.warmUp || config.OLLAMA_WARMUP === 'off') return;
   try {
-    const ms = await warmUpModel({ ollamaHost: config.OLLAMA_HOST, model, keepAlive: config.OLLAMA_KEEP_ALIVE }, options.signal);
+    const ms = await warmUpModel(
+      { ollamaHost: config.OLLAMA_HOST, dispatcher, model, keepAlive: config.OLLAMA_KEEP_ALIVE, numCtx, numThread: config.OLLAMA_NUM_THREAD },
+      options.signal,
+    );
     log.info({ model, ms: Math.round(ms) }, 'model loaded (warm-up)');
   } catch (error) {
     if (!options.signal.aborted) log.warn({ model, err: (error as Error).message }, 'warm-up failed; the first message loads the model');

@@ -4,6 +4,7 @@
 // or the container runtime.
 import { createMediaActivities } from '../activities/media/transcribe.js';
 import { createModelActivities } from '../activities/model.js';
+import { ollamaAgent } from '../activities/ollama-client.js';
 import { createSandboxActivities } from '../activities/sandbox.js';
 import type { SandboxRuntime } from '../container/runtime/types.js';
 import type { Config } from '../lib/config.js';
@@ -27,9 +28,11 @@ export function createWorkerActivities(
           model: createModelActivities({
             images: { groupsDir: config.groupsDir, maxFileBytes: config.MEDIA_MAX_BYTES },
             ollamaHost: config.OLLAMA_HOST,
+            dispatcher: ollamaAgent(config.OLLAMA_HTTP_TIMEOUT),
             model: config.OLLAMA_MODEL,
             pullMissing: config.OLLAMA_PULL !== 'off',
             numCtx: config.OLLAMA_NUM_CTX,
+            numThread: config.OLLAMA_NUM_THREAD,
             keepAlive: config.OLLAMA_KEEP_ALIVE,
             think: config.OLLAMA_THINK,
             log,

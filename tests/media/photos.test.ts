@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IMAGE_BUDGET } from '../../activities/media/model-images.js';
 import { useTestBot, type TestBot } from '../support/test-bot.js';
+import { withoutTimeNote } from '../support/ollama-stub.js';
 import { photo } from './support.js';
 
 const MODEL = 'qwen2.5:7b';
@@ -36,7 +37,7 @@ describe('photos', () => {
         const meta = await sharp(bytes).metadata();
         seen.push({ format: meta.format, width: meta.width, height: meta.height, exif: meta.exif !== undefined, bytes: bytes.length });
       }
-      return { content: `I see ${last.images?.length ?? 0} image(s): ${last.content}` };
+      return { content: `I see ${last.images?.length ?? 0} image(s): ${withoutTimeNote(last.content)}` };
     });
     const original = await photo(2400, 1600);
     expect((await sharp(original).metadata()).exif).toBeDefined();
@@ -64,7 +65,7 @@ describe('photos, model without vision', () => {
     const { bot, ollama } = t;
     ollama.setScript((request) => {
       const last = [...request.messages].reverse().find((m) => m.role === 'user') as { content: string; images?: string[] };
-      return { content: `images=${last.images?.length ?? 0} ${last.content}` };
+      return { content: `images=${last.images?.length ?? 0} ${withoutTimeNote(last.content)}` };
     });
     const before = bot.replies('local:main').length;
     const posted = await postPhoto(bot, await photo(640, 480), 'and this one?');

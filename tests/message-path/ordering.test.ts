@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lastUserText } from '../support/ollama-stub.js';
+import { lastUserText, withoutTimeNote } from '../support/ollama-stub.js';
 import { useTestBot } from '../support/test-bot.js';
 
 describe('turns across and within groups', () => {
@@ -22,7 +22,7 @@ describe('turns across and within groups', () => {
   it('within a group turns run in arrival order; a message that arrives during a turn is answered after it', async () => {
     const seen: string[][] = [];
     t.ollama.setScript((request) => {
-      const users = request.messages.filter((m) => m.role === 'user').map((m) => m.content);
+      const users = request.messages.filter((m) => m.role === 'user').map((m) => withoutTimeNote(m.content));
       seen.push(users);
       return { content: `answered ${users.at(-1)}`, delayMs: 1200 };
     });

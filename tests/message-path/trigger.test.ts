@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mentions } from '../../channel/inbound.js';
 
+import { withoutTimeNote } from '../support/ollama-stub.js';
 import { useTestBot } from '../support/test-bot.js';
 
 describe('the trigger word outside the main chat', () => {
@@ -29,7 +30,7 @@ describe('the trigger word outside the main chat', () => {
     expect(asked.triggered).toBe(true);
     await t.bot.waitForReplies('local:family', 1);
     expect(t.ollama.requests).toHaveLength(1);
-    const users = t.ollama.requests[0].messages.filter((m) => m.role === 'user').map((m) => m.content);
+    const users = t.ollama.requests[0].messages.filter((m) => m.role === 'user').map((m) => withoutTimeNote(m.content));
     expect(users).toEqual(['Ann: the dentist is on Tuesday at 10', 'Bob: @baby when is the dentist?']);
   });
 });

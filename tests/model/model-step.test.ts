@@ -12,20 +12,22 @@ const chatResults = async (t: ReturnType<typeof useTestBot>, turn: string) =>
   (await stepsOf(t.bot.client, turn)).filter((s) => s.type === 'chat' && s.result).map((s) => s.result as ModelReply);
 
 describe('the model step', () => {
-  const t = useTestBot({ env: { OLLAMA_NUM_CTX: '8192', OLLAMA_KEEP_ALIVE: '10m', AGENT_MAX_STEPS: '3' } });
+  const t = useTestBot({ env: { OLLAMA_NUM_CTX: '8192', OLLAMA_NUM_THREAD: '3', OLLAMA_KEEP_ALIVE: '10m', AGENT_MAX_STEPS: '3' } });
   // A chat of its own per test, so one test's replies (or a cancelled turn's) never shift another's count.
   const chat = (name: string) => {
     t.bot.store.addGroup({ folder: name, jid: `local:${name}`, name, triggerWord: null, requiresTrigger: false, isMain: false });
     return name;
   };
 
-  it('sends num_ctx, keep_alive and no-truncation explicitly, and warmed the model up at start', async () => {
+  it('sends num_ctx, num_thread, keep_alive and no-truncation explicitly, and warmed the model up at start with the same options', async () => {
     t.ollama.setReplies({ content: 'fine' });
     await t.bot.post('main', 'settings?', { id: 'settings' });
     await t.bot.waitForReplies('local:main', 1);
     const request = t.ollama.requests.at(-1)!;
-    expect(request).toMatchObject({ options: { num_ctx: 8192 }, keep_alive: '10m', truncate: false, shift: false });
+    expect(request).toMatchObject({ options: { num_ctx: 8192, num_thread: 3 }, keep_alive: '10m', truncate: false, shift: false });
     expect(t.ollama.warmups).toBeGreaterThanOrEqual(1);
+    // Ollama reloads a model asked with other runner options: the warm-up loads it as the steps ask.
+    expect(t.ollama.lastWarmup?.options).toEqual(request.options);
     const [reply] = await chatResults(t, turnWorkflowId('main', 'settings'));
     expect(reply.stats).toMatchObject({ numCtx: 8192, trimmedMessages: 0, doneReason: 'stop', toolsOffered: true });
     expect(reply.stats!.promptTokens).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
 // the tool answered); a task's prompt (they start with "TASK") gets the task's answer.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import type { ChatRequestBody, Script, StubReply } from '../support/ollama-stub.js';
+import { withoutTimeNote, type ChatRequestBody, type Script, type StubReply } from '../support/ollama-stub.js';
 
 export interface PlannedCall {
   name: string;
@@ -14,7 +14,7 @@ export function taskScript(plan: Record<string, PlannedCall>, taskReply: (prompt
   return (request: ChatRequestBody) => {
     const last = request.messages.at(-1)!;
     if (last.role === 'tool') return { content: `tool said: ${last.content}` };
-    const text = last.content;
+    const text = withoutTimeNote(last.content);
     const prompt = /TASK[^\n]*/.exec(text);
     if (prompt) return taskReply(prompt[0]);
     const key = Object.keys(plan).find((words) => text.includes(words));

@@ -10,7 +10,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { DockerRuntime } from '../../container/runtime/docker.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { requireEngine } from '../sandbox/engine.js';
-import { OllamaStub, type ChatRequestBody, type Script } from '../support/ollama-stub.js';
+import { OllamaStub, withoutTimeNote, type ChatRequestBody, type Script } from '../support/ollama-stub.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 
 export interface PlannedCall {
@@ -25,7 +25,7 @@ export function plannedScript(plans: Map<string, PlannedCall>): Script {
   return (request: ChatRequestBody) => {
     const last = request.messages.at(-1)!;
     if (last.role === 'tool') return { content: `tool said: ${last.content}` };
-    const text = last.content.replace(/^[^:]*: /, '');
+    const text = withoutTimeNote(last.content).replace(/^[^:]*: /, '');
     const call = plans.get(text);
     return call ? { toolCalls: [call] } : { content: `echo: ${text}` };
   };

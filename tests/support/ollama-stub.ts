@@ -35,14 +35,14 @@ export interface StubReply {
 
 export type Script = (request: ChatRequestBody, index: number) => StubReply | Promise<StubReply>;
 
-/** The default script: echo the last user message, so replies are easy to match. */
-export const echo: Script = (request) => {
-  const last = [...request.messages].reverse().find((m) => m.role === 'user');
-  return { content: `echo: ${last?.content ?? ''}` };
-};
+/** What was written, without the time note BabyBot's host ends the newest message with (turn-context.ts). */
+export const withoutTimeNote = (text: string) => text.replace(/\n\n\(It is now [^\n]*\)$/, '');
 
 export const lastUserText = (request: ChatRequestBody) =>
-  [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  withoutTimeNote([...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '');
+
+/** The default script: echo the last user message (its words, not the time note), so replies are easy to match. */
+export const echo: Script = (request) => ({ content: `echo: ${lastUserText(request)}` });
 
 export class OllamaStub {
   readonly requests: ChatRequestBody[] = [];
@@ -57,6 +57,8 @@ export class OllamaStub {
   aborted = 0;
   /** Empty chats (a warm-up that only loads the model). */
   warmups = 0;
+  /** The last warm-up's request: its options are the ones the model was loaded with. */
+  lastWarmup?: ChatRequestBody;
   private loaded = new Set<string>();
   private script: Script = echo;
   private server?: http.Server;
@@ -192,6 +194,7 @@ export class OllamaStub {
     if (!request.messages?.length) {
       // An empty chat loads the model and answers done at once (Ollama's warm-up).
       this.warmups++;
+      this.lastWarmup = request;
       this.loaded.add(request.model);
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ model: request.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'load' }));

@@ -1,0 +1,51 @@
+// Ollama reuses the KV cache of the longest prefix a new prompt shares with the last one
+// (its runner keeps it per slot), and most templates put the tools right after the system
+// prompt. So the system prompt holds only what stays the same between turns, and the time
+// ends the newest message: two consecutive turns of a group share every byte up to it.
+import { describe, expect, it } from 'vitest';
+import { withTimeNote } from '../../activities/turn-context.js';
+import type { ChatRequestBody } from '../support/ollama-stub.js';
+import { useTestBot } from '../support/test-bot.js';
+
+const NOTE = /\n\n\(It is now [^\n]+, UTC\.\)$/;
+
+/** The request in the order a template renders it: system prompt, tools, then the messages. */
+const rendered = (request: ChatRequestBody) =>
+  [request.messages[0].content, JSON.stringify(request.tools ?? []), ...request.messages.slice(1).map((m) => `${m.role}\n${m.content}`)].join('\n');
+
+describe('the prompt across turns', () => {
+  const t = useTestBot();
+
+  it('two consecutive turns of a group share the system prompt, the tools and the history byte for byte; only the newest message carries the time', async () => {
+    t.bot.store.addGroup({ folder: 'cache', jid: 'local:cache', name: 'cache', triggerWord: null, requiresTrigger: false, isMain: false });
+    t.ollama.setScript(() => ({ content: 'noted' }));
+    await t.bot.post('cache', 'first message', { id: 'cache-1' });
+    await t.bot.waitForReplies('local:cache', 1);
+    await t.bot.post('cache', 'second message', { id: 'cache-2' });
+    await t.bot.waitForReplies('local:cache', 2);
+    const [first, second] = t.ollama.requests.slice(-2);
+
+    expect(second.messages[0]).toEqual(first.messages[0]);
+    expect(JSON.stringify(second.tools)).toBe(JSON.stringify(first.tools));
+    expect(first.messages[0].content).not.toMatch(/It is now|\d{1,2}:\d{2}/);
+    for (const request of [first, second]) {
+      expect(request.messages.at(-1)!.content).toMatch(NOTE);
+      expect(request.messages.slice(0, -1).some((m) => m.content.includes('It is now'))).toBe(false);
+    }
+    // Everything the first turn sent before its time note starts the second turn's prompt.
+    const before = rendered(first);
+    const shared = before.slice(0, before.search(NOTE));
+    const after = rendered(second);
+    expect(after.startsWith(shared)).toBe(true);
+    console.log(`second turn: ${shared.length} of ${after.length} characters are the first turn's prefix (${Math.round((shared.length / after.length) * 100)} %)`);
+  });
+
+  it('the note ends the newest message (a member keeps the tag it begins with), or is a message of its own', () => {
+    const note = '(It is now Friday, 2 May 2025 at 09:30, UTC.)';
+    const member = { role: 'user' as const, content: '[member 1@s.whatsapp.net] Ann: hi' };
+    expect(withTimeNote([member], note)).toEqual([{ role: 'user', content: `${member.content}\n\n${note}` }]);
+    const answered = [member, { role: 'assistant' as const, content: 'hello' }];
+    expect(withTimeNote(answered, note)).toEqual([...answered, { role: 'user', content: note }]);
+    expect(withTimeNote([], note)).toEqual([{ role: 'user', content: note }]);
+  });
+});
