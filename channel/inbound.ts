@@ -50,6 +50,12 @@ export function callsAssistant(group: Group, text: string, assistantName: string
   return mentions(text, group.triggerWord ?? assistantName);
 }
 
+/** callsAssistant's rule in words: "every message", "every message (main)" or "when called with @Baby". */
+export function whenAnswered(group: Pick<Group, 'isMain' | 'requiresTrigger' | 'triggerWord'>, assistantName: string): string {
+  if (group.isMain) return 'every message (main)';
+  return group.requiresTrigger ? `when called with @${group.triggerWord ?? assistantName}` : 'every message';
+}
+
 export class Inbound {
   private retryTimer?: NodeJS.Timeout;
   private retryDelay: number;

@@ -10,6 +10,7 @@ import { Store } from '../lib/store/store.js';
 import { restoreGroup, retireGroup } from '../temporal/group-lifecycle.js';
 import { TaskService } from '../tasks/task-service.js';
 import { taskQueues } from '../contracts/task-queue-names.js';
+import { whenAnswered } from '../channel/inbound.js';
 import { commandContext, fail } from './context.js';
 
 export function groupsCommand(): Command {
@@ -80,7 +81,7 @@ export function groupsListCommand(): void {
       r.name,
       r.channel,
       r.group?.folder ?? '-',
-      !r.group ? 'not registered' : r.group.isMain ? 'every message (main)' : r.group.requiresTrigger ? `@${r.group.triggerWord ?? assistantName}` : 'every message',
+      r.group ? whenAnswered(r.group, assistantName) : 'not registered',
     ]),
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
@@ -106,7 +107,7 @@ export async function groupsAddCommand(jid: string, folder: string, flags: AddFl
     });
     process.stdout.write(
       `Registered ${group.name} (${group.jid}) in the folder "${group.folder}": ` +
-        `${group.requiresTrigger ? `BabyBot answers when called with @${group.triggerWord ?? assistantName}` : 'BabyBot answers every message'}.\n`,
+        `BabyBot answers ${whenAnswered(group, assistantName)}.\n`,
     );
     await followInTemporal(
       config,

@@ -15,7 +15,7 @@ import { lastUserText, OllamaStub } from '../tests/support/ollama-stub.js';
 import { freePort } from '../tests/support/ports.js';
 import { startBabyBot } from '../workers/babybot.js';
 import { groupWorkflowId, turnWorkflowId } from '../contracts/ids.js';
-import { GROUP, KIND } from '../contracts/search-attributes.js';
+import { babybotAttributes } from '../contracts/search-attributes.js';
 import { taskQueues } from '../contracts/task-queue-names.js';
 
 const OUT_DIR = path.resolve(import.meta.dirname, '../tests/replay/histories');
@@ -86,10 +86,7 @@ try {
     taskQueue: taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).workflows,
     args: [{ folder: 'main', task: { taskId, prompt: 'Say good morning with a summary', isolated: true } }],
     memo: { prompt: 'Say good morning with a summary', createdBy: 'record-histories', context: 'isolated' },
-    typedSearchAttributes: [
-      { key: GROUP, value: 'main' },
-      { key: KIND, value: 'task' },
-    ],
+    typedSearchAttributes: babybotAttributes({ group: 'main', kind: 'task' }),
   });
   await save(client, 'task-run', await closedRun(client, `${taskId}-2025-01-01T08:00:00Z`));
   await save(client, 'task-turn', await closedRun(client, turnWorkflowId('main', 'task-record-1-2025-01-01T08:00:00Z')));

@@ -18,7 +18,7 @@ import { taskScheduleId } from '../contracts/ids.js';
 import { SCHEDULED_TASK_WORKFLOW, type ScheduledTaskInput, type ScheduledTaskWorkflow } from '../contracts/types.js';
 import { formatDuration } from '../lib/duration.js';
 import { cronShortestGapMs } from './cron.js';
-import { GROUP, KIND } from '../contracts/search-attributes.js';
+import { babybotAttributes } from '../contracts/search-attributes.js';
 import {
   catchupWindowMs,
   describeWhen,
@@ -127,10 +127,7 @@ export class TaskService {
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: catchupWindowMs(when) },
         state: { remainingActions: remainingActionsOf(when), note: `created by ${actor.label}` },
         memo: { createdBy: actor.label, createdAt: this.now().toISOString() },
-        typedSearchAttributes: [
-          { key: GROUP, value: group.folder },
-          { key: KIND, value: 'task' },
-        ],
+        typedSearchAttributes: babybotAttributes({ group: group.folder, kind: 'task' }),
       });
     } catch (error) {
       // The same id again is the same request retried (an activity after a crash): it is created already.
@@ -280,10 +277,7 @@ export class TaskService {
       taskQueue: this.deps.taskQueue,
       args: [input],
       memo,
-      typedSearchAttributes: [
-        { key: GROUP, value: group.folder },
-        { key: KIND, value: 'task' },
-      ],
+      typedSearchAttributes: babybotAttributes({ group: group.folder, kind: 'task' }),
       staticSummary: `Task: ${memo.prompt.slice(0, 90)}`,
     };
   }

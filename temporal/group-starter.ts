@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Group, StoredMessage } from '../lib/store/store.js';
 import { groupWorkflow, jobSignal, messageSignal } from '../workflows/group.js';
 import { groupWorkflowId } from '../contracts/ids.js';
-import { CHAT, GROUP, KIND } from '../contracts/search-attributes.js';
+import { babybotAttributes } from '../contracts/search-attributes.js';
 import type { TaskQueues } from '../contracts/task-queue-names.js';
 import type { GroupJob, GroupWorkflowInput, InboundMessage } from '../contracts/types.js';
 
@@ -30,11 +30,7 @@ function startOptions(queues: Pick<TaskQueues, 'workflows'>, group: Pick<Group, 
     workflowId: groupWorkflowId(group.folder),
     taskQueue: queues.workflows,
     args: [{ folder: group.folder, chat: group.jid, queue: [], handled: [], turnsPerRun }] as [GroupWorkflowInput],
-    typedSearchAttributes: [
-      { key: GROUP, value: group.folder },
-      { key: CHAT, value: group.jid },
-      { key: KIND, value: 'group' },
-    ],
+    typedSearchAttributes: babybotAttributes({ group: group.folder, chat: group.jid, kind: 'group' }),
     memo: { name: group.name },
     staticSummary: `Conversation of ${group.name}`,
   };

@@ -11,10 +11,7 @@ import { groupWorkflowId } from '../contracts/ids.js';
 import { ALL_SEARCH_ATTRIBUTES, CHAT, KIND } from '../contracts/search-attributes.js';
 import type { AgentTurnInput } from '../contracts/types.js';
 import { queueGroupJob } from './group-starter.js';
-import { RUN_KINDS } from './runs.js';
-
-/** Statuses a run can be retried from: it ended without doing its work. */
-const RETRYABLE_STATUSES = ['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELLED'];
+import { ENDED_BADLY, RUN_KINDS } from './runs.js';
 
 export class RetryRefused extends Error {
   constructor(message: string) {
@@ -48,7 +45,7 @@ export async function retryRun(client: Client, workflowId: string): Promise<Retr
     );
   }
   const status = described.status.name;
-  if (!RETRYABLE_STATUSES.includes(status)) {
+  if (!ENDED_BADLY.has(status)) {
     throw new RetryRefused(
       `The latest run of ${workflowId} (${described.runId}) is ${status === 'RUNNING' ? 'still running' : status.toLowerCase().replace(/_/g, ' ')}, ` +
         'not failed: there is nothing to retry.',

@@ -7,6 +7,9 @@ import { GROUP, KIND } from '../contracts/search-attributes.js';
 /** The kinds of run a person asks about: turns answering messages, and scheduled task runs. */
 export const RUN_KINDS = ['message', 'task'] as const;
 
+/** The statuses of a run that ended without doing its work: `runs --failed` lists them, `retry` reruns them. */
+export const ENDED_BADLY: ReadonlySet<string> = new Set(['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELLED']);
+
 export interface RunFilter {
   failed?: boolean;
   group?: string;
@@ -55,7 +58,7 @@ export async function listRuns(client: Client, filter: RunFilter, now = new Date
 async function summarise(client: Client, info: WorkflowExecutionInfo, now: Date): Promise<RunSummary> {
   const memo = info.memo ?? {};
   const status = info.status.name;
-  const ended = status === 'FAILED' || status === 'TIMED_OUT' || status === 'TERMINATED' || status === 'CANCELLED';
+  const ended = ENDED_BADLY.has(status);
   return {
     workflowId: info.workflowId,
     runId: info.runId,

@@ -24,7 +24,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { agentTurnWorkflow } from './agent-turn.js';
 import { turnWorkflowId } from '../contracts/ids.js';
-import { CHAT, GROUP, KIND } from '../contracts/search-attributes.js';
+import { babybotAttributes } from '../contracts/search-attributes.js';
 import type { AgentTurnInput, AgentTurnResult, GroupJob, GroupWorkflowInput, InboundMessage, JobOutcome } from '../contracts/types.js';
 
 export const messageSignal = defineSignal<[InboundMessage]>('message');
@@ -145,11 +145,7 @@ async function runTurn(turn: TurnToStart, onStarted?: () => void): Promise<Start
       // failed one may be run again by `babybot retry`.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: GROUP, value: turn.input.folder },
-        { key: CHAT, value: turn.chat },
-        { key: KIND, value: turn.input.kind },
-      ],
+      typedSearchAttributes: babybotAttributes({ group: turn.input.folder, chat: turn.chat, kind: turn.input.kind }),
       memo: turn.memo,
       staticSummary: turn.summary,
     });

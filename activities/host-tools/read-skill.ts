@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { listSkills } from '../../container/skills.js';
-import type { readSkill } from '../../contracts/tools/sandbox-tools.js';
+import type { readSkill } from '../../contracts/tools/host-tools.js';
 import type { HostToolHandler } from './types.js';
 
 /**

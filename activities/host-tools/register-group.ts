@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { registerGroup, RegistrationError } from '../../lib/group-registration.js';
 import type { registerGroup as registerGroupTool } from '../../contracts/tools/group-tools.js';
+import { whenAnswered } from '../../channel/inbound.js';
 import type { HostToolHandler } from './types.js';
 
 /** Registers a chat for the main group; a second call for the same chat and folder (a retried step) is a no-op. */
@@ -21,10 +22,9 @@ export const registerGroupHandler: HostToolHandler = async (deps, invocation) =>
       triggerWord: args.trigger_word,
       requiresTrigger: args.requires_trigger ?? true,
     });
-    const trigger = group.requiresTrigger ? `answers when called with @${group.triggerWord ?? deps.assistantName}` : 'answers every message';
     // Tasks paused when the folder was unregistered follow it to its new chat.
     const resumed = await deps.tasks.resumeGroup(group.folder);
-    return `Registered ${group.name} (${group.jid}) in the folder "${group.folder}"; it ${trigger}.${resumed.length ? ` Resumed its tasks ${resumed.join(', ')}.` : ''}`;
+    return `Registered ${group.name} (${group.jid}) in the folder "${group.folder}"; it answers ${whenAnswered(group, deps.assistantName)}.${resumed.length ? ` Resumed its tasks ${resumed.join(', ')}.` : ''}`;
   } catch (error) {
     if (error instanceof RegistrationError) throw ApplicationFailure.nonRetryable(error.message, 'RegistrationRefused');
     throw error;

@@ -18,6 +18,9 @@ import { normaliseMessage, type NormaliseContext } from './normalise.js';
 import { parsePartMessageId, partMessageId, splitForWhatsApp } from './split.js';
 import type { SocketFactory, WhatsAppSocket } from './socket.js';
 
+/** Said at start and when WhatsApp shows a QR code: the stored credentials are not (any more) linked. */
+const NOT_LINKED = 'WhatsApp is not linked. Run `babybot whatsapp link`, then restart BabyBot.';
+
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): NodeJS.Timeout;
@@ -101,7 +104,7 @@ export class WhatsAppChannel implements OutboundChannel {
   start(receive: Receive): void {
     this.receive = receive;
     if (!isLinked(this.deps.store)) {
-      this.setStatus('not-linked', 'WhatsApp is not linked. Run `babybot whatsapp link`, then restart BabyBot.');
+      this.setStatus('not-linked', NOT_LINKED);
       this.deps.log.warn(`WhatsApp: ${this.statusDetail}`);
       return;
     }
@@ -251,7 +254,7 @@ export class WhatsAppChannel implements OutboundChannel {
         if (update.qr) {
           // A QR code means the stored credentials are not linked: only `whatsapp link` should show one.
           this.closeSocket();
-          this.setStatus('not-linked', 'WhatsApp is not linked. Run `babybot whatsapp link`, then restart BabyBot.');
+          this.setStatus('not-linked', NOT_LINKED);
           this.deps.log.warn(this.statusDetail);
         } else if (update.connection === 'open') {
           this.onOpen(socket);

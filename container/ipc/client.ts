@@ -100,6 +100,27 @@ export class IpcClient {
   }
 }
 
+/**
+ * call(), and a command given up on (the step cancelled or timed out) is stopped inside the
+ * container too: the runner is sent a cancel for it. Every runtime calls its sandbox this way.
+ */
+export async function callStoppingOnAbort(
+  ipc: IpcClient,
+  request: SandboxRequest,
+  options: WaitOptions,
+  id: string,
+  onCancelFailed: (error: unknown) => void,
+): Promise<SandboxResponse> {
+  try {
+    return await ipc.call(request, options, id);
+  } catch (error) {
+    if (options.signal?.aborted && request.type === 'run_command') {
+      await ipc.call({ type: 'cancel', target: id }, { gone: options.gone, signal: AbortSignal.timeout(5000) }).catch(onCancelFailed);
+    }
+    throw error;
+  }
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Logger } from '../../lib/logger.js';
-import { IpcClient } from '../ipc/client.js';
+import { callStoppingOnAbort, IpcClient } from '../ipc/client.js';
 import { containerName, ipcDir, limitsFor, mountsFor, commandUid, prepareHostFolders, runnerMounts, type SandboxSettings } from './group-spec.js';
 import { SandboxUnavailableError, type Sandbox, type SandboxGroup, type SandboxRuntime } from './types.js';
 
@@ -78,7 +78,12 @@ export class AppleContainerRuntime implements SandboxRuntime {
       this.log.info({ container: name }, 'started the group container (apple-container)');
     }
     this.lastUsed.set(name, Date.now());
-    return { call: (request, options = {}) => ipc.call(request, { signal: options.signal }, options.requestId ?? crypto.randomUUID()) };
+    return {
+      call: (request, options = {}) =>
+        callStoppingOnAbort(ipc, request, { signal: options.signal }, options.requestId ?? crypto.randomUUID(), (error) =>
+          this.log.warn({ err: error }, 'could not cancel a command'),
+        ),
+    };
   }
 
   async reapIdle(): Promise<string[]> {

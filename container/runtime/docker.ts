@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '../../lib/logger.js';
-import { IpcClient } from '../ipc/client.js';
+import { callStoppingOnAbort, IpcClient } from '../ipc/client.js';
 import type { SandboxRequest } from '../ipc/schema.js';
 import {
   checkDiskUse,
@@ -143,9 +143,7 @@ export class DockerRuntime implements SandboxRuntime {
       }),
     ).catch((error: unknown) => {
       if (statusOf(error) === 404) {
-        throw new SandboxUnavailableError(
-          `The agent image ${settings.image} is missing: build it with \`npm run build:agent\` (or \`babybot sandbox build\`).`,
-        );
+        throw imageMissing(settings.image);
       }
       throw error;
     });
@@ -196,17 +194,11 @@ export class DockerRuntime implements SandboxRuntime {
     handle.busy++;
     const id = options.requestId ?? crypto.randomUUID();
     try {
-      const response = await handle.ipc.call(request, { signal: options.signal, gone: handle.gone }, id);
+      const response = await callStoppingOnAbort(handle.ipc, request, { signal: options.signal, gone: handle.gone }, id, (error) =>
+        this.deps.log.warn({ err: error }, 'could not cancel a command'),
+      );
       checkDiskUse(this.deps.settings, handle.group);
       return response;
-    } catch (error) {
-      // Cancelled or timed out: the command must not keep running in the container.
-      if (options.signal?.aborted && request.type === 'run_command') {
-        await handle.ipc
-          .call({ type: 'cancel', target: id }, { gone: handle.gone, signal: AbortSignal.timeout(5000) })
-          .catch((cancelError: unknown) => this.deps.log.warn({ err: cancelError }, 'could not cancel a command'));
-      }
-      throw error;
     } finally {
       handle.busy--;
     }
@@ -276,9 +268,7 @@ export class DockerRuntime implements SandboxRuntime {
       return this.imageId;
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
-      throw new SandboxUnavailableError(
-        `The agent image ${this.deps.settings.image} is missing: build it with \`npm run build:agent\` (or \`babybot sandbox build\`).`,
-      );
+      throw imageMissing(this.deps.settings.image);
     }
   }
 
@@ -306,4 +296,8 @@ function statusOf(error: unknown): number | undefined {
 function lastUse(dir: string, createdMs: number): number {
   const mtime = fs.statSync(path.join(dir, 'requests'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
   return Math.max(mtime, createdMs);
+}
+
+function imageMissing(image: string): SandboxUnavailableError {
+  return new SandboxUnavailableError(`The agent image ${image} is missing: build it with \`npm run build:agent\` (or \`babybot sandbox build\`).`);
 }

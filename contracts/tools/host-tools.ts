@@ -38,4 +38,13 @@ export const sendFile = defineTool({
   }),
 });
 
-export const HOST_TOOLS = [sendMessage, remember, sendFile];
+// It reads the skill on the host (the skills are the host's files, mounted read-only into the
+// sandbox), so it stays available to a group that has no sandbox.
+export const readSkill = defineTool({
+  name: 'read_skill',
+  description: 'Read the full instructions of one of your skills (listed in the system prompt) before following it.',
+  runsOn: 'host',
+  schema: z.object({ name: z.string().min(1).max(100).describe('The skill name, as listed.') }),
+});
+
+export const HOST_TOOLS = [sendMessage, remember, sendFile, readSkill];

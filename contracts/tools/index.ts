@@ -1,20 +1,17 @@
 // Every tool the model can be offered. Each capability adds its own file of specs here.
 import { z } from 'zod';
 import { GROUP_TOOLS } from './group-tools.js';
-import { HOST_TOOLS } from './host-tools.js';
+import { HOST_TOOLS, readSkill } from './host-tools.js';
 import { SANDBOX_TOOLS } from './sandbox-tools.js';
 import type { ToolSpec } from './spec.js';
 import { TASK_TOOLS } from './task-tools.js';
 
 export type { ToolSpec, ToolPlace } from './spec.js';
 
-export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS, ...SANDBOX_TOOLS];
+// read_skill last, where it has always been offered: the order the model sees is unchanged.
+export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS.filter((tool) => tool !== readSkill), ...TASK_TOOLS, ...GROUP_TOOLS, ...SANDBOX_TOOLS, readSkill];
 
 const BY_NAME = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
-
-export function findTool(name: string): ToolSpec | undefined {
-  return BY_NAME.get(name);
-}
 
 /** The tools a group's turn is offered: main-only tools only in the main group. */
 export function toolsFor(isMain: boolean): string[] {

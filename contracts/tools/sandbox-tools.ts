@@ -42,11 +42,4 @@ export const listFiles = defineTool({
   schema: z.object({ path: workspacePath.optional().describe('The folder (default /workspace/group).') }),
 });
 
-export const readSkill = defineTool({
-  name: 'read_skill',
-  description: 'Read the full instructions of one of your skills (listed in the system prompt) before following it.',
-  runsOn: 'host',
-  schema: z.object({ name: z.string().min(1).max(100).describe('The skill name, as listed.') }),
-});
-
-export const SANDBOX_TOOLS = [runCommand, readFile, writeFile, listFiles, readSkill];
+export const SANDBOX_TOOLS = [runCommand, readFile, writeFile, listFiles];
