@@ -2,10 +2,11 @@
 // folders or a channel's socket. Only the process that holds them polls this queue.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Group, Store } from '../lib/store/store.js';
-import { toolsFor } from '../workflows/tools/index.js';
-import type { DeliveryRequest, GroupJob, InboundMessage, TaskTurn, ToolInvocation, TurnContext } from '../workflows/types.js';
+import type { ChannelActivities, LoadTurnContextInput, QueueGroupTurnInput, TurnFailedNotice } from '../contracts/activities.js';
+import { toolsFor } from '../contracts/tools/index.js';
+import type { DeliveryRequest, GroupJob, ToolInvocation, TurnContext } from '../contracts/types.js';
 import { deliver } from './delivery.js';
-import { HOST_TOOL_HANDLERS, type HostToolDeps, type HostToolHandler } from './host-tools/index.js';
+import { HOST_TOOL_HANDLERS, type HostToolDeps } from './host-tools/index.js';
 import { conversation, systemPrompt, timeNote, withTimeNote, type PromptSettings } from './turn-context.js';
 
 export interface ChannelActivityDeps extends HostToolDeps {
@@ -14,40 +15,12 @@ export interface ChannelActivityDeps extends HostToolDeps {
   limits: TurnContext['limits'];
   /** The Web UI page of a run, for failure notices; undefined when no UI is known. */
   runLink: (workflowId: string, runId: string) => string | undefined;
-  /** Host tools beyond the basic ones (tasks, registration), added by their capabilities. */
-  extraHostTools?: Record<string, HostToolHandler>;
-  /** Tools the turns are offered beyond the host tools, e.g. none when no sandbox is configured. */
-  offerTool?: (name: string) => boolean;
   /** Puts a job (a task run's turn) into its group's queue: signalWithStart of `group:<folder>`. */
   queueJob: (group: Group, job: GroupJob) => Promise<void>;
 }
 
-export interface LoadTurnContextInput {
-  folder: string;
-  messages: InboundMessage[];
-  task?: TaskTurn;
-}
-
-export interface QueueGroupTurnInput {
-  folder: string;
-  /** The task's schedule, paused when its group is not registered any more. */
-  taskId: string;
-  job: Omit<GroupJob, 'chat'>;
-}
-
-export interface TurnFailedNotice {
-  key: string;
-  /** The group whose registered chat is told; nobody is told when it is not registered any more. */
-  folder: string;
-  workflowId: string;
-  runId: string;
-  reason: string;
-}
-
-export type ChannelActivities = ReturnType<typeof createChannelActivities>;
-
-export function createChannelActivities(deps: ChannelActivityDeps) {
-  const handlers = { ...HOST_TOOL_HANDLERS, ...deps.extraHostTools };
+export function createChannelActivities(deps: ChannelActivityDeps): ChannelActivities {
+  const handlers = HOST_TOOL_HANDLERS;
 
   return {
     async loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext> {
@@ -73,7 +46,7 @@ export function createChannelActivities(deps: ChannelActivityDeps) {
         group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox },
         system: systemPrompt(deps.prompt, group),
         history: withTimeNote(conversation(deps.store, deps.prompt, group.jid, input.messages, input.task), timeNote(deps.prompt, new Date())),
-        tools: toolsFor(group.isMain).filter((name) => deps.offerTool?.(name) ?? true),
+        tools: toolsFor(group.isMain),
         limits: deps.limits,
       };
     },

@@ -3,7 +3,7 @@
 // 20 groups sending at once. Real Temporal dev server (SQLite), real store, real workers.
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { startBabyBot } from '../workers/babybot.js';
+import { startBabyBot } from '../workers/composition-root.js';
 import { percentile } from './stats.js';
 import { startBenchEnvironment, timeTurn } from './support.js';
 

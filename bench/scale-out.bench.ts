@@ -7,7 +7,7 @@ import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { spawnBabyBot, type BabyBotProcess } from '../tests/support/babybot-process.js';
 import { lastUserText } from '../tests/support/ollama-stub.js';
-import { startBabyBot, type BabyBot } from '../workers/babybot.js';
+import { startBabyBot, type BabyBot } from '../workers/composition-root.js';
 import { percentile } from './stats.js';
 import { startBenchEnvironment, timeTurn } from './support.js';
 

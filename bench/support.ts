@@ -7,7 +7,7 @@ import { ensureTemporalCli } from '../temporal/cli-binary.js';
 import { DevServer } from '../temporal/dev-server.js';
 import { OllamaStub } from '../tests/support/ollama-stub.js';
 import { freePort } from '../tests/support/ports.js';
-import type { BabyBot } from '../workers/babybot.js';
+import type { BabyBot } from '../workers/composition-root.js';
 
 export interface BenchEnvironment {
   dir: string;

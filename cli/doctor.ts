@@ -2,35 +2,22 @@
 // cannot answer without is missing.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import type { Config } from '../lib/config.js';
+import { runChecks } from '../lib/checks.js';
+import type { DoctorCheck as Check, DoctorFlags } from './doctor-check.js';
 import { isLinked } from '../channel/whatsapp/auth-state.js';
 import { Store } from '../lib/store/store.js';
 import { cacheBinDir, findTemporalCli, PINNED_CLI_VERSION } from '../temporal/cli-binary.js';
 import { describeModel, numCtxFor, readModelInfo, TOOL_MODELS_HINT } from '../activities/model-info.js';
 import { pullModel } from '../activities/model-pull.js';
 import { ollamaAgent, ollamaClient } from '../activities/ollama-client.js';
+import { connectClient } from '../temporal/connect.js';
 import { commandContext } from './context.js';
 import { pullProgressPrinter } from './pull-progress.js';
 import { sandboxCheck } from './sandbox-check.js';
 import { whisperCheck } from './whisper-check.js';
 
-export interface CheckResult {
-  ok: boolean;
-  detail: string;
-  /** What to do when not ok. */
-  fix?: string;
-}
 
-export interface Check {
-  name: string;
-  required: boolean;
-  run(config: Config, flags: DoctorFlags): Promise<CheckResult>;
-}
-
-export interface DoctorFlags {
-  pull?: boolean;
-}
 
 const nodeCheck: Check = {
   name: 'Node.js',
@@ -49,7 +36,7 @@ const dataCheck: Check = {
     try {
       fs.mkdirSync(config.dataDir, { recursive: true });
       fs.accessSync(config.dataDir, fs.constants.W_OK);
-      const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+      const store = Store.openIn(config.dataDir);
       const version = store.schemaVersion;
       store.close();
       return { ok: true, detail: `${config.dataDir} (store schema v${version})` };
@@ -65,16 +52,11 @@ const temporalCheck: Check = {
   async run(config) {
     if (config.TEMPORAL_ADDRESS) {
       try {
-        const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: 3000 });
-        await connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
-        await connection.close();
+        await (await connectClient(config)).close();
         return { ok: true, detail: `${config.TEMPORAL_ADDRESS}, namespace ${config.TEMPORAL_NAMESPACE}` };
       } catch (error) {
-        return {
-          ok: false,
-          detail: `${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`,
-          fix: 'Start that Temporal server, fix TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE, or unset TEMPORAL_ADDRESS to use the embedded server.',
-        };
+        const [detail, fix] = (error as Error).message.split('\n');
+        return { ok: false, detail, fix: `${fix} Or unset TEMPORAL_ADDRESS to use the embedded server.` };
       }
     }
     const cli = findTemporalCli(config.TEMPORAL_CLI);
@@ -153,7 +135,7 @@ const whatsappCheck: Check = {
   name: 'WhatsApp',
   required: false,
   async run(config) {
-    const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+    const store = Store.openIn(config.dataDir);
     // Credentials without an account are a link that was started but never scanned.
     const linked = isLinked(store);
     store.close();
@@ -168,15 +150,13 @@ const whatsappCheck: Check = {
 export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, toolsCheck, sandboxCheck, whisperCheck, whatsappCheck];
 
 export async function runDoctor(config: Config, flags: DoctorFlags, write: (line: string) => void, checks = CHECKS): Promise<boolean> {
-  let healthy = true;
-  for (const check of checks) {
-    const result = await check.run(config, flags).catch((error: unknown) => ({ ok: false, detail: (error as Error).message }) as CheckResult);
-    const mark = result.ok ? 'OK  ' : check.required ? 'FAIL' : 'WARN';
-    write(`${mark} ${check.name}: ${result.detail}`);
+  const report = await runChecks(checks, config, flags);
+  for (const { name, required, result } of report.results) {
+    const mark = result.ok ? 'OK  ' : required ? 'FAIL' : 'WARN';
+    write(`${mark} ${name}: ${result.detail}`);
     if (!result.ok && result.fix) write(`     -> ${result.fix}`);
-    if (!result.ok && check.required) healthy = false;
   }
-  return healthy;
+  return report.status !== 'down';
 }
 
 export async function doctorCommand(flags: DoctorFlags): Promise<void> {

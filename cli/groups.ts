@@ -1,15 +1,14 @@
 // `babybot groups list|add|remove`: which chats BabyBot knows and which it answers in. These
 // work on the store directly, so they are safe while BabyBot runs; then, when Temporal
 // answers, the group's workflow and tasks follow (temporal/group-lifecycle.ts).
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Command } from 'commander';
 import type { Config } from '../lib/config.js';
 import { RegistrationError, registerGroup, unregisterGroup } from '../lib/group-registration.js';
 import { Store } from '../lib/store/store.js';
 import { restoreGroup, retireGroup } from '../temporal/group-lifecycle.js';
+import { connectClient, temporalAddress } from '../temporal/connect.js';
 import { TaskService } from '../tasks/task-service.js';
-import { taskQueues } from '../contracts/task-queue-names.js';
 import { whenAnswered } from '../channel/inbound.js';
 import { commandContext, fail } from './context.js';
 
@@ -31,7 +30,7 @@ export function groupsCommand(): Command {
 
 function openStore(): { store: Store; assistantName: string; config: Config } {
   const { config } = commandContext();
-  return { store: Store.open(path.join(config.dataDir, 'babybot.db')), assistantName: config.ASSISTANT_NAME, config };
+  return { store: Store.openIn(config.dataDir), assistantName: config.ASSISTANT_NAME, config };
 }
 
 /**
@@ -40,27 +39,16 @@ function openStore(): { store: Store; assistantName: string; config: Config } {
  * the store is what counts: a run reads it at its next step).
  */
 async function followInTemporal(config: Config, store: Store, act: (tasks: TaskService, client: Client) => Promise<string>, meanwhile: string): Promise<void> {
-  const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
-  let connection: Connection | undefined;
-  try {
-    connection = await Connection.connect({ address, connectTimeout: 3000 });
-    await connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
-  } catch {
-    await connection?.close();
-    process.stdout.write(`Temporal does not answer at ${address}: ${meanwhile}\n`);
+  const temporal = await connectClient(config).catch(() => undefined);
+  if (!temporal) {
+    process.stdout.write(`Temporal does not answer at ${temporalAddress(config)}: ${meanwhile}\n`);
     return;
   }
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const tasks = new TaskService({
-      client,
-      groupByFolder: (folder) => store.groupByFolder(folder),
-      taskQueue: taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).workflows,
-      timeZone: config.timeZone,
-    });
-    process.stdout.write(`${await act(tasks, client)}\n`);
+    const tasks = TaskService.forConfig(temporal.client, config, (folder) => store.groupByFolder(folder));
+    process.stdout.write(`${await act(tasks, temporal.client)}\n`);
   } finally {
-    await connection.close();
+    await temporal.close();
   }
 }
 

@@ -20,8 +20,7 @@ const program = new Command('babybot')
 program
   .command('start')
   .description('start everything: the Temporal server (embedded unless TEMPORAL_ADDRESS is set), the workers, the local web chat, WhatsApp once linked')
-  .option('--no-workers', 'run only the channel (store, HTTP, WhatsApp) and its queue; other queues are served by `babybot worker`')
-  .option('--only <part>', 'run only one part: channel')
+  .option('--only <part>', 'run only one part: channel (the store, HTTP, WhatsApp and its queue; the other queues are served by `babybot worker`)')
   .action(startCommand);
 
 program

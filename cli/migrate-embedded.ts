@@ -42,7 +42,7 @@ export async function migrateEmbeddedCommand(flags: MigrateFlags): Promise<void>
     namespaces: [namespace],
     headless: true,
   });
-  const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+  const store = Store.openIn(config.dataDir);
   let destinationConnection: Connection | undefined;
   let sourceConnection: Connection | undefined;
   try {

@@ -1,12 +1,11 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { installToken } from '../channel/http-guard.js';
-import { startBabyBot } from '../workers/babybot.js';
+import { startBabyBot } from '../workers/composition-root.js';
 import { QUEUE_NAMES, type QueueName } from '../contracts/task-queue-names.js';
 import { commandContext, fail, stopOnSignals } from './context.js';
 import { UNSAFE_BANNER } from '../container/runtime/none.js';
 
 export interface StartFlags {
-  workers?: boolean;
   only?: string;
 }
 
@@ -18,7 +17,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   // BabyBot orchestrates its own shutdown (workers, then the server); the SDK must not
   // react to signals by itself.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
-  const serve: QueueName[] = flags.only === 'channel' || flags.workers === false ? ['channel'] : [...QUEUE_NAMES];
+  const serve: QueueName[] = flags.only === 'channel' ? ['channel'] : [...QUEUE_NAMES];
   const started = Date.now();
   let app;
   try {

@@ -3,12 +3,10 @@
 // owner: it may manage any registered group's tasks.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { Command } from 'commander';
 import { Store } from '../lib/store/store.js';
 import { TaskService, type TaskActor, type TaskInfo } from '../tasks/task-service.js';
-import { taskQueues } from '../contracts/task-queue-names.js';
 import { commandContext, fail } from './context.js';
 import { connectForInspection } from './temporal-client.js';
 
@@ -25,14 +23,9 @@ interface AddFlags {
 /** Runs one task operation with the service, then closes what it opened; a refused request ends the command with its reason. */
 async function withTasks(run: (tasks: TaskService, owner: TaskActor) => Promise<void>): Promise<void> {
   const { config } = commandContext();
-  const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+  const store = Store.openIn(config.dataDir);
   const temporal = await connectForInspection(config);
-  const tasks = new TaskService({
-    client: temporal.client,
-    groupByFolder: (folder) => store.groupByFolder(folder),
-    taskQueue: taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).workflows,
-    timeZone: config.timeZone,
-  });
+  const tasks = TaskService.forConfig(temporal.client, config, (folder) => store.groupByFolder(folder));
   const owner: TaskActor = { isMain: true, label: `command line (${os.userInfo().username})` };
   try {
     await run(tasks, owner);

@@ -1,5 +1,4 @@
 // `babybot whatsapp link|logout`: link this BabyBot as a device of the owner's WhatsApp, or unlink it.
-import path from 'node:path';
 import { Command } from 'commander';
 import qrcode from 'qrcode-terminal';
 import { linkWhatsApp, unlinkWhatsApp } from '../channel/whatsapp/link.js';
@@ -40,7 +39,7 @@ export async function whatsappLinkCommand(flags: LinkFlags): Promise<void> {
   if (phone !== undefined && !/^\d{7,15}$/.test(phone)) {
     fail(`--phone takes the phone number with its country code, digits only (such as 447700900123); got "${flags.phone}".`, 2);
   }
-  const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+  const store = Store.openIn(config.dataDir);
   process.stdout.write(`Connecting to WhatsApp${phone ? ` to get a pairing code for +${phone}` : ''}…\n`);
   const result = await linkWhatsApp({
     store,
@@ -65,7 +64,7 @@ export async function whatsappLinkCommand(flags: LinkFlags): Promise<void> {
 
 export async function whatsappLogoutCommand(flags: { connectTimeout: string }): Promise<void> {
   const { config, log } = commandContext();
-  const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+  const store = Store.openIn(config.dataDir);
   const result = await unlinkWhatsApp({
     store,
     log,

@@ -1,16 +1,9 @@
 // `babybot worker --queues model,sandbox,workflows`: an extra worker process when scaling
-// out. It polls the queues named, on the Temporal server at TEMPORAL_ADDRESS or, when that
-// is unset, on the embedded server of a `babybot start` on this machine
-// (127.0.0.1:TEMPORAL_PORT). It holds no store: the channel queue stays with the one
-// process that owns the store and the WhatsApp socket.
-import os from 'node:os';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+// out (workers/worker-process.ts), on the Temporal server at TEMPORAL_ADDRESS or, when
+// that is unset, on the embedded server of a `babybot start` on this machine.
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { openSandboxRuntime } from '../container/runtime/select.js';
-import { buildId } from '../workers/build-id.js';
-import { createWorkerActivities, queueConcurrency } from '../workers/worker-activities.js';
-import { bundleWorkflows, WorkerSet } from '../workers/worker-set.js';
-import { taskQueues } from '../contracts/task-queue-names.js';
+import { startWorkerProcess } from '../workers/worker-process.js';
 import { commandContext, fail, stopOnSignals } from './context.js';
 
 export const WORKER_QUEUES = ['workflows', 'model', 'sandbox', 'media'] as const;
@@ -43,62 +36,20 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   // The command orchestrates its own shutdown; the SDK must not react to signals by itself.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
 
-  const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
-  const namespace = config.TEMPORAL_NAMESPACE;
-  const connection = await NativeConnection.connect({ address }).catch((error: unknown) =>
-    fail(
-      `No Temporal server answers at ${address}: ${(error as Error).message}\n` +
-        (config.TEMPORAL_ADDRESS
-          ? 'Check TEMPORAL_ADDRESS, or start the Temporal server first.'
-          : 'Start `babybot start` on this machine first (its embedded server), or set TEMPORAL_ADDRESS to your Temporal server.'),
-    ),
-  );
-  await connection.workflowService.describeNamespace({ namespace }).catch(async (error: unknown) => {
-    await connection.close();
-    fail(`The Temporal server at ${address} has no namespace "${namespace}" (${(error as Error).message}). Set TEMPORAL_NAMESPACE to the one \`babybot start\` uses.`);
-  });
-
-  // This process owns its sandbox runtime: it reaps the idle containers it started and
-  // closes the runtime when it stops.
-  const sandbox = serve.includes('sandbox') ? openSandboxRuntime(config, log, { reap: true }) : undefined;
-  const build = buildId();
-  const identity = `babybot:${os.hostname()}:${process.pid}`;
-  const queues = taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX);
-  let workers: WorkerSet;
-  try {
-    workers = await WorkerSet.create({
-      connection,
-      namespace,
-      queues,
-      serve,
-      activities: createWorkerActivities(config, log, serve, sandbox?.runtime),
-      concurrency: queueConcurrency(config),
-      workflowBundle: serve.includes('workflows') ? await bundleWorkflows() : undefined,
-      identity,
-      buildId: build,
-      log,
-    });
-  } catch (error) {
-    await sandbox?.stop();
-    await connection.close();
-    fail(`The worker could not start: ${(error as Error).message}`);
-  }
+  const started = await startWorkerProcess(config, log, serve).catch((error: unknown) => fail((error as Error).message));
+  const { workers, queues, build } = started;
   workers.start();
   process.stdout.write(
     [
       `BabyBot worker is running (build ${build}).`,
       `  Queues:           ${serve.map((q) => queues[q]).join(', ')}`,
-      `  Temporal server:  ${address}, namespace ${namespace}`,
-      `  Identity:         ${identity}:<queue>`,
+      `  Temporal server:  ${started.address}, namespace ${config.TEMPORAL_NAMESPACE}`,
+      `  Identity:         ${workers.identity}:<queue>`,
       'Press Ctrl+C to stop.',
     ].join('\n') + '\n',
   );
 
-  const signals = stopOnSignals('the worker', async () => {
-    await workers.shutdown();
-    await sandbox?.stop();
-    await connection.close();
-  });
+  const signals = stopOnSignals('the worker', () => started.stop());
   // A worker that stops by itself (the server went away for good, a fatal SDK error) ends
   // the process with an error, so a service manager or compose restarts it.
   workers.stopped.then(

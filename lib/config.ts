@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { SKILLS_DIR as BUILTIN_SKILLS_DIR } from '../container/paths.js';
+import { whatsappJid } from '../contracts/chat-ids.js';
+import { BUILTIN_SKILLS_DIR } from './package-paths.js';
 import { parseDuration } from './duration.js';
 
 const durationMs = (fallback: string) =>
@@ -125,10 +126,7 @@ export const ConfigSchema = z.object({
   AGENT_MAX_STEPS: positiveInt(12),
   CONTEXT_MESSAGES: positiveInt(30),
   WHATSAPP_ENABLED: onOffAuto,
-  WHATSAPP_MAIN_CHAT: z
-    .string()
-    .regex(/^[\w.:-]+@(s\.whatsapp\.net|g\.us|lid)$/, 'a WhatsApp chat id such as 4477xxxxxxxx@s.whatsapp.net or 1203630xxxxxxxx@g.us')
-    .optional(),
+  WHATSAPP_MAIN_CHAT: whatsappJid.optional(),
   // Where Baileys connects; only for tests and proxies (WhatsApp's own server by default).
   WHATSAPP_WS_URL: z.url('a WebSocket URL such as wss://web.whatsapp.com/ws/chat').optional(),
   // Media: the largest file taken in (a voice note, photo, document) or sent back with send_file.

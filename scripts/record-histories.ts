@@ -13,7 +13,7 @@ import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { lastUserText, OllamaStub } from '../tests/support/ollama-stub.js';
 import { freePort } from '../tests/support/ports.js';
-import { startBabyBot } from '../workers/babybot.js';
+import { startBabyBot } from '../workers/composition-root.js';
 import { groupWorkflowId, turnWorkflowId } from '../contracts/ids.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
 import { taskQueues } from '../contracts/task-queue-names.js';

@@ -13,7 +13,9 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import type { Config } from '../lib/config.js';
 import type { Group } from '../lib/store/store.js';
+import { taskQueues } from '../contracts/task-queue-names.js';
 import { taskScheduleId } from '../contracts/ids.js';
 import { SCHEDULED_TASK_WORKFLOW, type ScheduledTaskInput, type ScheduledTaskWorkflow } from '../contracts/types.js';
 import { formatDuration } from '../lib/duration.js';
@@ -106,6 +108,17 @@ const SHORT_ID = /^[\w-]+$/;
 export const GROUP_REMOVED_NOTE = 'paused: its group was unregistered (registering the folder again resumes it)';
 
 export class TaskService {
+  /** The service as every BabyBot process builds it: the configured queue, zone and limits. */
+  static forConfig(client: Client, config: Config, groupByFolder: (folder: string) => Group | undefined): TaskService {
+    return new TaskService({
+      client,
+      groupByFolder,
+      taskQueue: taskQueues(config.TEMPORAL_TASK_QUEUE_PREFIX).workflows,
+      timeZone: config.timeZone,
+      limits: { perGroup: config.TASKS_PER_GROUP, minIntervalMs: config.TASK_MIN_INTERVAL },
+    });
+  }
+
   constructor(private readonly deps: TaskServiceDeps) {}
 
   private now(): Date {

@@ -46,7 +46,12 @@ export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 export class WorkerSet {
   private running?: Promise<void>;
 
-  private constructor(readonly workers: Worker[], private readonly log: Logger) {}
+  private constructor(
+    readonly workers: Worker[],
+    private readonly log: Logger,
+    /** What the Web UI shows as each poller's identity, with `:<queue>` appended. */
+    readonly identity: string,
+  ) {}
 
   static async create(options: WorkerSetOptions): Promise<WorkerSet> {
     const identity = options.identity ?? `babybot:${os.hostname()}:${process.pid}`;
@@ -93,10 +98,10 @@ export class WorkerSet {
         }),
       );
     }
-    return new WorkerSet(workers, options.log);
+    return new WorkerSet(workers, options.log, identity);
   }
 
-  /** Starts polling; resolves once every worker runs, rejects if one fails to start. */
+  /** Starts polling and returns at once; `stopped` settles when the workers stop, with the error of one that failed. */
   start(): void {
     this.running = Promise.all(this.workers.map((worker) => worker.run())).then(() => {});
     this.running.catch((error: unknown) => this.log.error({ err: error }, 'a worker stopped with an error'));

@@ -41,7 +41,7 @@ describe('`babybot start --only channel` with a `babybot worker` beside it', () 
     const early = spawnBabyBot(['worker', '--queues', 'model'], env);
     expect(await early.exited).toBe(1);
     expect(early.output()).toContain(`No Temporal server answers at 127.0.0.1:${temporalPort}`);
-    expect(early.output()).toContain('Start `babybot start` on this machine first');
+    expect(early.output()).toContain('Start BabyBot first (npm start)');
 
     // As in docker-compose.yml, the channel process has no Docker engine: it runs no sandbox steps.
     channel = spawnBabyBot(['start', '--only', 'channel'], { ...env, CONTAINER_RUNTIME: 'docker', DOCKER_HOST: `unix://${path.join(dir, 'no-docker.sock')}` });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import type { StoredMessage } from '../../lib/store/store.js';
-import { startBabyBot, type BabyBot, type StartOptions } from '../../workers/babybot.js';
+import { startBabyBot, type BabyBot, type StartOptions } from '../../workers/composition-root.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { OllamaStub } from './ollama-stub.js';
 import { claimNamespace, temporalAddress } from './temporal.js';

@@ -1,7 +1,8 @@
-// The single-process default: the store, the Temporal server (embedded unless
-// TEMPORAL_ADDRESS is set), every worker, the local channel and WhatsApp, wired together
-// and stopped together. `babybot start` runs this; tests start it the same way.
-import path from 'node:path';
+// The composition root: the one place the whole application is wired together. The
+// store, the Temporal server (embedded unless TEMPORAL_ADDRESS is set), every worker, the
+// local channel and WhatsApp, built from the configuration and stopped together in
+// reverse. `babybot start` runs this; tests start it the same way. (A worker-only process
+// is worker-process.ts.)
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createChannelActivities } from '../activities/channel-activities.js';
@@ -72,7 +73,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
   };
 
   try {
-    const store = Store.open(path.join(config.dataDir, 'babybot.db'));
+    const store = Store.openIn(config.dataDir);
     stops.push(() => store.close());
     store.ensureMainGroup();
 
@@ -102,13 +103,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       skillsDir: config.skillsDir,
       mediaMaxBytes: config.MEDIA_MAX_BYTES,
       log,
-      tasks: new TaskService({
-        client,
-        groupByFolder: (folder) => store.groupByFolder(folder),
-        taskQueue: queues.workflows,
-        timeZone: config.timeZone,
-        limits: { perGroup: config.TASKS_PER_GROUP, minIntervalMs: config.TASK_MIN_INTERVAL },
-      }),
+      tasks: TaskService.forConfig(client, config, (folder) => store.groupByFolder(folder)),
       prompt: {
         assistantName: config.ASSISTANT_NAME,
         groupsDir: config.groupsDir,
