@@ -18,8 +18,11 @@ ROOT=$(pwd)
 SERVER_VERSION=1.29.1 # = the server inside the pinned CLI (temporal/cli-binary.ts, v1.5.1)
 UI_VERSION=2.42.1     # = the Web UI inside the same CLI
 CACHE=${BABYBOT_CACHE_DIR:-$HOME/.cache/babybot}
-SERVER_DIR="$CACHE/temporal-server-$SERVER_VERSION"
-UI_DIR="$CACHE/temporal-ui-$UI_VERSION"
+# The folder names carry the build recipe too (BUILD_RECIPE, bumped when how they are built
+# changes), so a binary cached by an older recipe is never reused.
+BUILD_RECIPE=r2 # r2: built inside the module that requires the pinned CLI (below)
+SERVER_DIR="$CACHE/temporal-server-$SERVER_VERSION-$BUILD_RECIPE"
+UI_DIR="$CACHE/temporal-ui-$UI_VERSION-$BUILD_RECIPE"
 CLI=${TEMPORAL_CLI:-$CACHE/bin/temporal}
 STATE="$ROOT/.cache/temporal-cluster"
 # Every port is the usual one plus this offset: frontend 17233, PostgreSQL 15432, UI 18080.
@@ -162,11 +165,23 @@ pid_of() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -qa -e temporal -e postgres "/proc/$pid/cmdline" 2>/dev/null; then echo "$pid"; fi
 }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_port() { # name port seconds
+# Waits until NAME listens on PORT. Returns 3 when the process it started (pid $4, a child
+# of this shell, so its exit status can be read) exited first, after printing why: its exit
+# status and the end of its log, on stdout too, so a CI log that keeps only stdout shows it.
+wait_port() { # name port seconds [pid]
   local deadline=$((SECONDS + $3))
   until listening "$2"; do
-    if [ -z "$(pid_of "$1")" ]; then tail -30 "$STATE/logs/$1.log" >&2; echo "$1 exited during start-up (log: $STATE/logs/$1.log)" >&2; exit 1; fi
-    if [ $SECONDS -ge $deadline ]; then echo "$1 is not listening on $2 after $3 s (log: $STATE/logs/$1.log)" >&2; exit 1; fi
+    if [ -z "$(pid_of "$1")" ]; then
+      local status=unknown
+      if [ -n "${4:-}" ]; then status=0; wait "$4" 2>/dev/null || status=$?; fi
+      {
+        echo "$1 exited during start-up (exit status $status; log: $STATE/logs/$1.log); the end of its log:"
+        tail -40 "$STATE/logs/$1.log" 2>&1 | cut -c1-600
+        echo "listening on loopback now:"; (ss -ltnp 2>/dev/null || netstat -ltnp 2>/dev/null || true) | grep -E '127\.0\.0\.1|\*:' | head -20
+      } | tee /dev/stderr
+      return 3
+    fi
+    if [ $SECONDS -ge $deadline ]; then echo "$1 is not listening on $2 after $3 s (log: $STATE/logs/$1.log)" >&2; tail -20 "$STATE/logs/$1.log" >&2; exit 1; fi
     sleep 0.2
   done
 }
@@ -185,12 +200,23 @@ start() {
       echo $! >"$STATE/pids/ui.pid"
       ;;
     *)
-      setsid "$SERVER_BIN/temporal-server" --root "$ROOT" --config deploy --env temporal-cluster --allow-no-auth \
-        start --service "$1" >>"$STATE/logs/$1.log" 2>&1 </dev/null &
-      echo $! >"$STATE/pids/$1.pid"
+      # A service that exits during start-up is started once more (what it printed is shown
+      # first): a failure that happens twice is a real one and fails the set-up.
+      local attempt
+      for attempt in 1 2; do
+        setsid "$SERVER_BIN/temporal-server" --root "$ROOT" --config deploy --env temporal-cluster --allow-no-auth \
+          start --service "$1" >>"$STATE/logs/$1.log" 2>&1 </dev/null &
+        local pid=$!
+        echo "$pid" >"$STATE/pids/$1.pid"
+        local status=0
+        wait_port "$1" "$(port_of "$1")" 60 "$pid" || status=$?
+        [ "$status" = 0 ] && return 0
+        [ "$attempt" = 1 ] && { echo "starting $1 once more" | tee /dev/stderr; sleep 2; }
+      done
+      exit 1
       ;;
   esac
-  wait_port "$1" "$(port_of "$1")" 60
+  wait_port "$1" "$(port_of "$1")" 60 || exit 1
 }
 
 stop() { # name signal
