@@ -38,4 +38,6 @@ export const {
   fetchLatestBaileysVersion,
   Browsers,
   downloadMediaMessage,
+  // How WhatsApp's clients encrypt media for its media servers (the tests' media server holds such bytes).
+  encryptedStream,
 } = baileys;
