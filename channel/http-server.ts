@@ -178,7 +178,11 @@ export class HttpServer {
     send(res, 200, { messages: messages.map((m) => publicMessage(m, this.deps.store)) });
   }
 
-  /** Server-sent events: every new message of the chat, the assistant's replies included. */
+  /**
+   * Server-sent events: every new message of the chat, the assistant's replies included
+   * (`message`), and a message whose text changed afterwards, a voice note's transcript
+   * (`updated`, the same seq: the page rewrites that entry).
+   */
   private events(url: URL, req: http.IncomingMessage, res: http.ServerResponse): void {
     const parsed = ListQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) return send(res, 400, { error: `Query: ${z.prettifyError(parsed.error)} (e.g. ?chat=main)` });
@@ -190,14 +194,18 @@ export class HttpServer {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': connected\n\n');
-    const write = (m: StoredMessage) => res.write(`event: message\nid: ${m.seq}\ndata: ${JSON.stringify(publicMessage(m, this.deps.store))}\n\n`);
+    // An update carries no `id:`: it is of an older seq and must not move the stream's cursor back.
+    const write = (m: StoredMessage, event: 'message' | 'updated' = 'message') =>
+      res.write(`event: ${event}\n${event === 'message' ? `id: ${m.seq}\n` : ''}data: ${JSON.stringify(publicMessage(m, this.deps.store))}\n\n`);
     // Replay what the client missed since its cursor, then follow live.
     for (const m of this.deps.store.messagesSince(chat, parsed.data.since)) write(m);
     const unsubscribe = this.deps.store.onMessage((m) => m.chat === chat && write(m));
+    const unsubscribeUpdates = this.deps.store.onMessageUpdated((m) => m.chat === chat && write(m, 'updated'));
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     this.streams.add(res);
     req.on('close', () => {
       unsubscribe();
+      unsubscribeUpdates();
       clearInterval(keepAlive);
       this.streams.delete(res);
     });

@@ -160,6 +160,13 @@ const toGroup = (row: GroupRow): Group => ({
 export class Store {
   readonly db: Database.Database;
   private readonly listeners = new Set<MessageListener>();
+  /** Apart from new messages: a stored message whose text changed is no new message to count or answer. */
+  private readonly updateListeners = new Set<MessageListener>();
+
+  /** The store of a BabyBot installation: babybot.db in its data folder (DATA_DIR). */
+  static openIn(dataDir: string): Store {
+    return Store.open(path.join(dataDir, 'babybot.db'));
+  }
 
   /** Opens (creating if needed) the store at file and brings its schema up to date. */
   static open(file: string): Store {
@@ -210,6 +217,12 @@ export class Store {
 
   private emit(message: StoredMessage): void {
     for (const listener of this.listeners) listener(message);
+  }
+
+  /** Called with a stored message whose text changed afterwards (a voice note's transcript). */
+  onMessageUpdated(listener: MessageListener): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
   }
 
   // ---- chats ----
@@ -321,7 +334,9 @@ export class Store {
         .prepare('UPDATE media SET transcript = ?, language = ? WHERE chat = ? AND message_id = ?')
         .run(transcript, language ?? null, chat, messageId);
     })();
-    return this.getMessage(chat, messageId);
+    const updated = this.getMessage(chat, messageId);
+    if (updated) for (const listener of this.updateListeners) listener(updated);
+    return updated;
   }
 
   /** Marks a stored message as waiting to be handed to its group's workflow again (after a transcription). */
