@@ -5,6 +5,7 @@
 // and stops as if signalled when one of them is gone. systemd and launchd start BabyBot
 // directly (its parent is pid 1), so nothing is watched there.
 import { execFileSync } from 'node:child_process';
+import { isAlive } from '../lib/process-alive.js';
 
 const POLL_MS = 1000;
 
@@ -26,15 +27,6 @@ function npmAbove(parent: number): number | undefined {
   return Number.isFinite(npm) && npm > 1 ? npm : undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Calls onGone (once) when the process that started this one has exited; returns the stop. */
 export function watchStarter(onGone: (who: string) => void): () => void {
   const parent = process.ppid;
@@ -44,7 +36,7 @@ export function watchStarter(onGone: (who: string) => void): () => void {
     if (process.ppid !== parent) {
       clearInterval(timer);
       onGone(`its parent process (pid ${parent}) exited`);
-    } else if (watched !== undefined && !alive(watched)) {
+    } else if (watched !== undefined && !isAlive(watched)) {
       clearInterval(timer);
       onGone(`npm (pid ${watched}), which started it, exited`);
     }

@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes.js';
+import { isAlive } from '../lib/process-alive.js';
 
 export interface DevServerOptions {
   cli: string;
@@ -182,15 +183,6 @@ export class DevServer {
       if (isAlive(record.pid)) process.kill(record.pid, 'SIGKILL');
     }
     fs.rmSync(this.recordFile, { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

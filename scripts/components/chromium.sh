@@ -3,6 +3,8 @@
 # playwright-core. Debian's own package, because no browser can be downloaded from a
 # CDN here; installed once, idempotently. Exports CHROMIUM_PATH for the tests.
 set -euo pipefail
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "$0")/../lib/apt.sh"
 
 find_chromium() {
   for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
@@ -12,15 +14,7 @@ find_chromium() {
 }
 
 if ! binary=$(find_chromium); then
-  if ! command -v apt-get >/dev/null; then
-    echo "Chromium is missing and this machine has no apt-get: install Chromium and set CHROMIUM_PATH to its binary." >&2
-    exit 1
-  fi
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  echo "Installing Debian's chromium with apt-get (once)…"
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+  apt_install 'install Chromium and set CHROMIUM_PATH to its binary.' chromium fonts-liberation
   binary=$(find_chromium) || { echo "apt-get installed chromium but no binary was found at /usr/bin/chromium." >&2; exit 1; }
 fi
 

@@ -7,6 +7,8 @@
 # (again only when its inputs changed). Appends DOCKER_HOST to $BABYBOT_TEST_ENV and, when
 # it started the engine, writes .cache/stop-docker.sh. Fails loudly when it cannot.
 set -euo pipefail
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "$0")/../lib/apt.sh"
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 STATE="$ROOT/.cache/docker"
@@ -22,14 +24,7 @@ install_packages() {
   command -v dockerd >/dev/null || [ -x /usr/sbin/dockerd ] || missing+=(docker.io)
   command -v docker >/dev/null || missing+=(docker.io)
   command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" != 0 ]; then
-    echo "Missing ${missing[*]} and not root: install them (apt-get install docker.io mmdebstrap) or set DOCKER_HOST to a running engine." >&2
-    exit 1
-  fi
-  echo "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install 'install them (docker.io, mmdebstrap) or set DOCKER_HOST to a running engine.' "${missing[@]}"
 }
 
 install_packages

@@ -9,6 +9,8 @@
 # Appends BABYBOT_REAL_OLLAMA_URL and the model names to $BABYBOT_TEST_ENV and writes
 # .cache/stop-ollama.sh. Fails loudly when a step cannot be done.
 set -euo pipefail
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "$0")/../lib/apt.sh"
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 OLLAMA_VERSION=${BABYBOT_OLLAMA_VERSION:-v0.17.4}
@@ -27,14 +29,7 @@ install_debs() {
   [ -e /usr/include/nlohmann/json.hpp ] || missing+=(nlohmann-json3-dev)
   [ -e /usr/include/stb/stb_image.h ] || missing+=(libstb-dev)
   command -v unzip >/dev/null || missing+=(unzip)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" != 0 ]; then
-    echo "Missing ${missing[*]} and not root: apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "install them (${missing[*]})." "${missing[@]}"
 }
 
 build_ollama() {

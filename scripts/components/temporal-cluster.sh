@@ -12,6 +12,8 @@
 # .cache/stop-temporal-cluster.sh. Tests stop, SIGKILL and restart single services with
 # .cache/temporal-cluster/service.sh (BABYBOT_CLUSTER_CONTROL). Fails loudly.
 set -euo pipefail
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "$0")/../lib/apt.sh"
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 
@@ -33,7 +35,6 @@ UI_PORT=$((8080 + OFFSET))
 NAMESPACE=default
 mkdir -p "$STATE/logs" "$STATE/pids" "$SERVER_DIR" "$UI_DIR"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # The server, its schema tool and the UI server are built inside a small module of our own
 # that requires the pinned CLI, so Go picks the CLI's own dependency versions: the CLI
@@ -100,11 +101,8 @@ build_ui() {
 
 ensure_postgresql() {
   if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
-    command -v apt-get >/dev/null || { echo "PostgreSQL is missing and this machine has no apt-get: install PostgreSQL (initdb, pg_ctl)." >&2; exit 1; }
-    echo "installing Debian's postgresql (once)"
-    as_root apt-get update -qq
     # The package creates a default cluster; it stays stopped, this one runs on its own port.
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    apt_install 'install PostgreSQL (initdb, pg_ctl).' postgresql
   fi
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 }

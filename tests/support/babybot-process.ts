@@ -42,11 +42,4 @@ export function spawnBabyBot(args: string[], env: Record<string, string>): BabyB
   };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../../lib/process-alive.js';
