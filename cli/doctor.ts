@@ -55,8 +55,11 @@ const temporalCheck: Check = {
         await (await connectClient(config)).close();
         return { ok: true, detail: `${config.TEMPORAL_ADDRESS}, namespace ${config.TEMPORAL_NAMESPACE}` };
       } catch (error) {
-        const [detail, fix] = (error as Error).message.split('\n');
-        return { ok: false, detail, fix: `${fix} Or unset TEMPORAL_ADDRESS to use the embedded server.` };
+        return {
+          ok: false,
+          detail: (error as Error).message.split('\n')[0],
+          fix: 'Start that Temporal server, fix TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE, or unset TEMPORAL_ADDRESS to use the embedded server.',
+        };
       }
     }
     const cli = findTemporalCli(config.TEMPORAL_CLI);

@@ -23,9 +23,7 @@ export class TemporalUnreachable extends Error {
   constructor(config: Config, cause: unknown) {
     super(
       `No Temporal server answers at ${temporalAddress(config)} (namespace ${config.TEMPORAL_NAMESPACE}): ${(cause as Error).message}\n` +
-        (config.TEMPORAL_ADDRESS
-          ? 'Check TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE, or start that Temporal server first.'
-          : 'Start BabyBot first (npm start) or set TEMPORAL_ADDRESS.'),
+        'Start BabyBot first (npm start) or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) to a Temporal server that answers.',
     );
   }
 }
