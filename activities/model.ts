@@ -4,13 +4,14 @@
 // phase (loading, reading prompt, writing) and the tokens so far. A cancelled or timed-out
 // step aborts its HTTP request, which ends the work inside Ollama. Timeouts and retries are
 // Temporal's: this code only says which failures a retry can help.
+import type { ModelActivities, PullModelInput } from '../contracts/activities.js';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChatRequest, ChatResponse, Ollama, Options } from 'ollama';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../lib/logger.js';
-import { toolDefinitions } from '../workflows/tools/index.js';
-import type { ChatMessage, ModelChatInput, ModelReply, ModelStepStats, ToolCall } from '../workflows/types.js';
+import { toolDefinitions } from '../contracts/tools/index.js';
+import type { ChatMessage, ModelChatInput, ModelReply, ModelStepStats, ToolCall } from '../contracts/types.js';
 import { fitToContext, leastPrompt, TokenEstimate } from './context-budget.js';
 import { isUnreachable, ollamaClient, ollamaStatus, silenceCode } from './ollama-client.js';
 import { numCtxFor, readModelInfo, type ModelInfo } from './model-info.js';
@@ -47,11 +48,6 @@ export interface ModelDeps {
   log: Logger;
 }
 
-export interface PullModelInput {
-  model: string;
-}
-
-export type ModelActivities = ReturnType<typeof createModelActivities>;
 
 type Phase = 'loading' | 'reading prompt' | 'writing';
 
@@ -69,7 +65,7 @@ export function keepAliveValue(keepAlive?: string): string | number | undefined 
   return /^-?\d+$/.test(keepAlive) ? Number(keepAlive) : keepAlive;
 }
 
-export function createModelActivities(deps: ModelDeps) {
+export function createModelActivities(deps: ModelDeps): ModelActivities {
   // Per worker process: what this model's tokenizer does, and what the model can do.
   const estimate = new TokenEstimate();
   let info: { value: Promise<ModelInfo>; at: number } | undefined;

@@ -5,7 +5,7 @@ import { linkedAccount } from '../channel/whatsapp/auth-state.js';
 import { jidNormalizedUser } from '../channel/whatsapp/baileys.js';
 import { readContained, UnsafePathError } from '../lib/safe-fs.js';
 import type { Group, Store, StoredMessage } from '../lib/store/store.js';
-import type { ChatMessage, InboundMessage, TaskTurn } from '../workflows/types.js';
+import type { ChatMessage, InboundMessage, TaskTurn } from '../contracts/types.js';
 import { withTurnMedia } from './media/turn-media.js';
 
 export interface PromptSettings {

@@ -8,10 +8,11 @@ import { z } from 'zod';
 import type { Store, StoredMessage } from '../lib/store/store.js';
 import { checkRequest, presentedToken, TOKEN_COOKIE, type GuardSettings } from './http-guard.js';
 import type { Inbound } from './inbound.js';
+import { localChat, localChatName } from '../contracts/chat-ids.js';
 import { getMedia, postMedia, publicMedia, type MediaRouteDeps } from './media/media-routes.js';
 
 export const PostMessageBody = z.object({
-  chat: z.string().min(1).max(100).regex(/^(local:)?[\w.-]+$/, 'a local chat name such as "main" or "local:family"'),
+  chat: localChatName,
   text: z.string().min(1, 'the message text must not be empty').max(20_000),
   sender: z.string().min(1).max(100).optional(),
   id: z.string().min(1).max(200).optional(),
@@ -41,8 +42,6 @@ export interface HttpDeps {
   media?: Omit<MediaRouteDeps, 'store' | 'inbound'>;
 }
 
-/** `main` and `local:main` name the same chat. */
-export const localChat = (name: string) => (name.includes(':') ? name : `local:${name}`);
 
 const publicMessage = (m: StoredMessage, store?: Store) => ({
   ...(store ? { media: publicMedia(store, m) } : {}),

@@ -9,7 +9,7 @@ import { createSandboxActivities } from '../activities/sandbox.js';
 import type { SandboxRuntime } from '../container/runtime/types.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
-import type { QueueName } from '../workflows/task-queue-names.js';
+import type { QueueName } from '../contracts/task-queue-names.js';
 import type { WorkerSetOptions } from './worker-set.js';
 
 export type StorelessQueue = 'model' | 'sandbox' | 'media';

@@ -3,8 +3,8 @@
 // aborted request on cancel, the context budget, the bounds on a step's tool calls, and
 // the pull as a step of its own. tests/real-model/ repeats the essential ones for real.
 import { describe, expect, it } from 'vitest';
-import { turnWorkflowId } from '../../workflows/ids.js';
-import type { ModelReply } from '../../workflows/types.js';
+import { turnWorkflowId } from '../../contracts/ids.js';
+import type { ModelReply } from '../../contracts/types.js';
 import { eventually, pendingHeartbeat, stepsOf } from '../support/step-details.js';
 import { useTestBot } from '../support/test-bot.js';
 

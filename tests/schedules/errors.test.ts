@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { translateServerError } from '../../temporal/task-service.js';
+import { translateServerError } from '../../tasks/task-service.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { scheduledTaskWorkflow } from '../../workflows/scheduled-task.js';
-import { taskQueues } from '../../workflows/task-queue-names.js';
+import { taskQueues } from '../../contracts/task-queue-names.js';
 import { OllamaStub, withoutTimeNote } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
 import { startTestBot, testEnv, type TestBot } from '../support/test-bot.js';
