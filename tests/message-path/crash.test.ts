@@ -4,12 +4,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../lib/store/store.js';
 import { spawnBabyBot } from '../support/babybot-process.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
-import { claimNamespace } from '../support/temporal.js';
+import { eventually } from '../support/eventually.js';
+import { groupIdle } from '../support/group-idle.js';
+import { claimNamespace, temporalAddress } from '../support/temporal.js';
 import { testEnv } from '../support/test-bot.js';
 
 describe('a worker killed mid-turn', () => {
@@ -26,6 +29,12 @@ describe('a worker killed mid-turn', () => {
     await ollama?.close();
   });
 
+  /** The main chat's replies, as the running process's local API lists them. */
+  async function replyTexts(): Promise<string[]> {
+    const list = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`);
+    return ((await list.json()) as { messages: { fromAssistant: boolean; text: string }[] }).messages.filter((m) => m.fromAssistant).map((m) => m.text);
+  }
+
   it('completes the turn after a restart and delivers the reply exactly once', async () => {
     ollama.setScript((_request, index) => (index === 0 ? { content: 'never sent', delayMs: 60_000 } : { content: 'the one reply' }));
     const first = spawnBabyBot(['start'], env);
@@ -36,26 +45,31 @@ describe('a worker killed mid-turn', () => {
       body: JSON.stringify({ chat: 'main', text: 'think hard', id: 'crash-1' }),
     });
     expect(res.status).toBe(202);
-    for (let i = 0; i < 200 && ollama.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => ollama.requests.length > 0, { timeoutMs: 10_000, what: 'the model to be asked' });
     expect(ollama.requests).toHaveLength(1); // the model is thinking now
     await first.kill('SIGKILL');
 
     const second = spawnBabyBot(['start'], env);
     try {
       await second.waitFor(/BabyBot is running/);
-      let replies: string[] = [];
-      for (let i = 0; i < 600 && replies.length === 0; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        const list = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`);
-        replies = ((await list.json()) as { messages: { fromAssistant: boolean; text: string }[] }).messages
-          .filter((m) => m.fromAssistant)
-          .map((m) => m.text);
-      }
+      const replies = await eventually(async () => {
+        const texts = await replyTexts();
+        return texts.length ? texts : undefined;
+      }, {
+        timeoutMs: 60_000,
+        what: 'the reply after the restart',
+      });
       expect(replies).toEqual(['the one reply']);
-      await new Promise((r) => setTimeout(r, 1000));
-      const list = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`);
-      const all = ((await list.json()) as { messages: { fromAssistant: boolean }[] }).messages;
-      expect(all.filter((m) => m.fromAssistant)).toHaveLength(1);
+      // The turn has ended and the group runs nothing else: no second reply can come.
+      const connection = await Connection.connect({ address: temporalAddress() });
+      try {
+        const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+        await client.workflow.getHandle('turn:main:crash-1').result();
+        await groupIdle(client, 'main');
+      } finally {
+        await connection.close();
+      }
+      expect(await replyTexts()).toHaveLength(1);
       expect(ollama.requests).toHaveLength(2);
     } finally {
       await second.kill('SIGTERM');
@@ -71,15 +85,7 @@ describe('a worker killed mid-turn', () => {
     const bot = spawnBabyBot(['start'], env);
     try {
       await bot.waitFor(/BabyBot is running/);
-      for (let i = 0; i < 300; i++) {
-        const res = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`);
-        const texts = ((await res.json()) as { messages: { fromAssistant: boolean; text: string }[] }).messages
-          .filter((m) => m.fromAssistant)
-          .map((m) => m.text);
-        if (texts.includes('not lost')) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('the pending message was never answered');
+      await eventually(async () => (await replyTexts()).includes('not lost'), { timeoutMs: 30_000, what: 'the pending message to be answered' });
     } finally {
       await bot.kill('SIGTERM');
     }

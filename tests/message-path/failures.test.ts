@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { eventually } from '../support/eventually.js';
 import { useTestBot } from '../support/test-bot.js';
 
 describe('when the model fails', () => {
@@ -8,15 +9,22 @@ describe('when the model fails', () => {
   it('Ollama down for a while, then back: the turn completes with one reply', async () => {
     await t.ollama.down();
     await t.bot.post('main', 'are you there?', { id: 'while-down' });
-    await new Promise((r) => setTimeout(r, 2500)); // a few failed attempts, retried by Temporal
+    const handle = t.bot.client.workflow.getHandle('turn:main:while-down');
+    // Temporal shows the model step failing and being retried: the turn is stuck before its reply.
+    await eventually(
+      async () => {
+        const steps = (await handle.describe().catch(() => undefined))?.raw.pendingActivities ?? [];
+        return steps.some((step) => step.activityType?.name === 'chat' && (step.attempt ?? 0) >= 2);
+      },
+      { timeoutMs: 20_000, what: 'the model step to be retried while Ollama is down' },
+    );
     expect(t.bot.replies('local:main')).toHaveLength(0);
     await t.ollama.up();
     const replies = await t.bot.waitForReplies('local:main', 1, 40_000);
     expect(replies.map((r) => r.text)).toEqual(['echo: user: are you there?']);
-    const handle = t.bot.client.workflow.getHandle('turn:main:while-down');
     await handle.result();
     expect((await handle.describe()).status.name).toBe('COMPLETED');
-    await new Promise((r) => setTimeout(r, 500));
+    await t.bot.groupIdle('main');
     expect(t.bot.replies('local:main')).toHaveLength(1);
   });
 

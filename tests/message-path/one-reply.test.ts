@@ -10,7 +10,9 @@ describe('a message to local:main', () => {
     expect(posted.triggered).toBe(true);
     const replies = await t.bot.waitForReplies('local:main', 1);
     expect(replies.map((r) => r.text)).toEqual(['echo: user: hello there']);
-    await new Promise((r) => setTimeout(r, 500));
+    // The turn has ended (its result) and the group runs no other: no second reply can come.
+    await t.bot.client.workflow.getHandle(`turn:main:${posted.id}`).result();
+    await t.bot.groupIdle('main');
     expect(t.bot.replies('local:main')).toHaveLength(1);
   });
 
@@ -22,7 +24,8 @@ describe('a message to local:main', () => {
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(true);
     await t.bot.waitForReplies('local:main', before + 1);
-    await new Promise((r) => setTimeout(r, 800));
+    await t.bot.client.workflow.getHandle(`turn:main:${first.id}`).result();
+    await t.bot.groupIdle('main');
     expect(t.bot.replies('local:main')).toHaveLength(before + 1);
     expect(t.ollama.requests.length - requestsBefore).toBe(1);
   });

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { queueQuery } from '../../workflows/group.js';
+import { eventually } from '../support/eventually.js';
 import { lastUserText, withoutTimeNote } from '../support/ollama-stub.js';
 import { useTestBot } from '../support/test-bot.js';
 
@@ -26,12 +28,14 @@ describe('turns across and within groups', () => {
       seen.push(users);
       return { content: `answered ${users.at(-1)}`, delayMs: 1200 };
     });
-    await t.bot.post('g3', 'first');
-    await new Promise((r) => setTimeout(r, 400)); // the first turn is now thinking
+    const first = await t.bot.post('g3', 'first');
+    // The first turn is now thinking: its model step is the request the stand-in holds.
+    await eventually(() => t.ollama.inFlight > 0, { timeoutMs: 10_000, what: 'the first turn to ask the model' });
+    expect((await t.bot.client.workflow.getHandle('group:g3').query(queueQuery)).current).toBe(`turn:g3:${first.id}`);
     await t.bot.post('g3', 'second');
     await t.bot.post('g3', 'third');
     const replies = await t.bot.waitForReplies('local:g3', 2);
-    await new Promise((r) => setTimeout(r, 1500));
+    await t.bot.groupIdle('g3');
     expect(t.bot.replies('local:g3').map((r) => r.text)).toEqual(['answered user: first', 'answered user: third']);
     // The second turn saw both queued messages, in order, after the first answer.
     expect(seen).toHaveLength(2);

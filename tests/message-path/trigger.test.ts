@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mentions } from '../../channel/inbound.js';
 
@@ -22,14 +23,16 @@ describe('the trigger word outside the main chat', () => {
   it('a message without the trigger starts no turn but is context for the next triggered one', async () => {
     const quiet = await t.bot.post('family', 'the dentist is on Tuesday at 10', { sender: 'Ann' });
     expect(quiet.triggered).toBe(false);
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(t.ollama.requests).toHaveLength(0);
-    expect(t.bot.replies('local:family')).toHaveLength(0);
 
     const asked = await t.bot.post('family', '@baby when is the dentist?', { sender: 'Bob' });
     expect(asked.triggered).toBe(true);
     await t.bot.waitForReplies('local:family', 1);
+    await t.bot.client.workflow.getHandle(`turn:family:${asked.id}`).result();
+    await t.bot.groupIdle('family');
+    // The group ran one turn, for the triggered message; the quiet one never had a turn of its own.
+    await expect(t.bot.client.workflow.getHandle(`turn:family:${quiet.id}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(t.ollama.requests).toHaveLength(1);
+    expect(t.bot.replies('local:family')).toHaveLength(1);
     const users = t.ollama.requests[0].messages.filter((m) => m.role === 'user').map((m) => withoutTimeNote(m.content));
     expect(users).toEqual(['Ann: the dentist is on Tuesday at 10', 'Bob: @baby when is the dentist?']);
   });

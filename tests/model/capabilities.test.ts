@@ -7,7 +7,8 @@ import { bundleWorkflows } from '../../workers/worker-set.js';
 import { turnWorkflowId } from '../../contracts/ids.js';
 import type { ModelReply } from '../../contracts/types.js';
 import { OllamaStub } from '../support/ollama-stub.js';
-import { eventually, stepsOf } from '../support/step-details.js';
+import { stepsOf } from '../support/step-details.js';
+import { eventually } from '../support/eventually.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 
 const chatResult = async (bot: TestBot, turn: string) =>
@@ -30,7 +31,7 @@ describe('a model without tools', () => {
   });
 
   it('the owner is told once, at start, that tools are off and which model has them', async () => {
-    const [notice] = await eventually(async () => (notices().length ? notices() : undefined), 10_000, 'the no-tools notice');
+    const [notice] = await eventually(async () => (notices().length ? notices() : undefined), { timeoutMs: 10_000, what: 'the no-tools notice' });
     console.log('owner notice:', notice.text);
     expect(notice.text).toContain('tiny-notools cannot call tools');
     expect(notice.text).toContain('qwen2.5:7b');
@@ -39,7 +40,7 @@ describe('a model without tools', () => {
     await bot.stop();
     const warmups = ollama.warmups;
     bot = await startTestBot({ ollama, env, dir, namespace, workflowBundle: await bundleWorkflows() });
-    await eventually(async () => (ollama.warmups > warmups ? true : undefined), 10_000, 'the second start to finish preparing');
+    await eventually(() => ollama.warmups > warmups, { timeoutMs: 10_000, what: 'the second start to finish preparing' });
     expect(notices()).toHaveLength(1);
   });
 

@@ -8,7 +8,7 @@ import { ollamaAgent, ollamaClient, silenceCode } from '../../activities/ollama-
 import { turnWorkflowId } from '../../contracts/ids.js';
 import { loadConfig } from '../../lib/config.js';
 import { OllamaStub } from '../support/ollama-stub.js';
-import { eventually } from '../support/step-details.js';
+import { eventually } from '../support/eventually.js';
 import { useTestBot } from '../support/test-bot.js';
 
 const ask = { model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'hi' }], stream: true as const };
@@ -34,7 +34,7 @@ describe('the Ollama client and its agent', () => {
     console.log(`headers timeout 500 ms, headers withheld 3000 ms: failed after ${ms} ms (${silenceCode(error)})`);
     expect(silenceCode(error)).toBe('UND_ERR_HEADERS_TIMEOUT');
     expect(ms).toBeLessThan(2500);
-    await eventually(async () => (ollama.aborted > aborted ? true : undefined), 3000, 'the stand-in to see the client go away');
+    await eventually(() => ollama.aborted > aborted, { timeoutMs: 3000, what: 'the stand-in to see the client go away' });
   });
 
   it('with no timeout (0, the default) it waits for the headers however long they take', async () => {

@@ -3,7 +3,7 @@
 // go on working for a step nobody waits for (each retry is a fresh request, never two at once).
 import { describe, expect, it } from 'vitest';
 import { turnWorkflowId } from '../../contracts/ids.js';
-import { eventually } from '../support/step-details.js';
+import { eventually } from '../support/eventually.js';
 import { useTestBot } from '../support/test-bot.js';
 
 describe('a model step that times out', () => {
@@ -13,9 +13,9 @@ describe('a model step that times out', () => {
     t.ollama.setScript(() => ({ content: 'too late', delayMs: 60_000 }));
     await t.bot.post('main', 'slow one', { id: 'timeout-1' });
     const began = performance.now();
-    await eventually(async () => (t.ollama.aborted >= 1 ? true : undefined), 20_000, 'the timed-out request to be aborted');
+    await eventually(() => t.ollama.aborted >= 1, { timeoutMs: 20_000, what: 'the timed-out request to be aborted' });
     console.log(`first request aborted ${Math.round(performance.now() - began)} ms after the post (MODEL_TIMEOUT 4s)`);
-    await eventually(async () => (t.ollama.requests.length >= 2 ? true : undefined), 20_000, 'the retry');
+    await eventually(() => t.ollama.requests.length >= 2, { timeoutMs: 20_000, what: 'the retry' });
     expect(t.ollama.maxInFlight).toBe(1);
     await t.bot.client.workflow.getHandle(turnWorkflowId('main', 'timeout-1')).cancel();
   });

@@ -3,8 +3,8 @@
 // failure, not a "not yet" (a probe that may fail while things start says so itself).
 export interface EventuallyOptions {
   timeoutMs: number;
-  /** What is awaited, in words: the timeout's message names it. */
-  what: string;
+  /** What is awaited, in words: the timeout's message names it (a function can add what was seen instead). */
+  what: string | (() => string);
   /** Pause between probes. */
   intervalMs?: number;
 }
@@ -19,7 +19,7 @@ export async function eventually<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== null && value !== false) return value as Awaited<T>;
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -10,6 +10,8 @@ import { createLogger } from '../../lib/logger.js';
 import type { StoredMessage } from '../../lib/store/store.js';
 import { startBabyBot, type BabyBot, type StartOptions } from '../../workers/composition-root.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
+import { eventually } from './eventually.js';
+import { groupIdle } from './group-idle.js';
 import { OllamaStub } from './ollama-stub.js';
 import { claimNamespace, temporalAddress } from './temporal.js';
 
@@ -29,6 +31,8 @@ export interface TestBot extends BabyBot {
   messages(chat: string): StoredMessage[];
   replies(chat: string): StoredMessage[];
   waitForReplies(chat: string, count: number, timeoutMs?: number): Promise<StoredMessage[]>;
+  /** Waits until the group has nothing queued and no turn running (see group-idle.ts). */
+  groupIdle(folder: string, timeoutMs?: number): Promise<void>;
 }
 
 export function testEnv(dir: string, namespace: string, ollama: Pick<OllamaStub, 'url'>, env: Record<string, string> = {}) {
@@ -71,15 +75,12 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     },
     messages: (chat) => bot.store.messagesSince(chat),
     replies,
-    async waitForReplies(chat, count, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const found = replies(chat);
-        if (found.length >= count) return found;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`Expected ${count} replies in ${chat} within ${timeoutMs}ms, got ${replies(chat).length}: ${JSON.stringify(replies(chat).map((m) => m.text))}`);
-    },
+    waitForReplies: (chat, count, timeoutMs = 30_000) =>
+      eventually(() => (replies(chat).length >= count ? replies(chat) : undefined), {
+        timeoutMs,
+        what: () => `${count} replies in ${chat}, got ${replies(chat).length}: ${JSON.stringify(replies(chat).map((m) => m.text))}`,
+      }),
+    groupIdle: (folder, timeoutMs) => groupIdle(bot.client, folder, timeoutMs),
   };
 }
 

@@ -6,6 +6,7 @@ import type { TaskQueues } from '../../contracts/task-queue-names.js';
 import type { AgentTurnResult, InboundMessage } from '../../contracts/types.js';
 import { groupWorkflow, queueQuery } from '../../workflows/group.js';
 import { eventually } from '../support/eventually.js';
+import { groupIdle } from '../support/group-idle.js';
 
 const WAIT_MS = 10_000;
 
@@ -24,14 +25,7 @@ export function groupProbe(client: Client, folder: string) {
     turnRunning: (turnId: string) =>
       eventually(async () => (await queue()).current === turnId, { timeoutMs: WAIT_MS, what: `${turnId} to be the group's current turn` }),
     /** Nothing queued, no turn running: every message signalled so far has had its turn. */
-    idle: () =>
-      eventually(
-        async () => {
-          const now = await queue();
-          return now.queued.length === 0 && now.jobs.length === 0 && now.current === undefined;
-        },
-        { timeoutMs: WAIT_MS, what: `group ${folder} to be idle` },
-      ),
+    idle: () => groupIdle(client, folder, WAIT_MS),
     result: (turnId: string): Promise<AgentTurnResult> => client.workflow.getHandle(turnId).result(),
   };
 }
