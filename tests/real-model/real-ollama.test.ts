@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { turnWorkflowId } from '../../contracts/ids.js';
-import type { ModelReply } from '../../contracts/types.js';
+import type { ModelReply, ModelStepStats } from '../../contracts/types.js';
 import { eventually, pendingHeartbeat, stepsOf } from '../support/step-details.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { haveRealOllama, OllamaLog, realOllama } from './support.js';
@@ -135,5 +135,25 @@ describe.skipIf(!available)('a real Ollama', { timeout: 600_000 }, () => {
     // token): the line appears within seconds of the cancel, not when the story is done.
     expect(performance.now() - cancelled).toBeLessThan(30_000);
     expect(ended.path).toBe('/api/chat');
+  });
+
+  // Its first turn reads BabyBot's whole prompt: 4m54s on this machine under load, so longer limits.
+  it("a group's next turn reads only what is new: the system prompt, tools and history are Ollama's cached prefix", { timeout: 1_500_000 }, async () => {
+    const b = await start({ AGENT_MAX_STEPS: '1', MODEL_TIMEOUT: '15m' });
+    b.store.addGroup({ folder: 'cache', jid: 'local:cache', name: 'cache', triggerWord: null, requiresTrigger: false, isMain: false });
+    const stats: ModelStepStats[] = [];
+    for (const [i, text] of ['What is the capital of France?', 'And of Italy?'].entries()) {
+      await b.post('cache', text, { id: `cache-${i}` });
+      await b.waitForReplies('local:cache', i + 1, 900_000);
+      const [step] = await chatSteps(b, turnWorkflowId('cache', `cache-${i}`));
+      stats.push((step.result as ModelReply).stats!);
+      console.log(`turn ${i + 1}: ${JSON.stringify(stats[i])}`);
+    }
+    const [first, second] = stats;
+    // prompt_eval_count is the whole prompt; prompt_eval_duration only what was not in the cache.
+    expect(second.promptTokens).toBeGreaterThan(first.promptTokens);
+    const perToken = (s: ModelStepStats) => s.promptMs / s.promptTokens;
+    console.log(`prompt reading: ${first.promptMs} ms for ${first.promptTokens} tokens, then ${second.promptMs} ms for ${second.promptTokens} (${Math.round((second.promptMs / first.promptMs) * 100)} %)`);
+    expect(perToken(second)).toBeLessThan(perToken(first) / 3);
   });
 });
