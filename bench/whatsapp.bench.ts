@@ -15,9 +15,9 @@ const ROUNDS = 5;
 export async function run(): Promise<void> {
   const store = Store.open(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-bench-wa-')), 'babybot.db'));
   // A delivery log of a few months of replies, so the own-send lookup has something to search.
-  store.db.transaction(() => {
+  store.transaction(() => {
     for (let i = 0; i < 20_000; i++) store.recordDelivery(`reply:${i}`, 'x@s.whatsapp.net', `BB${i.toString(16).toUpperCase().padStart(18, '0')}`, 'sent');
-  })();
+  });
   const wire = Array.from({ length: MESSAGES }, (_, i) =>
     proto.WebMessageInfo.encode({
       key: { remoteJid: '447700900001@s.whatsapp.net', fromMe: true, id: `3EB0${i.toString(16).padStart(12, '0')}` },

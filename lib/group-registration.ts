@@ -76,10 +76,10 @@ export function ensureWhatsAppMainChat(store: Store, jid: string, name: string):
   if (existing?.jid === jid) return { registered: false };
   const other = store.groupByJid(jid);
   if (other) return { registered: false, conflict: other };
-  store.db.transaction(() => {
+  store.transaction(() => {
     if (existing) store.removeGroup(WHATSAPP_MAIN_FOLDER);
     store.upsertChat({ jid, name, channel: 'whatsapp' });
     store.addGroup({ folder: WHATSAPP_MAIN_FOLDER, jid, name, triggerWord: null, requiresTrigger: false, isMain: true });
-  })();
+  });
   return { registered: true };
 }

@@ -144,7 +144,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     let httpUrl: string | undefined;
     const health = () =>
       checkHealth([
-        { name: 'store', required: true, run: () => (store.db.prepare('SELECT 1').get(), { ok: true, detail: store.file }) },
+        { name: 'store', required: true, run: () => (store.ping(), { ok: true, detail: store.file }) },
         {
           name: 'temporal',
           required: true,

@@ -14,9 +14,12 @@ describe('the SQLite store', () => {
     const file = tempFile();
     const store = Store.open(file);
     expect(store.schemaVersion).toBe(SCHEMA_VERSION);
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => (r as { name: string }).name);
+    // Read by a connection of its own: the store keeps its database to itself.
+    const reader = new Database(file, { readonly: true });
+    expect(reader.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = reader.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => (r as { name: string }).name);
     expect(tables).toEqual(expect.arrayContaining(['chats', 'messages', 'groups', 'deliveries', 'whatsapp_auth']));
+    reader.close();
     store.close();
   });
 
