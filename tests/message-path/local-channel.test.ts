@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
+import { eventually } from '../support/eventually.js';
 import { useTestBot } from '../support/test-bot.js';
 
 describe('the local channel', () => {
@@ -68,9 +69,9 @@ describe('the local channel', () => {
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
-    for (let i = 0; i < 200 && !output.includes('Chatting in local:main'); i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => output.includes('Chatting in local:main'), { timeoutMs: 30_000, what: () => `the chat prompt, got: ${output}` });
     child.stdin.write('hello from the terminal\n');
-    for (let i = 0; i < 300 && !output.includes('echo: terminal: hello from the terminal'); i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => output.includes('echo: terminal: hello from the terminal'), { timeoutMs: 25_000, what: () => `the reply, got: ${output}` });
     child.stdin.end();
     await new Promise((r) => child.on('exit', r));
     expect(output).toContain('Baby: echo: terminal: hello from the terminal');

@@ -3,6 +3,7 @@
 // the tool answered); a task's prompt (they start with "TASK") gets the task's answer.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { eventually } from '../support/eventually.js';
 import { withoutTimeNote, type ChatRequestBody, type Script, type StubReply } from '../support/ollama-stub.js';
 
 export interface PlannedCall {
@@ -28,15 +29,9 @@ export function toolResults(requests: ChatRequestBody[]): string[] {
   return requests.map((r) => r.messages.at(-1)!).filter((m) => m.role === 'tool').map((m) => m.content);
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** eventually() with the argument order these tests use. */
+export const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000) =>
+  eventually(probe, { timeoutMs, what, intervalMs: 100 });
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/babybot.js');
 

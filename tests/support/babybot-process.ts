@@ -1,6 +1,7 @@
 // Runs `babybot` as a real child process, the way a person or a service manager does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { eventually } from './eventually.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/babybot.js');
 
@@ -25,16 +26,15 @@ export function spawnBabyBot(args: string[], env: Record<string, string>): BabyB
     child,
     output: () => output,
     exited,
-    async waitFor(pattern, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const match = output.match(pattern);
-        if (match) return match;
-        if (child.exitCode !== null) throw new Error(`babybot exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`babybot did not print ${pattern} within ${timeoutMs}ms:\n${output}`);
-    },
+    waitFor: (pattern, timeoutMs = 60_000) =>
+      eventually(
+        () => {
+          const match = output.match(pattern);
+          if (!match && child.exitCode !== null) throw new Error(`babybot exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
+          return match;
+        },
+        { timeoutMs, what: () => `babybot to print ${pattern}:\n${output}` },
+      ),
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

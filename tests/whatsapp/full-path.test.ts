@@ -1,9 +1,11 @@
 // The whole path with real Temporal, real SQLite and the real workers: only WhatsApp's
 // servers (the fake sockets, Baileys' own objects) and the model (OllamaStub) stand in.
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerGroup } from '../../lib/group-registration.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
-import { OllamaStub } from '../support/ollama-stub.js';
+import { eventually } from '../support/eventually.js';
+import { OllamaStub, withoutTimeNote } from '../support/ollama-stub.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { linkedInstallation } from './support/adapter.js';
 import { FakeWhatsApp, message, OWNER_JID } from './support/fake-whatsapp.js';
@@ -11,15 +13,7 @@ import { FakeWhatsApp, message, OWNER_JID } from './support/fake-whatsapp.js';
 const FAMILY = '120363000000000001@g.us';
 const ALICE = '447700900002@s.whatsapp.net';
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000) => eventually(probe, { timeoutMs, what });
 
 describe('WhatsApp through a running BabyBot', () => {
   let ollama: OllamaStub;
@@ -50,7 +44,9 @@ describe('WhatsApp through a running BabyBot', () => {
     expect(bot.store.groupByJid('local:main')).toMatchObject({ folder: 'main', isMain: true });
     whatsapp.current.deliver([message({ remoteJid: OWNER_JID, fromMe: true, id: 'SELF1' }, { conversation: 'what is on today?' })]);
     await until('the reply', () => whatsapp.allSent.length >= 1 && whatsapp.allSent);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The turn has ended and the group has nothing queued: its own echo started no turn.
+    await bot.client.workflow.getHandle('turn:whatsapp-main:SELF1').result();
+    await bot.groupIdle('whatsapp-main');
     expect(whatsapp.allSent).toEqual([{ jid: OWNER_JID, text: 'echo: Owner: what is on today?', messageId: expect.stringMatching(/^BB[0-9A-F]{18}$/) }]);
     expect(ollama.requests).toHaveLength(1);
     expect(bot.replies(OWNER_JID)).toHaveLength(1);
@@ -65,14 +61,17 @@ describe('WhatsApp through a running BabyBot', () => {
     const requestsBefore = ollama.requests.length;
     whatsapp.current.deliver([message({ remoteJid: FAMILY, id: 'G1', participant: ALICE }, { conversation: 'the train leaves at 9:15' }, { pushName: 'Alice' })]);
     await until('G1 stored', () => bot.store.getMessage(FAMILY, 'G1'));
+    // Stored as not handed to Temporal: no turn of its own.
     expect(bot.store.getMessage(FAMILY, 'G1')?.handoff).toBe('none');
-    await new Promise((r) => setTimeout(r, 800));
-    expect(ollama.requests.length).toBe(requestsBefore);
 
     whatsapp.current.deliver([message({ remoteJid: FAMILY, id: 'G2', participant: ALICE }, { conversation: '@Baby when does the train leave?' }, { pushName: 'Alice' })]);
     await until('the group reply', () => bot.replies(FAMILY).length === 1);
+    await bot.client.workflow.getHandle('turn:family:G2').result();
+    await bot.groupIdle('family');
+    await expect(bot.client.workflow.getHandle('turn:family:G1').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(ollama.requests.length).toBe(requestsBefore + 1);
     const request = ollama.requests[requestsBefore];
-    const contents = request.messages.map((m) => m.content);
+    const contents = request.messages.map((m) => withoutTimeNote(m.content));
     // Alice is not the owner: the host tags her with her id (a display name proves nothing).
     expect(contents).toContain(`[member ${ALICE}] Alice: the train leaves at 9:15`);
     expect(contents).toContain(`[member ${ALICE}] Alice: @Baby when does the train leave?`);
@@ -88,14 +87,20 @@ describe('WhatsApp through a running BabyBot', () => {
     whatsapp.current.close(408, 'Connection was lost');
     // The adapter reconnects (a new socket) but WhatsApp does not open it for a while.
     const pending = await whatsapp.socketCount(socketsBefore + 1);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Temporal shows the reply's delivery failing and being retried while the socket stays shut.
+    const turn = bot.client.workflow.getHandle('turn:family:G3');
+    await until(
+      'the delivery to be retried',
+      async () => ((await turn.describe()).raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'deliver' && (a.attempt ?? 0) >= 2),
+    );
     expect((await bot.health()).components.whatsapp).toMatchObject({ ok: false });
     expect(whatsapp.allSent.length).toBe(sentBefore);
     expect(bot.replies(FAMILY)).toHaveLength(1);
 
     pending.open();
     await until('the delayed reply', () => pending.sent.length >= 1, 30_000);
-    await new Promise((r) => setTimeout(r, 2500));
+    await turn.result();
+    await bot.groupIdle('family');
     expect(pending.sent).toEqual([{ jid: FAMILY, text: 'the 9:15 it is', messageId: expect.stringMatching(/^BB/) }]);
     expect(whatsapp.allSent.length).toBe(sentBefore + 1);
     expect(bot.replies(FAMILY).map((r) => r.text)).toEqual([`echo: [member ${ALICE}] Alice: @Baby when does the train leave?`, 'the 9:15 it is']);

@@ -4,17 +4,12 @@ import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { TaskService, type TaskActor } from '../../../tasks/task-service.js';
 import { taskQueues } from '../../../contracts/task-queue-names.js';
+import { eventually } from '../../support/eventually.js';
 import type { TestBot } from '../../support/test-bot.js';
 
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** eventually() with the argument order these tests use. */
+export const until = <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000) =>
+  eventually(probe, { timeoutMs, what });
 
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
