@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { ensureTemporalCli } from './cli-binary.js';
+import { webUiUrl } from './connect.js';
 import { DevServer } from './dev-server.js';
 import { ensureRetention, ensureSearchAttributes } from './namespace.js';
 
@@ -48,7 +49,7 @@ export async function startTemporalServer(config: Config, log: Logger): Promise<
   return {
     address,
     namespace: config.TEMPORAL_NAMESPACE,
-    uiUrl: config.TEMPORAL_UI_URL ?? server?.uiUrl,
+    uiUrl: webUiUrl(config),
     embedded: server !== undefined,
     stop: async () => server?.stop(),
   };
