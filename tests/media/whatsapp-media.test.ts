@@ -12,8 +12,9 @@ import { createLogger } from '../../lib/logger.js';
 import type { Group, StoredMessage } from '../../lib/store/store.js';
 import { MediaTooLargeError } from '../../channel/media/ingest.js';
 import { WhatsAppChannel } from '../../channel/whatsapp/whatsapp-channel.js';
-import { settle, storeLinkedCreds, tempStore } from '../whatsapp/support/adapter.js';
+import { storeLinkedCreds, tempStore } from '../whatsapp/support/adapter.js';
 import { FakeWhatsApp, message } from '../whatsapp/support/fake-whatsapp.js';
+import { eventually } from '../support/eventually.js';
 import { pdf, photo, speech, sticker } from './support.js';
 
 const ALICE = '447700900222@s.whatsapp.net';
@@ -155,10 +156,4 @@ describe('WhatsApp media in', () => {
   });
 });
 
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await settle();
-  }
-}
+const waitFor = (check: () => boolean, timeoutMs = 10_000) => eventually(check, { timeoutMs, what: 'the messages to be stored' });

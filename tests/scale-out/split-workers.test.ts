@@ -68,8 +68,8 @@ describe('one channel process and two `babybot worker` processes', () => {
 
   /** Every message posted so far has exactly one reply, and no reply answers anything else. */
   async function expectEachAnsweredOnce(): Promise<void> {
-    // Time for a duplicate to show up, were there one.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Every group has nothing queued and no turn running: no further reply can come.
+    for (const folder of GROUPS) await bot.groupIdle(folder);
     const replies = GROUPS.flatMap((folder) => bot.replies(`local:${folder}`).map((m) => m.text));
     const answered = replies.map((text) => /echo: .*?(\w+-g\d-\d)$/.exec(text)?.[1] ?? `unexpected: ${text}`);
     expect(answered.sort()).toEqual([...posted.keys()].sort());
