@@ -15,6 +15,29 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
       missing.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
     ),
   });
+  await untilUsable(connection, namespace, missing.map((key) => key.name));
+}
+
+/**
+ * A new search attribute is stored at once, but a frontend (of a cluster; the dev server is
+ * quicker) refuses to use it until its namespace cache has refreshed, up to ~10 s later: a
+ * workflow or Schedule started before then fails with "no mapping defined for search
+ * attribute". Waits until a query naming each one is accepted.
+ */
+async function untilUsable(connection: Connection, namespace: string, names: string[], timeoutMs = 60_000): Promise<void> {
+  const query = names.map((name) => `${name} = 'babybot-probe'`).join(' AND ');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await connection.workflowService.countWorkflowExecutions({ namespace, query });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`The search attributes ${names.join(', ')} were added to "${namespace}" but are still not usable after ${timeoutMs / 1000} s: ${(error as Error).message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 /** The dev server keeps closed runs for a day unless told otherwise; failed runs should outlive that. */
