@@ -7,6 +7,7 @@
 // make the share meaningless. BENCH_NUM_PREDICT=N bounds each answer to N tokens (a model
 // derived with that parameter), so 20 turns queued in one Ollama slot end in minutes.
 import { ollamaAgent, ollamaClient } from '../activities/ollama-client.js';
+import { tsToMs } from '@temporalio/common/lib/time.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { stepsOf } from '../tests/support/step-details.js';
@@ -66,6 +67,7 @@ export async function run(): Promise<void> {
           `overhead share p50 ${(percentile(turns.map((t) => t.share), 50) * 100).toFixed(2)} % of model time ` +
           `(all turns together ${((sum('overhead') / sum('modelMs')) * 100).toFixed(2)} %)`,
       );
+      console.log(`             overhead p50 by part: ${PARTS.map((part) => `${part} ${median(turns.map((t) => t.parts[part]))} ms`).join(', ')}`);
       const stats = turns.map((t) => t.stats).filter((s) => s !== undefined);
       console.log(
         `             first token p50 ${median(stats.map((s) => s.firstTokenMs))} ms, prompt ${median(stats.map((s) => s.promptTokens))} tokens ` +
@@ -85,19 +87,41 @@ interface Turn {
   overhead: number;
   share: number;
   stats?: ModelStepStats;
+  /** Where the overhead goes: message to turn start, turn start to model step, inside the step, step to reply. */
+  parts: { toTurn: number; toStep: number; inStep: number; toReply: number };
 }
+
+const PARTS = ['toTurn', 'toStep', 'inStep', 'toReply'] as const;
 
 /** `n` turns sent at once, one per group; each one's time, its model's time, and the rest (the overhead). */
 async function inFlight(bot: BabyBot, n: number, round: number): Promise<Turn[]> {
   const ids = Array.from({ length: n }, (_, i) => ({ chat: `g${i + 1}`, id: `bench-${n}-${round}-${i}` }));
-  const latencies = await Promise.all(ids.map(({ chat, id }) => timeTurn(bot, chat, 'Name one colour.', id)));
+  const sent: number[] = [];
+  const latencies = await Promise.all(
+    ids.map(({ chat, id }, i) => {
+      sent[i] = Date.now();
+      return timeTurn(bot, chat, 'Name one colour.', id);
+    }),
+  );
   return Promise.all(
     ids.map(async ({ chat, id }, i) => {
       const steps = (await stepsOf(bot.client, turnWorkflowId(chat, id))).filter((s) => s.type === 'chat' && s.result);
       const replies = steps.map((s) => s.result as ModelReply);
       const modelMs = replies.reduce((sum, r) => sum + r.modelMs, 0);
       const overhead = latencies[i] - modelMs;
-      return { latency: latencies[i], modelMs, overhead, share: overhead / modelMs, stats: replies[0]?.stats };
+      // The turn's own history says when it started and when its model step started and ended.
+      const events = (await bot.client.workflow.getHandle(turnWorkflowId(chat, id)).fetchHistory()).events ?? [];
+      const chatSteps = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'chat').map((e) => String(e.eventId)));
+      const stepStarted = events.find((e) => chatSteps.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)));
+      const stepDone = [...events].reverse().find((e) => chatSteps.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)));
+      const turnStart = tsToMs(events[0]?.eventTime);
+      const parts = {
+        toTurn: turnStart - sent[i],
+        toStep: tsToMs(stepStarted?.eventTime) - turnStart,
+        inStep: tsToMs(stepDone?.eventTime) - tsToMs(stepStarted?.eventTime) - modelMs,
+        toReply: sent[i] + latencies[i] - tsToMs(stepDone?.eventTime),
+      };
+      return { latency: latencies[i], modelMs, overhead, share: overhead / modelMs, stats: replies[0]?.stats, parts };
     }),
   );
 }
