@@ -111,7 +111,8 @@ create_models() {
   # ChatML with a .Tools section and <tool_call>: Ollama then reports the `tools` capability
   # and parses the model's tool calls. The second model keeps Ollama's own template: no tools.
   sed "s#@GGUF@#$GGUF#" scripts/components/ollama-tools.Modelfile >"$STATE/babybot-tiny.Modelfile"
-  printf 'FROM %s\nPARAMETER num_ctx 2048\nPARAMETER num_thread 1\n' "$GGUF" >"$STATE/babybot-tiny-notools.Modelfile"
+  # The same bounds as babybot-tiny's (one thread, at most 512 tokens an answer: see its Modelfile).
+  printf 'FROM %s\nPARAMETER num_ctx 2048\nPARAMETER num_thread 1\nPARAMETER num_predict 512\n' "$GGUF" >"$STATE/babybot-tiny-notools.Modelfile"
   # `ollama create` draws its progress on stderr: show it only when it fails.
   local name out
   for name in babybot-tiny babybot-tiny-notools; do
