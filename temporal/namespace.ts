@@ -24,6 +24,9 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
  * workflow or Schedule started before then fails with "no mapping defined for search
  * attribute". Waits until a query naming each one is accepted.
  */
+const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_NOT_FOUND = 5;
+
 async function untilUsable(connection: Connection, namespace: string, names: string[], timeoutMs = 60_000): Promise<void> {
   const query = names.map((name) => `${name} = 'babybot-probe'`).join(' AND ');
   const deadline = Date.now() + timeoutMs;
@@ -32,6 +35,10 @@ async function untilUsable(connection: Connection, namespace: string, names: str
       await connection.workflowService.countWorkflowExecutions({ namespace, query });
       return;
     } catch (error) {
+      // Only the cache's answers are waited out: an unknown attribute (INVALID_ARGUMENT) or a
+      // namespace not seen yet (NOT_FOUND). Anything else (unreachable, refused) fails at once.
+      const code = (error as { code?: number }).code;
+      if (code !== GRPC_INVALID_ARGUMENT && code !== GRPC_NOT_FOUND) throw error;
       if (Date.now() > deadline) {
         throw new Error(`The search attributes ${names.join(', ')} were added to "${namespace}" but are still not usable after ${timeoutMs / 1000} s: ${(error as Error).message}`);
       }
