@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger.js';
 import { startBabyBot } from '../workers/composition-root.js';
 import { percentile } from './stats.js';
 import { startBenchEnvironment, timeTurn } from './support.js';
+import { printTurnTimelines } from './turn-timeline.js';
 
 const SEQUENTIAL_TURNS = 200;
 const GROUPS = 20;
@@ -32,6 +33,11 @@ export async function run(): Promise<void> {
     for (let i = 0; i < SEQUENTIAL_TURNS; i++) latencies.push(await turn('main', `message ${i}`));
     console.log(`sequential turns in one group: ${SEQUENTIAL_TURNS}`);
     console.log(`  overhead per turn (accepted → reply stored, minus model time): p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`);
+    await printTurnTimelines(
+      bot.client,
+      Array.from({ length: SEQUENTIAL_TURNS }, (_, i) => `turn:main:bench-main-message ${i}`),
+      percentile(latencies, 50),
+    );
 
     const began = performance.now();
     await Promise.all(
