@@ -26,6 +26,14 @@ fi
 step "Temporal CLI"
 node --import tsx scripts/ensure-temporal-cli.ts
 
+# Registered before the components start, so one that fails still stops those before it.
+cleanup() {
+  for stop in "$ROOT"/.cache/stop-*.sh; do
+    [ -e "$stop" ] && bash "$stop" || true
+  done
+}
+trap cleanup EXIT
+
 # Each component script installs and starts one real part (Docker engine, agent image,
 # docker-compose, Chromium…), idempotently, and appends the variables the tests need to
 # $BABYBOT_TEST_ENV. Scripts that start a daemon register its stop in .cache/stop-*.sh.
@@ -34,13 +42,6 @@ for component in scripts/components/*.sh; do
   step "$(basename "$component" .sh)"
   bash "$component"
 done
-
-cleanup() {
-  for stop in "$ROOT"/.cache/stop-*.sh; do
-    [ -e "$stop" ] && bash "$stop" || true
-  done
-}
-trap cleanup EXIT
 
 # shellcheck disable=SC1090
 source "$BABYBOT_TEST_ENV"
