@@ -20,8 +20,6 @@ export interface ChannelActivityDeps extends HostToolDeps {
 }
 
 export function createChannelActivities(deps: ChannelActivityDeps): ChannelActivities {
-  const handlers = HOST_TOOL_HANDLERS;
-
   return {
     async loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext> {
       const group = deps.store.groupByFolder(input.folder);
@@ -81,7 +79,7 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
     },
 
     async runHostTool(invocation: ToolInvocation): Promise<string> {
-      const handler = handlers[invocation.tool];
+      const handler = HOST_TOOL_HANDLERS[invocation.tool];
       if (!handler) throw ApplicationFailure.nonRetryable(`No host tool named ${invocation.tool}.`, 'UnknownTool');
       // Who asks is decided here, from the store, never from the workflow's input: a turn
       // started (or reset, or retried) with another group's context, or a group demoted

@@ -4,11 +4,11 @@
 // phase (loading, reading prompt, writing) and the tokens so far. A cancelled or timed-out
 // step aborts its HTTP request, which ends the work inside Ollama. Timeouts and retries are
 // Temporal's: this code only says which failures a retry can help.
-import type { ModelActivities, PullModelInput } from '../contracts/activities.js';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChatRequest, ChatResponse, Ollama, Options } from 'ollama';
 import type { Dispatcher } from 'undici';
+import type { ModelActivities, PullModelInput } from '../contracts/activities.js';
 import type { Logger } from '../lib/logger.js';
 import { toolDefinitions } from '../contracts/tools/index.js';
 import type { ChatMessage, ModelChatInput, ModelReply, ModelStepStats, ToolCall } from '../contracts/types.js';
@@ -47,7 +47,6 @@ export interface ModelDeps {
   think: 'auto' | 'on' | 'off';
   log: Logger;
 }
-
 
 type Phase = 'loading' | 'reading prompt' | 'writing';
 

@@ -17,8 +17,6 @@ import { pullProgressPrinter } from './pull-progress.js';
 import { sandboxCheck } from './sandbox-check.js';
 import { whisperCheck } from './whisper-check.js';
 
-
-
 const nodeCheck: Check = {
   name: 'Node.js',
   required: true,

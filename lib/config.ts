@@ -8,14 +8,16 @@ import { whatsappJid } from '../contracts/chat-ids.js';
 import { BUILTIN_SKILLS_DIR } from './package-paths.js';
 import { parseDuration } from './duration.js';
 
-const durationMs = (fallback: string) =>
+/** A duration in ms; with `orOff`, `off` (or 0) is 0, no limit, and any other zero is refused. */
+const durationMs = (fallback: string, orOff = false) =>
   z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
+      if (orOff && (text === 'off' || text === '0')) return 0;
       const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'a duration such as 90s, 30m or 1h' });
+      if (ms === undefined || (orOff && ms === 0)) {
+        ctx.addIssue({ code: 'custom', message: orOff ? 'off, or a duration such as 10m' : 'a duration such as 90s, 30m or 1h' });
         return z.NEVER;
       }
       return ms;
@@ -83,18 +85,7 @@ export const ConfigSchema = z.object({
   OLLAMA_NUM_THREAD: z.coerce.number().int().min(1, 'at least 1 thread').max(1024).optional(),
   // The longest Ollama may stay silent, before its first token (HTTP headers) or between two
   // pieces; off: no limit of its own, MODEL_TIMEOUT and the heartbeats bound a step.
-  OLLAMA_HTTP_TIMEOUT: z
-    .string()
-    .default('off')
-    .transform((text, ctx) => {
-      if (text === 'off' || text === '0') return 0;
-      const ms = parseDuration(text);
-      if (!ms) {
-        ctx.addIssue({ code: 'custom', message: 'off, or a duration such as 10m' });
-        return z.NEVER;
-      }
-      return ms;
-    }),
+  OLLAMA_HTTP_TIMEOUT: durationMs('off', true),
   // How long Ollama keeps the model loaded after a step: a Go duration (5m, 24h), seconds, or -1 (forever).
   OLLAMA_KEEP_ALIVE: z
     .string()

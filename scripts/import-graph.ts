@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { LAYERS } from './lint/layers.js';
+import { LAYERS, mayImport } from './lint/layers.js';
 
 export interface ImportGraph {
   files: string[];
@@ -43,7 +43,7 @@ export function importGraph(root: string): ImportGraph {
     const from = file.split(path.sep)[0];
     for (const target of targets) {
       const to = target.split(path.sep)[0];
-      if (to !== from && !LAYERS[from].includes(to)) upward.push({ from, to, file, target });
+      if (!mayImport(from, to)) upward.push({ from, to, file, target });
     }
   }
   return { files, edges, cycles: stronglyConnected(edges), upward };
