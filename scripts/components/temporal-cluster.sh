@@ -105,6 +105,17 @@ ensure_postgresql() {
     apt_install 'install PostgreSQL (initdb, pg_ctl).' postgresql
   fi
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  # PostgreSQL runs as the postgres user when we are root, and it must reach its data folder:
+  # a checkout under a folder only root may enter (a `mktemp -d`, /root) keeps it out, so its
+  # cluster then lives in postgres's own home, named for this checkout.
+  PG_DIR="$STATE/postgres"
+  PG_LOG="$STATE/logs/postgresql.log"
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$STATE"; then
+    local home
+    home=$(getent passwd postgres | cut -d: -f6)
+    PG_DIR="$home/babybot-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+    PG_LOG="$PG_DIR.log"
+  fi
 }
 
 write_env() {
@@ -116,6 +127,8 @@ STATE='$STATE'
 SERVER_BIN='$SERVER_DIR/bin'
 UI_BIN='$UI_DIR/bin'
 PG_BIN='$PG_BIN'
+PG_DIR='$PG_DIR'
+PG_LOG='$PG_LOG'
 PG_PORT=$PG_PORT
 UI_PORT=$UI_PORT
 OFFSET=$OFFSET
@@ -155,7 +168,7 @@ port_of() {
 pid_of() {
   local pid
   if [ "$1" = postgresql ]; then
-    pid=$(head -1 "$STATE/postgres/postmaster.pid" 2>/dev/null || true)
+    pid=$(head -1 "$PG_DIR/postmaster.pid" 2>/dev/null || true)
   else
     pid=$(cat "$STATE/pids/$1.pid" 2>/dev/null || true)
   fi
@@ -188,8 +201,8 @@ start() {
   [ -n "$(pid_of "$1")" ] && return 0
   case $1 in
     postgresql)
-      as_pg "$PG_BIN/pg_ctl" -D "$STATE/postgres" -l "$STATE/logs/postgresql.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$STATE/postgres'" start >/dev/null
+      as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR" -l "$PG_LOG" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_DIR'" start >/dev/null
       ;;
     ui)
       # ui-server reads its own config (rendered with the same variables).
@@ -222,7 +235,7 @@ stop() { # name signal
   pid=$(pid_of "$1")
   [ -z "$pid" ] && return 0
   if [ "$1" = postgresql ] && [ "$2" = TERM ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$STATE/postgres" -m fast -w stop >/dev/null
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR" -m fast -w stop >/dev/null
     return 0
   fi
   kill -"$2" "$pid"
@@ -247,17 +260,17 @@ EOF
 }
 
 init_postgresql() {
-  [ -f "$STATE/postgres/PG_VERSION" ] && return 0
-  echo "creating a PostgreSQL cluster in $STATE/postgres (port $PG_PORT, loopback only)"
-  rm -rf "$STATE/postgres" && mkdir -p "$STATE/postgres"
+  [ -f "$PG_DIR/PG_VERSION" ] && return 0
+  echo "creating a PostgreSQL cluster in $PG_DIR (port $PG_PORT, loopback only)"
+  rm -rf "$PG_DIR" && mkdir -p "$PG_DIR"
   # initdb wants an empty folder and reads the password as its own user.
-  local pwfile="$STATE/initdb-password"
+  local pwfile="$PG_DIR.initdb-password"
   (umask 077 && cp "$STATE/password" "$pwfile")
-  if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$STATE/postgres" "$STATE/logs" "$pwfile"; fi
-  chmod 700 "$STATE/postgres"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$PG_DIR" "$STATE/logs" "$pwfile"; fi
+  chmod 700 "$PG_DIR"
   local as_pg=()
   [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
-  "${as_pg[@]}" "$PG_BIN/initdb" -D "$STATE/postgres" -U temporal --pwfile="$pwfile" \
+  "${as_pg[@]}" "$PG_BIN/initdb" -D "$PG_DIR" -U temporal --pwfile="$pwfile" \
     --auth-local=scram-sha-256 --auth-host=scram-sha-256 >"$STATE/logs/initdb.log"
   rm -f "$pwfile"
 }
@@ -271,6 +284,12 @@ register_namespace() {
   fi
   # BabyBot's search attributes (contracts/search-attributes.ts), Keyword like there.
   local existing name
+  # A namespace just created is unknown to the frontend until its namespace cache refreshes
+  # (~10 s): "Namespace default is not found". Wait for it, then fail loudly if it never comes.
+  for _ in $(seq 1 60); do
+    existing=$("${cli[@]}" operator search-attribute list --namespace "$NAMESPACE" 2>/dev/null) && break
+    sleep 1
+  done
   existing=$("${cli[@]}" operator search-attribute list --namespace "$NAMESPACE")
   for name in $(sed -n "s/.*defineSearchAttributeKey('\([A-Za-z0-9_]*\)', SearchAttributeType.KEYWORD).*/\1/p" contracts/search-attributes.ts); do
     grep -qw "$name" <<<"$existing" && continue
