@@ -119,7 +119,12 @@ ensure_postgresql() {
 }
 
 write_env() {
-  [ -f "$STATE/password" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$STATE/password")
+  if [ ! -f "$STATE/password" ]; then
+    (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$STATE/password")
+    # A new password is a new cluster: one left in postgres's home by an earlier state of this
+    # checkout (its .cache removed) has the old password, so it is made again.
+    rm -rf "$PG_DIR" "$PG_LOG"
+  fi
   # What every service process reads (deploy/temporal-cluster.yaml is rendered from it).
   cat >"$STATE/cluster.env" <<EOF
 ROOT='$ROOT'
