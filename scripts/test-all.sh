@@ -56,6 +56,8 @@ status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=$?
 # The plain closing line CI reads: "N passed, N failed".
 # A file whose set-up failed (a component missing) counts as failed, not as skipped tests.
-node -e 'const r=require("./test-artifacts/vitest.json"); console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numFailedTestSuites} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))' || true
+# An error outside any test (an unhandled rejection, an 'error' event nobody listens to) fails
+# the run with every test green: the line says so, so that exit code 1 is never a mystery.
+node -e 'const r=require("./test-artifacts/vitest.json"); const failed=r.numFailedTests + r.numFailedTestSuites; console.log(`${r.numPassedTests} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : "") + (!r.success && failed === 0 ? ", and errors outside the tests (the \"Unhandled Errors\" section above)" : ""))' || true
 step "done"
 exit $status

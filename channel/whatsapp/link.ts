@@ -7,7 +7,7 @@ import type { Store } from '../../lib/store/store.js';
 import { isLinked, linkedAccount, sqliteAuthState } from './auth-state.js';
 import { DisconnectReason, jidNormalizedUser } from './baileys.js';
 import { classifyDisconnect, statusCodeOf } from './connection-state.js';
-import type { SocketFactory, WhatsAppSocket } from './socket.js';
+import { endSocket, type SocketFactory, type WhatsAppSocket } from './socket.js';
 
 export interface LinkDeps {
   store: Store;
@@ -43,7 +43,7 @@ export function linkWhatsApp(deps: LinkDeps): Promise<LinkResult> {
       clearTimeout(giveUp);
       const ending = socket;
       socket = undefined;
-      ending?.end(undefined);
+      if (ending) endSocket(ending);
       resolve(result);
     };
     const unreachable = () =>
@@ -139,7 +139,7 @@ export async function unlinkWhatsApp(deps: Omit<LinkDeps, 'phone' | 'showQr' | '
     const socket = await deps.socketFactory({ auth: auth.state, log: deps.log, webSocketUrl: deps.webSocketUrl, getMessage: async () => undefined });
     toldWhatsApp = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
-        socket.end(undefined);
+        endSocket(socket);
         resolve(false);
       }, deps.connectTimeoutMs);
       socket.ev.on('connection.update', (update) => {

@@ -27,6 +27,7 @@ export type WhatsAppSocket = Pick<
   /** The socket's frames: `CB:ack,class:message` is WhatsApp's server acknowledging a message BabyBot sent. */
   ws: {
     on(event: string, listener: (node: BinaryNode) => void): unknown;
+    once?(event: 'error', listener: (error: Error) => void): unknown;
     off(event: string, listener: (node: BinaryNode) => void): unknown;
   };
 };
@@ -62,3 +63,15 @@ export const baileysSocketFactory: SocketFactory = async (options) => {
     getMessage: async (key) => (await options.getMessage(key)) ?? undefined,
   });
 };
+
+/**
+ * Ends a socket, also one still connecting. Baileys' `end` removes the socket's error
+ * listeners and then closes it; a WebSocket closed during its handshake reports "closed
+ * before the connection was established" as an `error` event on the next tick, which,
+ * with no listener left, would crash the process (seen when BabyBot stopped while
+ * WhatsApp was unreachable). The socket is being thrown away, so that error is expected.
+ */
+export function endSocket(socket: WhatsAppSocket): void {
+  socket.end(undefined);
+  socket.ws.once?.('error', () => {});
+}

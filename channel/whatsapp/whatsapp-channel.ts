@@ -16,7 +16,7 @@ import { unsavedText } from '../media/media-text.js';
 import type { MediaDownloader } from './media-download.js';
 import { normaliseMessage, type NormaliseContext } from './normalise.js';
 import { parsePartMessageId, partMessageId, splitForWhatsApp } from './split.js';
-import type { SocketFactory, WhatsAppSocket } from './socket.js';
+import { endSocket, type SocketFactory, type WhatsAppSocket } from './socket.js';
 
 /** Said at start and when WhatsApp shows a QR code: the stored credentials are not (any more) linked. */
 const NOT_LINKED = 'WhatsApp is not linked. Run `babybot whatsapp link`, then restart BabyBot.';
@@ -241,7 +241,7 @@ export class WhatsAppChannel implements OutboundChannel {
       this.onClose(error);
       return;
     }
-    if (this.stopped) return void socket.end(undefined);
+    if (this.stopped) return endSocket(socket);
     this.socket = socket;
     this.detach = this.attach(socket, auth.saveCreds);
   }
@@ -406,7 +406,7 @@ export class WhatsAppChannel implements OutboundChannel {
     this.acks.clear();
     this.detach?.();
     this.detach = undefined;
-    this.socket?.end(undefined);
+    if (this.socket) endSocket(this.socket);
     this.socket = undefined;
   }
 

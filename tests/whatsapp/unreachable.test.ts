@@ -3,12 +3,17 @@
 // fails fast and clearly, and a running BabyBot still serves the local chat.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isLinked } from '../../channel/whatsapp/auth-state.js';
+import { baileysSocketFactory } from '../../channel/whatsapp/socket.js';
+import { WhatsAppChannel } from '../../channel/whatsapp/whatsapp-channel.js';
+import { createLogger } from '../../lib/logger.js';
 import { Store } from '../../lib/store/store.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
+import { eventually } from '../support/eventually.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
@@ -66,4 +71,30 @@ describe('WhatsApp unreachable', () => {
     expect(whatsapp.ok).toBe(false);
     expect(whatsapp.detail).toMatch(/^(reconnecting|connecting)/);
   });
+
+  it('stopping while the WebSocket handshake is still under way ends quietly (no late error crashes the process)', async () => {
+    // A server that accepts the TCP connection and never answers the upgrade: the socket stays CONNECTING.
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((connection) => accepted.push(connection));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    try {
+      const dir = linkedInstallation('babybot-wa-connecting-');
+      const store = Store.open(path.join(dir, 'data', 'babybot.db'));
+      const { port } = silent.address() as net.AddressInfo;
+      const channel = new WhatsAppChannel({ store, log: createLogger('silent'), socketFactory: baileysSocketFactory, webSocketUrl: `ws://127.0.0.1:${port}/ws/chat` });
+      channel.start(async () => undefined);
+      await eventually(() => accepted.length > 0, { timeoutMs: 15_000, what: 'Baileys to open its TCP connection' });
+      await channel.stop();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(uncaught).toEqual([]);
+      store.close();
+    } finally {
+      process.off('uncaughtException', record);
+      for (const connection of accepted) connection.destroy();
+      silent.close();
+    }
+  }, 30_000);
 });
