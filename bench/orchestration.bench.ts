@@ -1,6 +1,9 @@
 // Orchestration overhead of one turn: message accepted (HTTP 202) → reply stored, minus the
 // model's own time, with the scripted model answering at once; and turns per second with
 // 20 groups sending at once. Real Temporal dev server (SQLite), real store, real workers.
+// Measured twice in the same run, each on a fresh server: with every channel step a
+// regular activity on the channel queue (before), and with the turn's context and delivery
+// as local activities in the workflow worker's process (after; the default).
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { startBabyBot } from '../workers/composition-root.js';
@@ -12,14 +15,29 @@ const SEQUENTIAL_TURNS = 200;
 const GROUPS = 20;
 const TURNS_PER_GROUP = 10;
 
+interface Figures {
+  p50: number;
+  p95: number;
+  turnsPerSecond: number;
+}
+
 export async function run(): Promise<void> {
+  const before = await measure('channel steps on the channel queue (before)', false);
+  const after = await measure('context and delivery as local activities (after)', true);
+  console.log('before → after, in this run:');
+  console.log(`  p50 ${before.p50.toFixed(1)} → ${after.p50.toFixed(1)} ms (${(after.p50 / before.p50).toFixed(2)}x); p95 ${before.p95.toFixed(1)} → ${after.p95.toFixed(1)} ms (${(after.p95 / before.p95).toFixed(2)}x)`);
+  console.log(`  ${GROUPS} groups: ${before.turnsPerSecond.toFixed(1)} → ${after.turnsPerSecond.toFixed(1)} turns/s (${(after.turnsPerSecond / before.turnsPerSecond).toFixed(2)}x)`);
+}
+
+async function measure(label: string, localChannelSteps: boolean): Promise<Figures> {
   const bench = await startBenchEnvironment('orchestration', { MAX_CONCURRENT_MODEL_CALLS: '20' });
   // The scripted model answers at once (its own time is well under a millisecond), so the
   // latency measured below is the orchestration overhead.
   bench.ollama.setScript(() => ({ content: 'ok' }));
   const config = loadConfig(bench.env);
-  const bot = await startBabyBot(config, createLogger('silent'));
+  const bot = await startBabyBot(config, createLogger('silent'), { localChannelSteps });
   try {
+    console.log(`${label}:`);
     for (let g = 1; g <= GROUPS; g++) {
       bot.store.addGroup({ folder: `g${g}`, jid: `local:g${g}`, name: `g${g}`, triggerWord: null, requiresTrigger: false, isMain: false });
     }
@@ -31,12 +49,13 @@ export async function run(): Promise<void> {
 
     const latencies: number[] = [];
     for (let i = 0; i < SEQUENTIAL_TURNS; i++) latencies.push(await turn('main', `message ${i}`));
-    console.log(`sequential turns in one group: ${SEQUENTIAL_TURNS}`);
-    console.log(`  overhead per turn (accepted → reply stored, minus model time): p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`);
+    const figures = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), turnsPerSecond: 0 };
+    console.log(`  sequential turns in one group: ${SEQUENTIAL_TURNS}`);
+    console.log(`  overhead per turn (accepted → reply stored, minus model time): p50 ${figures.p50.toFixed(1)} ms, p95 ${figures.p95.toFixed(1)} ms`);
     await printTurnTimelines(
       bot.client,
       Array.from({ length: SEQUENTIAL_TURNS }, (_, i) => `turn:main:bench-main-message ${i}`),
-      percentile(latencies, 50),
+      figures.p50,
     );
 
     const began = performance.now();
@@ -47,15 +66,18 @@ export async function run(): Promise<void> {
     );
     const seconds = (performance.now() - began) / 1000;
     const total = GROUPS * TURNS_PER_GROUP;
-    console.log(`${GROUPS} groups sending at once: ${total} turns in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(1)} turns/s`);
+    figures.turnsPerSecond = total / seconds;
+    console.log(`  ${GROUPS} groups sending at once: ${total} turns in ${seconds.toFixed(2)} s = ${figures.turnsPerSecond.toFixed(1)} turns/s`);
 
     const history = await bot.client.workflow.getHandle('turn:main:bench-main-message 0').fetchHistory();
     const events = history.events ?? [];
     const count = (key: string) => events.filter((e) => (e as Record<string, unknown>)[key]).length;
     console.log(
-      `  per turn: ${count('workflowTaskCompletedEventAttributes')} workflow tasks and ${count('activityTaskScheduledEventAttributes')} activities in the turn workflow ` +
-        `(+1 workflow task in the group workflow, +1 signalWithStart); ${events.length} history events`,
+      `  per turn: ${count('workflowTaskCompletedEventAttributes')} workflow tasks, ${count('activityTaskScheduledEventAttributes')} activities ` +
+        `and ${count('markerRecordedEventAttributes')} local activities in the turn workflow ` +
+        `(+ the group workflow's workflow tasks, +1 signalWithStart); ${events.length} history events`,
     );
+    return figures;
   } finally {
     await bot.stop();
     await bench.close();

@@ -22,6 +22,16 @@ export interface ChannelActivities {
   runHostTool(invocation: ToolInvocation): Promise<string>;
 }
 
+/**
+ * The channel steps a turn runs in its workflow worker's own process when it may: a store
+ * read and a delivery, with no round trip through the server. Every workflow worker
+ * registers them; one whose process has no channel answers CHANNEL_ELSEWHERE at once.
+ */
+export type LocalChannelActivities = Pick<ChannelActivities, 'loadTurnContext' | 'deliver'>;
+
+/** The failure type of a local channel step in a process without the channel: run it on the channel queue instead. */
+export const CHANNEL_ELSEWHERE = 'ChannelElsewhere';
+
 export interface LoadTurnContextInput {
   folder: string;
   messages: InboundMessage[];

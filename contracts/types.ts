@@ -11,6 +11,11 @@ export interface InboundMessage {
   /** ISO 8601. */
   timestamp: string;
   seq: number;
+  /**
+   * Set by a channel process that runs workflow tasks too: the turn that answers this
+   * message may read its context and deliver its reply in that process (local activities).
+   */
+  localChannel?: boolean;
 }
 
 export interface GroupWorkflowInput {
@@ -49,6 +54,8 @@ export interface AgentTurnInput {
   task?: TaskTurn;
   /** Set by `babybot retry`: the failed run this one repeats. */
   retryOf?: string;
+  /** Its channel steps run as local activities first (see localChannel on InboundMessage). */
+  localSteps?: boolean;
 }
 
 /**

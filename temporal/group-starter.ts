@@ -36,12 +36,17 @@ function startOptions(queues: Pick<TaskQueues, 'workflows'>, group: Pick<Group, 
   };
 }
 
-export function createGroupStarter(client: Client, queues: TaskQueues, turnsPerRun: number) {
+/**
+ * localChannel: this process runs workflow tasks too, so the turns may read their context and
+ * deliver in it (local activities); told with each message, so a process that changes its
+ * queues is believed from its next message on.
+ */
+export function createGroupStarter(client: Client, queues: TaskQueues, turnsPerRun: number, localChannel = false) {
   return async (group: Group, message: StoredMessage): Promise<void> => {
     await client.workflow.signalWithStart(groupWorkflow, {
       ...startOptions(queues, group, turnsPerRun),
       signal: messageSignal,
-      signalArgs: [toInboundMessage(message)],
+      signalArgs: [{ ...toInboundMessage(message), ...(localChannel ? { localChannel } : {}) }],
     });
   };
 }

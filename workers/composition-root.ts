@@ -44,6 +44,11 @@ export interface StartOptions {
   shutdownGraceMs?: number;
   /** Tests replace WhatsApp's socket (a fake emitting Baileys' objects), backoff and clock. */
   whatsapp?: WhatsAppSeams;
+  /**
+   * Turns run their context and delivery steps as local activities when this process serves
+   * the workflows queue too (default: true); the benchmark turns it off for its "before" figures.
+   */
+  localChannelSteps?: boolean;
 }
 
 export interface BabyBot {
@@ -119,7 +124,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       runLink: (workflowId, runId) => runLink(temporal.uiUrl, temporal.namespace, workflowId, runId),
       queueJob: (group, job) => queueGroupJob(client, queues, group, job, turnsPerRun),
     });
-    const toGroup = createGroupStarter(client, queues, turnsPerRun);
+    const toGroup = createGroupStarter(client, queues, turnsPerRun, served.includes('workflows') && (options.localChannelSteps ?? true));
     const mediaChannelActivities = createMediaChannelActivities({
       store,
       outbound,

@@ -3,6 +3,8 @@
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import { CHANNEL_ELSEWHERE, type ChannelActivities, type LocalChannelActivities } from '../contracts/activities.js';
 import type { Logger } from '../lib/logger.js';
 import type { QueueName, TaskQueues } from '../contracts/task-queue-names.js';
 import { buildId } from './build-id.js';
@@ -43,6 +45,21 @@ export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   });
 }
 
+/**
+ * The channel steps a turn may run as local activities on this process's workflow worker:
+ * the channel's own (given when this process serves the channel queue), otherwise ones that
+ * answer CHANNEL_ELSEWHERE at once, so the turn runs the step on the channel queue instead
+ * (and that outcome, recorded in the history, replays the same on every worker).
+ */
+export function localChannelSteps(channel: Partial<ChannelActivities> | object | undefined): LocalChannelActivities {
+  const steps = channel as Partial<ChannelActivities> | undefined;
+  if (steps?.loadTurnContext && steps.deliver) return { loadTurnContext: steps.loadTurnContext, deliver: steps.deliver };
+  const elsewhere = async (): Promise<never> => {
+    throw ApplicationFailure.nonRetryable('the channel runs in another process; this step runs on the channel queue', CHANNEL_ELSEWHERE);
+  };
+  return { loadTurnContext: elsewhere, deliver: elsewhere };
+}
+
 export class WorkerSet {
   private running?: Promise<void>;
 
@@ -72,6 +89,8 @@ export class WorkerSet {
             namespace: options.namespace,
             taskQueue: options.queues.workflows,
             workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+            // Only for the turns' local activities: nothing schedules activity tasks on this queue.
+            activities: localChannelSteps(options.serve.includes('channel') ? options.activities.channel : undefined),
             identity: `${identity}:workflows`,
             workerDeploymentOptions,
             ...shutdown,

@@ -15,9 +15,16 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ChannelActivities, ModelActivities, SandboxActivities } from '../contracts/activities.js';
+import {
+  CHANNEL_ELSEWHERE,
+  type ChannelActivities,
+  type LocalChannelActivities,
+  type ModelActivities,
+  type SandboxActivities,
+} from '../contracts/activities.js';
 import { modelSteps } from './model-step.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
 import { checkToolCall } from '../contracts/tools/index.js';
@@ -66,6 +73,12 @@ function turnActivities(limits?: TurnContext['limits']) {
         nonRetryableErrorTypes: ['ModelRequestRejected', 'ModelNotAvailable'],
       },
     }),
+    // The fast path of loadTurnContext and deliver, in this worker's process: a few quick
+    // attempts, then the step runs on the channel queue with its own retries (channelStep).
+    local: proxyLocalActivities<LocalChannelActivities>({
+      startToCloseTimeout: '25s',
+      retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '1s', maximumAttempts: 3 },
+    }),
     sandbox: proxyActivities<SandboxActivities>({
       taskQueue: queues.sandbox,
       // The step's own limit plus the time to start a container.
@@ -83,20 +96,29 @@ const UNREGISTERED = 'GroupNotRegistered';
 
 export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTurnResult> {
   const info = workflowInfo();
-  const { channel, notice } = turnActivities();
+  const { channel, notice, local } = turnActivities();
+  const inProcess = input.localSteps === true;
   try {
     // Summaries name each step in the Web UI's timeline; they are not part of replay.
-    const context = await channel.loadTurnContext.executeWithOptions({ summary: `context of ${input.folder}` }, [
-      { folder: input.folder, messages: input.messages, task: input.task },
-    ]);
+    const contextStep = { summary: `context of ${input.folder}` };
+    const contextRequest = { folder: input.folder, messages: input.messages, task: input.task };
+    const context = await channelStep(
+      inProcess,
+      () => local.loadTurnContext.executeWithOptions(contextStep, [contextRequest]),
+      () => channel.loadTurnContext.executeWithOptions(contextStep, [contextRequest]),
+    );
     const activities = turnActivities(context.limits);
     const chat = context.group.chat;
     const answer = await withinBound(turnBoundMs(context.limits), () => runConversation(context, activities));
     if (answer.reply) {
-      // Keyed by this run: a retried delivery sends nothing twice; a Reset or retried run answers anew.
-      await activities.delivery.deliver.executeWithOptions(
-        { summary: `${answer.stoppedAtStepLimit ? 'step limit notice' : 'reply'} to ${chat}` },
-        [{ key: `reply:${info.workflowId}:${info.runId}`, chat, text: answer.reply }],
+      // Keyed by this run: a retried delivery sends nothing twice (also when the local attempt
+      // sent it and the channel queue's attempt follows); a Reset or retried run answers anew.
+      const deliveryStep = { summary: `${answer.stoppedAtStepLimit ? 'step limit notice' : 'reply'} to ${chat}` };
+      const request = { key: `reply:${info.workflowId}:${info.runId}`, chat, text: answer.reply };
+      await channelStep(
+        inProcess,
+        () => local.deliver.executeWithOptions(deliveryStep, [request]),
+        () => activities.delivery.deliver.executeWithOptions(deliveryStep, [request]),
       );
     }
     return answer;
@@ -127,6 +149,32 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
     if (reason.type === 'TurnCancelled') throw error;
     throw ApplicationFailure.create({ type: reason.type, message: reason.message, nonRetryable: true, cause: error as Error });
   }
+}
+
+/**
+ * Runs a channel step in this worker's process when the turn may (its messages came through
+ * a channel process that runs workflow tasks too), saving a workflow task and an activity's
+ * round trip through the server; otherwise, or when the local attempt did not succeed, as a
+ * regular activity on the channel queue, with that step's own timeouts and retries. A worker
+ * whose process has no channel fails the local attempt at once (CHANNEL_ELSEWHERE), and that
+ * outcome is in the history like any other: a replay on any worker takes the same path.
+ */
+async function channelStep<T>(inProcess: boolean, runLocal: () => Promise<T>, runOnQueue: () => Promise<T>): Promise<T> {
+  if (inProcess) {
+    try {
+      return await runLocal();
+    } catch (error) {
+      // A final answer (the group is not registered, the channel needs a person) stays final.
+      if (isCancellation(error) || isFinalFailure(error)) throw error;
+    }
+  }
+  return runOnQueue();
+}
+
+function isFinalFailure(error: unknown): boolean {
+  // A local activity's failure may reach the workflow unwrapped (no ActivityFailure around it).
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.nonRetryable === true && cause.type !== CHANNEL_ELSEWHERE;
 }
 
 /** A turn may think and act for its steps' worth of model time, plus ten minutes for tools. */

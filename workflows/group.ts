@@ -96,7 +96,9 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
       started = await runTurn(
         {
           turnId: current,
-          input: { folder: input.folder, kind: 'message', messages: batch },
+          // Its channel steps may run in the channel's process when the channel that received
+          // the newest message runs workflow tasks too (the flag is absent in older histories).
+          input: { folder: input.folder, kind: 'message', messages: batch, ...(batch.at(-1)?.localChannel ? { localSteps: true } : {}) },
           chat: batch[0].chat,
           memo: {
             text: batch.map((m) => m.text).join('\n').slice(0, 500),

@@ -15,6 +15,7 @@ import { inject } from 'vitest';
 import type { ChannelActivities, ModelActivities, SandboxActivities } from '../../contracts/activities.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes.js';
 import { taskQueues, type TaskQueues } from '../../contracts/task-queue-names.js';
+import { localChannelSteps } from '../../workers/worker-set.js';
 import { sharedWorkflowBundle } from './workflow-bundle.js';
 
 export interface WorkflowEnv {
@@ -46,12 +47,15 @@ export interface TurnActivityStubs {
 /**
  * Runs `fn` while workers serve the real workflows and the stubs on queues of their own
  * (`<prefix>-workflows`, `<prefix>-channel`, …), so tests in one file never share a worker.
+ * The workflow worker runs the channel stubs' local steps, as in a process that serves both
+ * queues, unless `channelElsewhere` makes it one without the channel.
  */
 export async function withWorkers<T>(
   { env, bundle }: WorkflowEnv,
   prefix: string,
   stubs: TurnActivityStubs,
   fn: (queues: TaskQueues) => Promise<T>,
+  { channelElsewhere = false }: { channelElsewhere?: boolean } = {},
 ): Promise<T> {
   const queues = taskQueues(prefix);
   const common = {
@@ -61,7 +65,7 @@ export async function withWorkers<T>(
     maxHeartbeatThrottleInterval: '200ms',
   } as const;
   const workers = await Promise.all([
-    Worker.create({ ...common, taskQueue: queues.workflows, workflowBundle: bundle }),
+    Worker.create({ ...common, taskQueue: queues.workflows, workflowBundle: bundle, activities: localChannelSteps(channelElsewhere ? undefined : stubs.channel) }),
     Worker.create({ ...common, taskQueue: queues.channel, activities: { ...stubs.channel } }),
     Worker.create({ ...common, taskQueue: queues.model, activities: { ...stubs.model } }),
     Worker.create({ ...common, taskQueue: queues.sandbox, activities: { ...stubs.sandbox } }),
