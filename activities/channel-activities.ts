@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Group, Store } from '../lib/store/store.js';
 import type { ChannelActivities, LoadTurnContextInput, QueueGroupTurnInput, TurnFailedNotice } from '../contracts/activities.js';
-import { toolsFor } from '../contracts/tools/index.js';
+import { checkToolArguments, toolsFor } from '../contracts/tools/index.js';
 import type { DeliveryRequest, GroupJob, ToolInvocation, TurnContext } from '../contracts/types.js';
 import { deliver } from './delivery.js';
 import { HOST_TOOL_HANDLERS, type HostToolDeps } from './host-tools/index.js';
@@ -81,6 +81,9 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
     async runHostTool(invocation: ToolInvocation): Promise<string> {
       const handler = HOST_TOOL_HANDLERS[invocation.tool];
       if (!handler) throw ApplicationFailure.nonRetryable(`No host tool named ${invocation.tool}.`, 'UnknownTool');
+      // The model's arguments, checked here where they are used: wrong ones are the model's to correct.
+      const check = checkToolArguments(invocation.tool, invocation.args);
+      if (!check.ok) return check.error;
       // Who asks is decided here, from the store, never from the workflow's input: a turn
       // started (or reset, or retried) with another group's context, or a group demoted
       // since its turn began, gets only what the registered group may do now.
@@ -92,7 +95,7 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
         );
       }
       const trusted = { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox };
-      return handler(deps, { ...invocation, group: trusted });
+      return handler(deps, { ...invocation, args: check.args, group: trusted });
     },
   };
 }

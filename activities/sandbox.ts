@@ -19,6 +19,7 @@ import {
 } from '../container/runtime/types.js';
 import { UnsafePathError } from '../lib/safe-fs.js';
 import type { SandboxActivities } from '../contracts/activities.js';
+import { checkToolArguments } from '../contracts/tools/index.js';
 import type { ToolInvocation } from '../contracts/types.js';
 import { describeResponse, requestFor, type StepLimits } from './sandbox-results.js';
 
@@ -30,7 +31,11 @@ const HEARTBEAT_MS = 5_000;
 
 export function createSandboxActivities(deps: SandboxDeps): SandboxActivities {
   return {
-    async runSandboxTool(invocation: ToolInvocation): Promise<string> {
+    async runSandboxTool(unchecked: ToolInvocation): Promise<string> {
+      // The model's arguments, checked before any container is asked: wrong ones are the model's to correct.
+      const check = checkToolArguments(unchecked.tool, unchecked.args);
+      if (!check.ok) return check.error;
+      const invocation = { ...unchecked, args: check.args };
       const request = requestFor(invocation, deps);
       const context = Context.current();
       const requestId = requestIdOf(context);

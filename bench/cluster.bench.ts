@@ -35,15 +35,26 @@ export async function run(): Promise<void> {
   const bench = await startBenchEnvironment('cluster', { MAX_CONCURRENT_MODEL_CALLS: '20' });
   try {
     bench.ollama.setScript(() => ({ content: 'ok' }));
-    const embedded = await overhead(bench.env);
+    // Before: every channel step a regular activity on the channel queue; after: the turn's
+    // context and delivery as local activities (the default). Each on fresh folders.
+    const embeddedBefore = await overhead({ ...bench.env, ...ownFolders('embedded-before') }, false);
+    const embedded = await overhead({ ...bench.env, ...ownFolders('embedded-after') }, true);
     const namespace = await createNamespace(cluster, 'bench');
-    const clusterEnv = { ...bench.env, ...ownFolders('overhead'), TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace };
-    const onCluster = await overhead(clusterEnv);
+    const clusterEnv = { ...bench.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace };
+    const clusterBefore = await overhead({ ...clusterEnv, ...ownFolders('cluster-before') }, false);
+    const onCluster = await overhead({ ...clusterEnv, ...ownFolders('cluster-after') }, true);
     console.log(`orchestration (model answers at once), ${SEQUENTIAL_TURNS} sequential turns, then ${GROUPS} groups × ${TURNS_PER_GROUP} at once:`);
-    for (const [label, r] of [['embedded dev server', embedded], ['cluster (4 services, PostgreSQL)', onCluster]] as const) {
-      console.log(`  ${label.padEnd(33)} p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms per turn; ${r.turnsPerSecond.toFixed(1)} turns/s with ${GROUPS} groups`);
+    const rows = [
+      ['embedded dev server, before', embeddedBefore],
+      ['embedded dev server, after', embedded],
+      ['cluster (4 services, PostgreSQL), before', clusterBefore],
+      ['cluster (4 services, PostgreSQL), after', onCluster],
+    ] as const;
+    for (const [label, r] of rows) {
+      console.log(`  ${label.padEnd(41)} p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms per turn; ${r.turnsPerSecond.toFixed(1)} turns/s with ${GROUPS} groups`);
     }
-    console.log(`  cluster / embedded p50: ${(onCluster.p50 / embedded.p50).toFixed(2)}x`);
+    console.log(`  after / before p50: embedded ${(embedded.p50 / embeddedBefore.p50).toFixed(2)}x, cluster ${(onCluster.p50 / clusterBefore.p50).toFixed(2)}x`);
+    console.log(`  cluster / embedded p50 (after): ${(onCluster.p50 / embedded.p50).toFixed(2)}x`);
 
     bench.ollama.setScript((request) => ({ content: `ok ${lastUserText(request)}`, delayMs: MODEL_MS }));
     const scaleEnv = {
@@ -70,8 +81,8 @@ function addGroups(bot: BabyBot, count: number): void {
   }
 }
 
-async function overhead(env: Record<string, string>) {
-  const bot = await startBabyBot(loadConfig(env), createLogger('silent'));
+async function overhead(env: Record<string, string>, localChannelSteps: boolean) {
+  const bot = await startBabyBot(loadConfig(env), createLogger('silent'), { localChannelSteps });
   try {
     addGroups(bot, GROUPS);
     for (let i = 0; i < 10; i++) await timeTurn(bot, 'main', `warm ${i}`);

@@ -7,6 +7,7 @@
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { startBabyBot } from '../workers/composition-root.js';
+import { measureFloor } from './floor/floor.js';
 import { percentile } from './stats.js';
 import { startBenchEnvironment, timeTurn } from './support.js';
 import { printTurnTimelines } from './turn-timeline.js';
@@ -24,9 +25,11 @@ interface Figures {
 export async function run(): Promise<void> {
   const before = await measure('channel steps on the channel queue (before)', false);
   const after = await measure('context and delivery as local activities (after)', true);
+  const floor = await measureFloor();
   console.log('before → after, in this run:');
   console.log(`  p50 ${before.p50.toFixed(1)} → ${after.p50.toFixed(1)} ms (${(after.p50 / before.p50).toFixed(2)}x); p95 ${before.p95.toFixed(1)} → ${after.p95.toFixed(1)} ms (${(after.p95 / before.p95).toFixed(2)}x)`);
   console.log(`  ${GROUPS} groups: ${before.turnsPerSecond.toFixed(1)} → ${after.turnsPerSecond.toFixed(1)} turns/s (${(after.turnsPerSecond / before.turnsPerSecond).toFixed(2)}x)`);
+  console.log(`  after / the floor: p50 ${(after.p50 / floor.p50).toFixed(2)}x, throughput ${(after.turnsPerSecond / floor.perSecond).toFixed(2)}x`);
 }
 
 async function measure(label: string, localChannelSteps: boolean): Promise<Figures> {

@@ -27,7 +27,7 @@ import {
 } from '../contracts/activities.js';
 import { modelSteps } from './model-step.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
-import { checkToolCall } from '../contracts/tools/index.js';
+import { offeredPlace, unknownToolError } from '../contracts/tools/places.js';
 import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContext } from '../contracts/types.js';
 
 const TOOL_RESULT_LIMIT = 16_000;
@@ -233,18 +233,22 @@ async function runConversation(context: TurnContext, activities: TurnActivities)
  * except a cancellation: that ends the turn (a person cancelled it, or its bound ran out).
  */
 async function runTool(call: ToolCall, context: TurnContext, turnId: string, activities: TurnActivities): Promise<string> {
-  if (call.rejected) return `Error: ${call.function.name}: ${call.rejected}`;
-  const check = checkToolCall(call.function.name, call.function.arguments, context.tools);
-  if (!check.ok) return check.error;
-  const invocation = { tool: check.tool.name, args: check.args, group: context.group, turnId };
-  const summary = `${check.tool.name} ${JSON.stringify(check.args).slice(0, 120)}`;
+  const name = call.function.name;
+  if (call.rejected) return `Error: ${name}: ${call.rejected}`;
+  const place = offeredPlace(name, context.tools);
+  if (!place) return unknownToolError(name, context.tools);
+  // The arguments are checked against the tool's schema where it runs: an activity whose
+  // input and answer (the error the model reads, when they are wrong) the Web UI shows.
+  const args = call.function.arguments ?? {};
+  const invocation = { tool: name, args, group: context.group, turnId };
+  const summary = `${name} ${JSON.stringify(args).slice(0, 120)}`;
   try {
-    return check.tool.runsOn === 'sandbox'
+    return place === 'sandbox'
       ? await activities.sandbox.runSandboxTool.executeWithOptions({ summary }, [invocation])
       : await activities.channel.runHostTool.executeWithOptions({ summary }, [invocation]);
   } catch (error) {
     if (isCancellation(error)) throw error;
-    return `Error: ${check.tool.name} failed: ${describeFailure(error).message}`;
+    return `Error: ${name} failed: ${describeFailure(error).message}`;
   }
 }
 

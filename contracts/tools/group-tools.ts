@@ -15,7 +15,6 @@ export const registerGroup = defineTool({
   description:
     'Register a chat so you answer in it: a WhatsApp group or person (their chat id) gets its own folder and memory. ' +
     'In groups you answer only when called with the trigger word (@ and your name unless another word is given).',
-  runsOn: 'host',
   mainOnly: true,
   schema: z.object({
     chat: chatJid.describe('The chat id, e.g. 1203630xxxxxxxx@g.us; ask the owner or use one from the conversation.'),

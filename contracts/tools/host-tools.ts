@@ -6,7 +6,6 @@ export const sendMessage = defineTool({
   description:
     'Send a message to a chat right away, before your final answer (for example a progress note). ' +
     'Without "chat" it goes to the current chat; only the main chat may send to other registered chats.',
-  runsOn: 'host',
   schema: z.object({
     text: z.string().min(1).max(20_000).describe('The message text.'),
     chat: z.string().min(1).optional().describe('The chat id of a registered chat (main chat only).'),
@@ -16,7 +15,6 @@ export const sendMessage = defineTool({
 export const remember = defineTool({
   name: 'remember',
   description: "Save a fact worth keeping to this group's long-term memory (MEMORY.md), for future conversations.",
-  runsOn: 'host',
   schema: z.object({
     note: z.string().min(1).max(4_000).describe('The fact to remember, in one or two sentences.'),
   }),
@@ -27,7 +25,6 @@ export const sendFile = defineTool({
   description:
     'Send a file from the group folder (/workspace/group) to the current chat: a photo, audio, video or document, ' +
     'chosen by its type. Write the file first (for example with run_command), then name it here.',
-  runsOn: 'host',
   schema: z.object({
     path: z
       .string()
@@ -43,7 +40,6 @@ export const sendFile = defineTool({
 export const readSkill = defineTool({
   name: 'read_skill',
   description: 'Read the full instructions of one of your skills (listed in the system prompt) before following it.',
-  runsOn: 'host',
   schema: z.object({ name: z.string().min(1).max(100).describe('The skill name, as listed.') }),
 });
 

@@ -3,15 +3,21 @@ import { z } from 'zod';
 import { GROUP_TOOLS } from './group-tools.js';
 import { HOST_TOOLS, readSkill } from './host-tools.js';
 import { SANDBOX_TOOLS } from './sandbox-tools.js';
+import { TOOL_PLACES } from './places.js';
 import type { ToolSpec } from './spec.js';
 import { TASK_TOOLS } from './task-tools.js';
 
-export type { ToolSpec, ToolPlace } from './spec.js';
+export type { ToolSpec } from './spec.js';
+export type { ToolPlace } from './places.js';
 
 // read_skill last, where it has always been offered: the order the model sees is unchanged.
 export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS.filter((tool) => tool !== readSkill), ...TASK_TOOLS, ...GROUP_TOOLS, ...SANDBOX_TOOLS, readSkill];
 
-const BY_NAME = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
+const BY_NAME: ReadonlyMap<string, ToolSpec> = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
+
+// A tool in the places table without a spec could be offered but never called.
+const withoutSpec = Object.keys(TOOL_PLACES).filter((name) => !BY_NAME.has(name));
+if (withoutSpec.length) throw new Error(`Tools without a spec: ${withoutSpec.join(', ')} (contracts/tools/places.ts lists them).`);
 
 /** The tools a group's turn is offered: main-only tools only in the main group. */
 export function toolsFor(isMain: boolean): string[] {
@@ -22,12 +28,14 @@ export type ToolCheck =
   | { ok: true; tool: ToolSpec; args: Record<string, unknown> }
   | { ok: false; error: string };
 
-/** Checks a call from the model: an unknown tool or bad arguments become an error the model can read and correct. */
-export function checkToolCall(name: string, args: unknown, offered: readonly string[]): ToolCheck {
+/**
+ * Checks a tool call's arguments where the tool runs (the activity): bad arguments become an
+ * error the model reads and corrects. Whether the turn was offered the tool the workflow has
+ * already checked (offeredPlace).
+ */
+export function checkToolArguments(name: string, args: unknown): ToolCheck {
   const tool = BY_NAME.get(name);
-  if (!tool || !offered.includes(name)) {
-    return { ok: false, error: `Error: there is no tool named "${name}". The tools you can call are: ${offered.join(', ')}.` };
-  }
+  if (!tool) return { ok: false, error: `Error: there is no tool named "${name}".` };
   const parsed = tool.schema.safeParse(args ?? {});
   if (!parsed.success) {
     return { ok: false, error: `Error: the arguments for ${name} are not valid:\n${z.prettifyError(parsed.error)}\nCall it again with corrected arguments.` };
@@ -35,11 +43,15 @@ export function checkToolCall(name: string, args: unknown, offered: readonly str
   return { ok: true, tool, args: parsed.data as Record<string, unknown> };
 }
 
+function definitionOf(tool: ToolSpec) {
+  const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.schema) as Record<string, unknown>;
+  return { type: 'function' as const, function: { name: tool.name, description: tool.description, parameters } };
+}
+
+// Generated once: converting the schemas was ~2 ms of every model step.
+const DEFINITIONS: ReadonlyMap<string, ReturnType<typeof definitionOf>> = new Map(ALL_TOOLS.map((tool) => [tool.name, definitionOf(tool)]));
+
 /** The tool definitions in the shape Ollama's /api/chat takes, generated from the same schemas. */
 export function toolDefinitions(names: readonly string[]) {
-  return names.map((name) => {
-    const tool = BY_NAME.get(name)!;
-    const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.schema) as Record<string, unknown>;
-    return { type: 'function' as const, function: { name: tool.name, description: tool.description, parameters } };
-  });
+  return names.map((name) => DEFINITIONS.get(name)!);
 }

@@ -11,7 +11,6 @@ export const runCommand = defineTool({
   description:
     'Run a shell command (bash) in your sandbox, in /workspace/group. There is no network. ' +
     'Returns the exit code, stdout and stderr (long output is cut, and says so).',
-  runsOn: 'sandbox',
   schema: z.object({
     command: z.string().min(1).max(100_000).describe('The bash command line.'),
     timeoutSeconds: z.number().int().min(1).max(86_400).optional().describe('Stop it after this many seconds (default and maximum: the step limit).'),
@@ -21,14 +20,12 @@ export const runCommand = defineTool({
 export const readFile = defineTool({
   name: 'read_file',
   description: 'Read a text file in your sandbox (relative paths start in /workspace/group).',
-  runsOn: 'sandbox',
   schema: z.object({ path: workspacePath.describe('The file, e.g. notes.md or /workspace/global/MEMORY.md.') }),
 });
 
 export const writeFile = defineTool({
   name: 'write_file',
   description: 'Write (create or replace) a text file in /workspace/group (the main chat may also write /workspace/global).',
-  runsOn: 'sandbox',
   schema: z.object({
     path: workspacePath.describe('The file, e.g. notes.md.'),
     content: z.string().max(1_000_000).describe('The whole new content.'),
@@ -38,7 +35,6 @@ export const writeFile = defineTool({
 export const listFiles = defineTool({
   name: 'list_files',
   description: 'List a folder in your sandbox (default /workspace/group).',
-  runsOn: 'sandbox',
   schema: z.object({ path: workspacePath.optional().describe('The folder (default /workspace/group).') }),
 });
 

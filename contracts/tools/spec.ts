@@ -1,15 +1,13 @@
 // A tool the model may call: one zod schema gives the argument type, the validation
-// error the model sees when it gets them wrong, and the JSON schema it is shown.
+// error the model sees when it gets them wrong, and the JSON schema it is shown. Where it
+// runs is in places.ts, the table of every tool's name.
 import type { z } from 'zod';
-
-/** Where a tool runs: on the host (the channel queue) or inside the group's container. */
-export type ToolPlace = 'host' | 'sandbox';
+import type { ToolName } from './places.js';
 
 export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
-  name: string;
+  name: ToolName;
   description: string;
   schema: S;
-  runsOn: ToolPlace;
   /** Only the main group's turns are offered it. */
   mainOnly?: boolean;
 }

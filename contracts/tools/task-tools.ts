@@ -30,7 +30,6 @@ export const scheduleTask = defineTool({
   description:
     'Schedule a recurring or one-time task: at each time you will be given the prompt and your answer goes to the chat. ' +
     'Give exactly one of cron, every or at. Returns the task id.',
-  runsOn: 'host',
   schema: z.object({
     prompt: z.string().min(1).max(8_000).describe('What to do each time, written as an instruction to yourself.'),
     ...when,
@@ -45,7 +44,6 @@ export const scheduleTask = defineTool({
 export const listTasks = defineTool({
   name: 'list_tasks',
   description: "List the scheduled tasks (this chat's; in the main chat, every group's): id, schedule, next run, paused, last result.",
-  runsOn: 'host',
   schema: z.object({
     group: z.string().optional().describe('Main chat only: list only this group folder\'s tasks.'),
   }),
@@ -54,14 +52,12 @@ export const listTasks = defineTool({
 export const pauseTask = defineTool({
   name: 'pause_task',
   description: 'Pause a scheduled task: it does not run until resumed.',
-  runsOn: 'host',
   schema: z.object({ task_id: taskId }),
 });
 
 export const resumeTask = defineTool({
   name: 'resume_task',
   description: 'Resume a paused task.',
-  runsOn: 'host',
   schema: z.object({ task_id: taskId }),
 });
 
@@ -69,7 +65,6 @@ export const updateTask = defineTool({
   name: 'update_task',
   description:
     'Change a task: its prompt, its schedule (one of cron, every or at replaces the old one), or whether it runs isolated.',
-  runsOn: 'host',
   schema: z.object({
     task_id: taskId,
     prompt: z.string().min(1).max(8_000).optional().describe('The new prompt.'),
@@ -81,7 +76,6 @@ export const updateTask = defineTool({
 export const cancelTask = defineTool({
   name: 'cancel_task',
   description: 'Cancel a scheduled task for good (its schedule is deleted).',
-  runsOn: 'host',
   schema: z.object({ task_id: taskId }),
 });
 

@@ -9,7 +9,7 @@ import { OutboundRouter } from '../../channel/outbound.js';
 import { registerGroup, RegistrationError, unregisterGroup } from '../../lib/group-registration.js';
 import { createLogger } from '../../lib/logger.js';
 import { Store } from '../../lib/store/store.js';
-import { checkToolCall, toolsFor } from '../../contracts/tools/index.js';
+import { checkToolArguments, toolsFor } from '../../contracts/tools/index.js';
 
 const FAMILY = '120363000000000001@g.us';
 const root = path.resolve(import.meta.dirname, '../..');
@@ -50,7 +50,7 @@ describe('group registration', () => {
   it('register_group is offered to main only, and the host refuses it for any other group', async () => {
     expect(toolsFor(true)).toContain('register_group');
     expect(toolsFor(false)).not.toContain('register_group');
-    const check = checkToolCall('register_group', { chat: FAMILY, folder: 'Family!' }, toolsFor(true));
+    const check = checkToolArguments('register_group', { chat: FAMILY, folder: 'Family!' });
     expect(check.ok).toBe(false);
 
     const { store } = storeWithFamily();
