@@ -89,13 +89,15 @@ export function createModelActivities(deps: ModelDeps): ModelActivities {
     const ollama = ollamaClient(deps.ollamaHost, deps.dispatcher, context.cancellationSignal);
     // Until the first byte there is nothing to stream: heartbeat on a timer, and look at
     // /api/ps to tell a model still loading from one reading the prompt.
+    // Whether the model is in memory only names the phase the heartbeats show: asked beside
+    // the request, never before it, so no step waits for it.
+    const noteIfLoaded = () =>
+      void isLoaded(ollama, deps.model).then((loaded) => {
+        if (loaded && progress.phase === 'loading') progress.phase = 'reading prompt';
+      });
     const ticker = setInterval(() => {
       beat();
-      if (progress.phase === 'loading') {
-        void isLoaded(ollama, deps.model).then((loaded) => {
-          if (loaded && progress.phase === 'loading') progress.phase = 'reading prompt';
-        });
-      }
+      if (progress.phase === 'loading') noteIfLoaded();
     }, HEARTBEAT_EVERY_MS);
     try {
       const meta = await modelInfo();
@@ -118,7 +120,7 @@ export function createModelActivities(deps: ModelDeps): ModelActivities {
       }
       progress.numCtx = numCtx;
       progress.estimatedPromptTokens = fitted.estimatedTokens;
-      if (await isLoaded(ollama, deps.model)) progress.phase = 'reading prompt';
+      noteIfLoaded();
       beat();
 
       const withPhotos = await Promise.all(fitted.messages.map((m) => withImages(m, meta.vision, deps.images)));

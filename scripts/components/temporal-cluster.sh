@@ -178,8 +178,15 @@ pid_of() {
     pid=$(cat "$STATE/pids/$1.pid" 2>/dev/null || true)
   fi
   # A pid file left by a crash may name a pid the system has given to something else.
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -qa -e temporal -e postgres "/proc/$pid/cmdline" 2>/dev/null; then echo "$pid"; fi
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  # A process in the middle of exec shows an empty command line for a moment: read it again.
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+  [ -n "$cmdline" ] || { sleep 0.1; cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true); }
+  case $cmdline in *temporal* | *postgres*) echo "$pid" ;; esac
 }
+# Whether the process with this pid has ended: gone, or a zombie not yet reaped.
+ended() { [ ! -e "/proc/$1" ] || [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = Z ]; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Waits until NAME listens on PORT. Returns 3 when the process it started (pid $4, a child
 # of this shell, so its exit status can be read) exited first, after printing why: its exit
@@ -187,7 +194,11 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { # name port seconds [pid]
   local deadline=$((SECONDS + $3))
   until listening "$2"; do
-    if [ -z "$(pid_of "$1")" ]; then
+    # The process this shell started is watched by its own state: `wait` on it (for its exit
+    # status) only once it has ended, since a wait on a live child would block for good.
+    local gone=""
+    if [ -n "${4:-}" ]; then ended "$4" && gone=1; else [ -z "$(pid_of "$1")" ] && gone=1; fi
+    if [ -n "$gone" ]; then
       local status=unknown
       if [ -n "${4:-}" ]; then status=0; wait "$4" 2>/dev/null || status=$?; fi
       {
