@@ -88,9 +88,8 @@ export function createModelActivities(deps: ModelDeps): ModelActivities {
     beat();
     const ollama = ollamaClient(deps.ollamaHost, deps.dispatcher, context.cancellationSignal);
     // Until the first byte there is nothing to stream: heartbeat on a timer, and look at
-    // /api/ps to tell a model still loading from one reading the prompt.
-    // Whether the model is in memory only names the phase the heartbeats show: asked beside
-    // the request, never before it, so no step waits for it.
+    // /api/ps to tell a model still loading from one reading the prompt. That only names the
+    // phase the heartbeats show, so it is asked beside the request, never before it.
     const noteIfLoaded = () =>
       void isLoaded(ollama, deps.model).then((loaded) => {
         if (loaded && progress.phase === 'loading') progress.phase = 'reading prompt';

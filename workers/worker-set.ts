@@ -36,11 +36,13 @@ export interface WorkerSetOptions {
 export const SHUTDOWN_GRACE_MS = 60_000;
 const SHUTDOWN_FORCE_EXTRA_MS = 15_000;
 
-/** Bundles the workflow code once; tests and extra processes may pass the bundle around. */
-export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  const require = createRequire(import.meta.url);
+/**
+ * Bundles the workflow code once; tests and extra processes may pass the bundle around.
+ * Another entry point (a benchmark's own workflows) is bundled the same way.
+ */
+export async function bundleWorkflows(workflowsPath = createRequire(import.meta.url).resolve('../workflows/index.ts')): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows/index.ts'),
+    workflowsPath,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
 }
@@ -51,7 +53,7 @@ export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
  * answer CHANNEL_ELSEWHERE at once, so the turn runs the step on the channel queue instead
  * (and that outcome, recorded in the history, replays the same on every worker).
  */
-export function localChannelSteps(channel: Partial<ChannelActivities> | object | undefined): LocalChannelActivities {
+export function localChannelSteps(channel: object | undefined): LocalChannelActivities {
   const steps = channel as Partial<ChannelActivities> | undefined;
   if (steps?.loadTurnContext && steps.deliver) return { loadTurnContext: steps.loadTurnContext, deliver: steps.deliver };
   const elsewhere = async (): Promise<never> => {

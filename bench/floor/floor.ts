@@ -3,7 +3,8 @@
 // awaited, sequentially and 20 at a time. What BabyBot adds per turn is the rest.
 import { createRequire } from 'node:module';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflows } from '../../workers/worker-set.js';
 import { percentile } from '../stats.js';
 import { startBenchEnvironment } from '../support.js';
 
@@ -20,11 +21,7 @@ export async function measureFloor(): Promise<Floor> {
   const bench = await startBenchEnvironment('floor');
   const connection = await NativeConnection.connect({ address: bench.server.address });
   try {
-    const require = createRequire(import.meta.url);
-    const workflowBundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('./workflows.ts'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-    });
+    const workflowBundle = await bundleWorkflows(createRequire(import.meta.url).resolve('./workflows.ts'));
     const worker = await Worker.create({ connection, taskQueue: 'floor', workflowBundle, activities: { step: async () => 'ok' } });
     const client = new Client({ connection });
     const once = async (id: string) => {

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { GROUP_TOOLS } from './group-tools.js';
 import { HOST_TOOLS, readSkill } from './host-tools.js';
 import { SANDBOX_TOOLS } from './sandbox-tools.js';
-import { TOOL_PLACES } from './places.js';
 import type { ToolSpec } from './spec.js';
 import { TASK_TOOLS } from './task-tools.js';
 
@@ -14,10 +13,6 @@ export type { ToolPlace } from './places.js';
 export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS.filter((tool) => tool !== readSkill), ...TASK_TOOLS, ...GROUP_TOOLS, ...SANDBOX_TOOLS, readSkill];
 
 const BY_NAME: ReadonlyMap<string, ToolSpec> = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
-
-// A tool in the places table without a spec could be offered but never called.
-const withoutSpec = Object.keys(TOOL_PLACES).filter((name) => !BY_NAME.has(name));
-if (withoutSpec.length) throw new Error(`Tools without a spec: ${withoutSpec.join(', ')} (contracts/tools/places.ts lists them).`);
 
 /** The tools a group's turn is offered: main-only tools only in the main group. */
 export function toolsFor(isMain: boolean): string[] {

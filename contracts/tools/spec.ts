@@ -1,6 +1,7 @@
 // A tool the model may call: one zod schema gives the argument type, the validation
 // error the model sees when it gets them wrong, and the JSON schema it is shown. Where it
-// runs is in places.ts, the table of every tool's name.
+// runs is in places.ts, the table of every tool's name (tests/structure/workflow-bundle.test.ts
+// holds the two together).
 import type { z } from 'zod';
 import type { ToolName } from './places.js';
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeReplay, readHistoryFile, replayHistory, workflowIdOf } from '../../temporal/replay.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
@@ -55,10 +55,7 @@ describe('a deliberately changed workflow', () => {
       ].join('\n'),
     );
     try {
-      changed = await bundleWorkflowCode({
-        workflowsPath: entry,
-        logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-      });
+      changed = await bundleWorkflows(entry);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
