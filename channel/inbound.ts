@@ -4,6 +4,7 @@
 // start hands over what is still pending.
 import type { Logger } from '../lib/logger.js';
 import type { Group, Media, NewMessage, Store, StoredMessage } from '../lib/store/store.js';
+import { untranscribedText } from './media/media-text.js';
 
 export interface IncomingMessage extends NewMessage {
   /** Which channel it came through: 'local', 'whatsapp'. */
@@ -15,11 +16,15 @@ export interface IncomingMessage extends NewMessage {
 }
 
 /**
- * A saved voice note in a registered group is handed over before its trigger can be known:
- * the hand-over transcribes it first, then decides on the transcript (see media-handover.ts).
+ * A saved voice note that calls the assistant is transcribed on its way to the group's
+ * workflow (see media-handover.ts). Only those: transcribing costs minutes of CPU, so a
+ * group's voice notes that cannot call the assistant (no trigger in a group that needs
+ * one) are stored as such, never decoded.
  */
 export const awaitsTranscription = (media: Media | undefined) =>
   media?.kind === 'voice' && media.status === 'saved' && media.transcript === undefined;
+
+export const NOT_FOR_THE_ASSISTANT = 'only voice notes that call the assistant are transcribed';
 
 export interface InboundDeps {
   store: Store;
@@ -56,6 +61,12 @@ export function whenAnswered(group: Pick<Group, 'isMain' | 'requiresTrigger' | '
   return group.requiresTrigger ? `when called with @${group.triggerWord ?? assistantName}` : 'every message';
 }
 
+/** A voice note that does not call the assistant: stored with its length, marked as never to be transcribed. */
+function untranscribed(incoming: IncomingMessage): IncomingMessage {
+  const media = { ...incoming.media!, transcript: '' };
+  return { ...incoming, text: untranscribedText(media, NOT_FOR_THE_ASSISTANT), media };
+}
+
 export class Inbound {
   private retryTimer?: NodeJS.Timeout;
   private retryDelay: number;
@@ -75,11 +86,9 @@ export class Inbound {
       lastMessageAt: incoming.timestamp,
     });
     const group = store.groupByJid(incoming.chat);
-    const triggered =
-      group !== undefined &&
-      !incoming.fromAssistant &&
-      (awaitsTranscription(incoming.media) || callsAssistant(group, incoming.text, this.deps.assistantName));
-    const { inserted, message } = store.insertMessage(incoming, triggered ? 'pending' : 'none', incoming.media);
+    const triggered = group !== undefined && !incoming.fromAssistant && callsAssistant(group, incoming.text, this.deps.assistantName);
+    const kept = !triggered && awaitsTranscription(incoming.media) ? untranscribed(incoming) : incoming;
+    const { inserted, message } = store.insertMessage(kept, triggered ? 'pending' : 'none', kept.media);
     if (inserted && triggered) await this.tryHandOver(group!, message);
     return { message, inserted, triggered: triggered && inserted };
   }

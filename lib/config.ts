@@ -122,6 +122,13 @@ export const ConfigSchema = z.object({
   WHATSAPP_WS_URL: z.url('a WebSocket URL such as wss://web.whatsapp.com/ws/chat').optional(),
   // Media: the largest file taken in (a voice note, photo, document) or sent back with send_file.
   MEDIA_MAX_BYTES: z.coerce.number().int().min(1024, 'at least 1024 bytes').default(16 * 1024 * 1024),
+  // A WhatsApp media download, a re-upload by the sender's phone included, ends after this.
+  MEDIA_DOWNLOAD_TIMEOUT: durationMs('60s'),
+  // Groups other than main: at most this many files an hour and this many bytes a day.
+  MEDIA_GROUP_RATE: positiveInt(30),
+  MEDIA_GROUP_QUOTA: bytes('200m'),
+  // The longest voice note transcribed (its real length, read from the file before decoding).
+  VOICE_MAX_SECONDS: positiveInt(600),
   // A whisper.cpp model file (ggml-*.bin) for transcribing voice notes locally; unset: not transcribed.
   WHISPER_MODEL: z.string().min(1).optional(),
   WHISPER_THREADS: positiveInt(2),

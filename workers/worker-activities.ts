@@ -47,6 +47,7 @@ export function createWorkerActivities(
             whisperModel: config.WHISPER_MODEL,
             threads: config.WHISPER_THREADS,
             maxBytes: config.MEDIA_MAX_BYTES,
+            maxSeconds: config.VOICE_MAX_SECONDS,
             log,
           }),
         }

@@ -7,6 +7,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MediaActivities, TranscribeInput, Transcription } from '../../contracts/activities.js';
 import type { Logger } from '../../lib/logger.js';
+import { audioLength } from '../../channel/media/audio-length.js';
+import { clock } from '../../channel/media/media-text.js';
 import { MediaPathError, readGroupFile } from '../../channel/media/read-media.js';
 import { AudioUnreadableError, decodeForWhisper } from './audio-decode.js';
 
@@ -18,6 +20,8 @@ export interface TranscribeDeps {
   whisperModel?: string;
   threads: number;
   maxBytes: number;
+  /** VOICE_MAX_SECONDS: longer audio (by its bytes, not its claim) is not decoded at all. */
+  maxSeconds: number;
   log: Logger;
 }
 
@@ -56,6 +60,12 @@ export function createMediaActivities(deps: TranscribeDeps): MediaActivities {
       try {
         beat();
         const file = readGroupFile(deps.groupsDir, input.folder, input.path, deps.maxBytes);
+        // The file is the group's to rewrite: its length is read here, from the bytes about to be decoded.
+        const length = audioLength(file.data);
+        if (!length) throw new AudioUnreadableError('the file is neither Ogg Opus nor WAV audio, or it is cut short');
+        if (length.seconds > deps.maxSeconds) {
+          return { ok: false, reason: `it is ${clock(length.seconds)} long, over the ${clock(deps.maxSeconds)} limit (VOICE_MAX_SECONDS)` };
+        }
         const audio = await decodeForWhisper(file.data);
         const engine = await loadWhisper(deps.whisperModel);
         const began = performance.now();

@@ -7,7 +7,7 @@ import { untranscribedText, voiceNoteText } from '../../channel/media/media-text
 import type { OutboundRouter } from '../../channel/outbound.js';
 import type { Group, Store, StoredMessage } from '../../lib/store/store.js';
 import { deliver } from '../delivery.js';
-import type { MediaChannelActivities, Transcription, VoiceNoteDone } from '../../contracts/activities.js';
+import type { MediaChannelActivities, VoiceNoteDone } from '../../contracts/activities.js';
 import { WHISPER_HINT } from './transcribe.js';
 
 export interface MediaChannelDeps {
@@ -32,8 +32,9 @@ export function createMediaChannelActivities(deps: MediaChannelDeps): MediaChann
       const message = store.setTranscript(done.chat, done.messageId, text, outcome.ok ? outcome.transcript : '', outcome.ok ? outcome.language : undefined)!;
       if (!outcome.ok && outcome.missingModel) await tellOwnerOnce(deps, done.chat);
       const group = store.groupByJid(done.chat);
-      // Nobody says "@": in a voice note the trigger word spoken as a word calls the assistant too.
-      const triggered = group !== undefined && (callsAssistant(group, text, deps.assistantName) || spokenTrigger(group, outcome, deps.assistantName));
+      // Only a note that called the assistant (main, a group without a trigger, or a caption
+      // with one: kept in the text stored before) was transcribed at all (inbound.ts).
+      const triggered = group !== undefined && (callsAssistant(group, text, deps.assistantName) || callsAssistant(group, stored.text, deps.assistantName));
       if (group && triggered) {
         // Pending first: a crash before Temporal has it is handed over again at the next start.
         store.markPending(done.chat, done.messageId);
@@ -43,12 +44,6 @@ export function createMediaChannelActivities(deps: MediaChannelDeps): MediaChann
       return { triggered, text };
     },
   };
-}
-
-function spokenTrigger(group: Group, outcome: Transcription, assistantName: string): boolean {
-  if (!outcome.ok) return false;
-  const word = (group.triggerWord ?? assistantName).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\p{L}\\p{N}_])${word}(?![\\p{L}\\p{N}_])`, 'iu').test(outcome.transcript);
 }
 
 /** The owner's main chat (the one on the voice note's channel if there is one) hears how to enable transcription. */

@@ -37,7 +37,7 @@ export const {
   normalizeMessageContent,
   fetchLatestBaileysVersion,
   Browsers,
-  downloadMediaMessage,
+  downloadContentFromMessage,
   // How WhatsApp's clients encrypt media for its media servers (the tests' media server holds such bytes).
   encryptedStream,
 } = baileys;

@@ -86,8 +86,12 @@ export class WhatsAppChannel implements OutboundChannel {
   private stopped = false;
   /** Parts written and waiting for the server's acknowledgement, by message id. */
   private readonly acks = new Map<string, AckWaiter>();
-  /** Upserts are handled one after another, so a chat's messages are stored in arrival order. */
-  private inboundChain: Promise<void> = Promise.resolve();
+  /**
+   * Each chat's messages are handled one after another, so they are stored in arrival order;
+   * chats do not wait for each other, so a media download (up to MEDIA_DOWNLOAD_TIMEOUT) holds
+   * back only its own chat. Entries leave once their chat's queue is empty.
+   */
+  private readonly chatQueues = new Map<string, Promise<void>>();
   private readonly backoff: Backoff;
   private readonly clock: Clock;
 
@@ -265,7 +269,7 @@ export class WhatsAppChannel implements OutboundChannel {
       },
       'messages.upsert': ({ messages, type }) => {
         if (type !== 'notify' && type !== 'append') return;
-        this.inboundChain = this.inboundChain.then(() => this.onMessages(socket, messages));
+        this.onMessages(socket, messages);
       },
       // A status from SERVER_ACK on, or a group receipt, also says the server has the message.
       'messages.update': (updates) => {
@@ -342,7 +346,7 @@ export class WhatsAppChannel implements OutboundChannel {
     this.reconnectTimer = this.clock.setTimeout(() => void this.connect(), delay);
   }
 
-  private async onMessages(socket: WhatsAppSocket, messages: BaileysEventMap['messages.upsert']['messages']): Promise<void> {
+  private onMessages(socket: WhatsAppSocket, messages: BaileysEventMap['messages.upsert']['messages']): void {
     const ctx = this.normaliseContext(socket);
     for (const raw of messages) {
       const result = normaliseMessage(raw, ctx);
@@ -350,11 +354,25 @@ export class WhatsAppChannel implements OutboundChannel {
         this.deps.log.debug({ id: raw.key.id, skip: result.skip }, 'WhatsApp message skipped');
         continue;
       }
-      const incoming = result.media ? await this.withMedia(socket, raw, result.message, result.media) : result.message;
-      await this.receive?.(incoming).catch((error: unknown) => {
+      this.inChatOrder(result.message.chat, async () => {
+        const incoming = result.media ? await this.withMedia(socket, raw, result.message, result.media) : result.message;
+        await this.receive?.(incoming);
+      }).catch((error: unknown) => {
         this.deps.log.error({ err: error, id: result.message.id }, 'could not store a WhatsApp message');
       });
     }
+  }
+
+  /** Runs `task` after the chat's earlier messages are handled; other chats go on meanwhile. */
+  private inChatOrder(chat: string, task: () => Promise<void>): Promise<void> {
+    const previous = this.chatQueues.get(chat) ?? Promise.resolve();
+    const next = previous.then(task);
+    const settled = next.catch(() => {});
+    this.chatQueues.set(chat, settled);
+    void settled.then(() => {
+      if (this.chatQueues.get(chat) === settled) this.chatQueues.delete(chat);
+    });
+    return next;
   }
 
   /**
@@ -391,12 +409,25 @@ export class WhatsAppChannel implements OutboundChannel {
     }
   }
 
-  /** The text of a part BabyBot sent, for Baileys to re-encrypt when a recipient asks again. */
+  /**
+   * The text of a part BabyBot itself sent, for Baileys to re-encrypt when a recipient's
+   * device asks again (a retry receipt). Anyone in a chat can send such a receipt for any
+   * message id, also the id of a stranger's own message stored in that chat: answering
+   * with that would make the owner's account re-send the stranger's words as its own. So
+   * only a part in the delivery log for this very chat, of a reply BabyBot stored as its
+   * own, is answered; anything else is refused (undefined: Baileys sends nothing).
+   */
   private async sentText(chat: string | null | undefined, id: string | null | undefined) {
     if (!chat || !id) return undefined;
+    const logged = this.deps.store.delivery(partKey(id));
+    if (!logged || jidNormalizedUser(logged.chat) !== jidNormalizedUser(chat)) {
+      this.deps.log.warn({ chat, id }, 'a retry receipt asked for a message BabyBot did not send; nothing is re-sent');
+      return undefined;
+    }
     const { messageId, index } = parsePartMessageId(id);
-    const stored = this.deps.store.getMessage(chat, messageId);
-    const part = stored && splitForWhatsApp(stored.text)[index];
+    const stored = this.deps.store.getMessage(logged.chat, messageId);
+    if (!stored?.fromAssistant) return undefined;
+    const part = splitForWhatsApp(stored.text)[index];
     return part === undefined ? undefined : { conversation: part };
   }
 

@@ -227,6 +227,22 @@ export class MessageStore extends StoreDatabase {
   }
 
   /**
+   * What a group's members brought in since `sinceIso` (by the messages' timestamps): files
+   * downloaded or tried (saved or failed) and the bytes saved. The media allowance reads it,
+   * so the limits hold across restarts without any counter of its own.
+   */
+  mediaSince(folder: string, sinceIso: string): { files: number; bytes: number } {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS files, COALESCE(SUM(CASE WHEN m.status = 'saved' THEN m.bytes END), 0) AS bytes
+         FROM media m JOIN messages g ON g.chat = m.chat AND g.id = m.message_id
+         WHERE m.folder = ? AND m.status IN ('saved', 'failed') AND g.from_assistant = 0 AND g.timestamp >= ?`,
+      )
+      .get(folder, sinceIso) as { files: number; bytes: number };
+    return { files: row.files, bytes: row.bytes };
+  }
+
+  /**
    * A voice note's transcript (or the placeholder that stands for it) becomes the message's
    * text, in one transaction with the media row, so the next turn reads it as words.
    */

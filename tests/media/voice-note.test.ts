@@ -40,7 +40,7 @@ describe('voice notes', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-whisper-'));
     fs.mkdirSync(path.join(dir, 'g/media'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'g/media/v.ogg'), speech().ogg);
-    const activities = createMediaActivities({ groupsDir: dir, whisperModel: whisperModel(), threads: 2, maxBytes: 1e7, log: createLogger('silent') });
+    const activities = createMediaActivities({ groupsDir: dir, whisperModel: whisperModel(), threads: 2, maxBytes: 1e7, maxSeconds: 600, log: createLogger('silent') });
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
