@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { tokenFile } from '../channel/http-guard.js';
 import { commandContext, fail } from './context.js';
+import { terminalText } from './terminal-text.js';
 
 export async function chatCommand(flags: { chat: string; url?: string }): Promise<void> {
   const { config } = commandContext();
@@ -27,7 +28,8 @@ export async function chatCommand(flags: { chat: string; url?: string }): Promis
     if (!message.fromAssistant) return;
     readline.clearLine(process.stdout, 0);
     readline.cursorTo(process.stdout, 0);
-    process.stdout.write(`${message.senderName ?? 'assistant'}: ${message.text}\n`);
+    // The reply may quote strangers' words: its own lines stay, every other control character is escaped.
+    process.stdout.write(`${terminalText(message.senderName ?? 'assistant')}: ${terminalText(message.text, { lines: true })}\n`);
     rl.prompt(true);
   });
   rl.prompt();
@@ -39,7 +41,7 @@ export async function chatCommand(flags: { chat: string; url?: string }): Promis
         headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify({ chat, text, sender: 'terminal' }),
       });
-      if (!res.ok) process.stdout.write(`(not sent: ${((await res.json()) as { error: string }).error})\n`);
+      if (!res.ok) process.stdout.write(`(not sent: ${terminalText(((await res.json()) as { error: string }).error)})\n`);
     }
     rl.prompt();
   });

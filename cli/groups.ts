@@ -11,6 +11,7 @@ import { connectClient, temporalAddress } from '../temporal/connect.js';
 import { TaskService } from '../tasks/task-service.js';
 import { whenAnswered } from '../channel/inbound.js';
 import { commandContext, fail } from './context.js';
+import { terminalText } from './terminal-text.js';
 
 export function groupsCommand(): Command {
   const command = new Command('groups').description('the chats BabyBot knows, and the ones it answers in');
@@ -64,13 +65,10 @@ export function groupsListCommand(): void {
   store.close();
   const table = [
     ['CHAT', 'NAME', 'CHANNEL', 'FOLDER', 'ANSWERS'],
-    ...rows.map((r) => [
-      r.jid,
-      r.name,
-      r.channel,
-      r.group?.folder ?? '-',
-      r.group ? whenAnswered(r.group, assistantName) : 'not registered',
-    ]),
+    // Chat names and ids are chosen by whoever made the chat.
+    ...rows.map((r) =>
+      [r.jid, r.name, r.channel, r.group?.folder ?? '-', r.group ? whenAnswered(r.group, assistantName) : 'not registered'].map((cell) => terminalText(cell)),
+    ),
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()}\n`);
@@ -94,8 +92,7 @@ export async function groupsAddCommand(jid: string, folder: string, flags: AddFl
       requiresTrigger: flags.trigger !== false,
     });
     process.stdout.write(
-      `Registered ${group.name} (${group.jid}) in the folder "${group.folder}": ` +
-        `BabyBot answers ${whenAnswered(group, assistantName)}.\n`,
+      terminalText(`Registered ${group.name} (${group.jid}) in the folder "${group.folder}": BabyBot answers ${whenAnswered(group, assistantName)}.`) + '\n',
     );
     await followInTemporal(
       config,
@@ -118,7 +115,7 @@ export async function groupsRemoveCommand(folder: string): Promise<void> {
   const { store, config } = openStore();
   try {
     const group = unregisterGroup(store, folder);
-    process.stdout.write(`Removed ${group.name} (${group.jid}); its folder and memory are kept on disk.\n`);
+    process.stdout.write(`${terminalText(`Removed ${group.name} (${group.jid}); its folder and memory are kept on disk.`)}\n`);
     await followInTemporal(
       config,
       store,

@@ -7,6 +7,7 @@ import { listRuns, type RunSummary } from '../temporal/runs.js';
 import { commandContext, fail } from './context.js';
 import { groupFolder } from '../contracts/chat-ids.js';
 import { connectForInspection } from './temporal-client.js';
+import { terminalText } from './terminal-text.js';
 
 const RunsFlags = z.object({
   failed: z.boolean().default(false),
@@ -41,7 +42,8 @@ export function formatRun(run: RunSummary, link: string | undefined): string {
   if (run.cause) lines.push(`           cause: ${run.cause.split('\n')[0]}`);
   if (run.retryOf) lines.push(`           retry of run ${run.retryOf}`);
   lines.push(`           ${link ?? `run ${run.runId} (set TEMPORAL_UI_URL for a Web UI link)`}`);
-  return lines.join('\n');
+  // Ids, texts and causes come from strangers' messages: each line is escaped on its own.
+  return lines.map((line) => terminalText(line)).join('\n');
 }
 
 function firstWords(text: string, max = 60): string {

@@ -9,6 +9,7 @@ import { Store } from '../lib/store/store.js';
 import { TaskService, type TaskActor, type TaskInfo } from '../tasks/task-service.js';
 import { commandContext, fail } from './context.js';
 import { connectForInspection } from './temporal-client.js';
+import { terminalText } from './terminal-text.js';
 
 interface AddFlags {
   group: string;
@@ -39,7 +40,8 @@ async function withTasks(run: (tasks: TaskService, owner: TaskActor) => Promise<
 }
 
 function printTask(tasks: TaskService, task: TaskInfo): void {
-  process.stdout.write(`${tasks.format(task)}\n`);
+  // A task's prompt may have been written by a group's model, on a stranger's word.
+  process.stdout.write(`${terminalText(tasks.format(task))}\n`);
 }
 
 export function tasksCommand(): Command {
