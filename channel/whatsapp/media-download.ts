@@ -38,28 +38,36 @@ export function baileysDownloader(options: MediaDownloadOptions): MediaDownloade
   const log = options.log.child({ component: 'whatsapp-media' });
   return async (raw, socket, maxBytes) => {
     const signal = AbortSignal.timeout(options.timeoutMs);
+    const attempt = { signal, origins: options.origins, maxBytes, redirectRefused: false };
     try {
       try {
-        return await fetchOnce(raw, maxBytes, signal, options.origins);
+        return await fetchOnce(raw, attempt);
       } catch (error) {
         if (!EXPIRED.has(statusOf(error) ?? 0) || !socket.updateMediaMessage) throw error;
         log.info({ id: raw.key.id }, 'media expired on WhatsApp; asking the sender to upload it again');
         const renewed = await withinSignal(socket.updateMediaMessage(raw), signal);
-        return await fetchOnce(renewed, maxBytes, signal, options.origins);
+        return await fetchOnce(renewed, attempt);
       }
     } catch (error) {
       if (error instanceof MediaTooLargeError || error instanceof MediaUnavailableError) throw error;
-      // A redirect refused in beforeRedirect comes back wrapped by axios.
-      const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof MediaUnavailableError) throw cause;
-      const shown = signal.aborted ? downloadTooSlow(options.timeoutMs) : DOWNLOAD_FAILED;
+      // axios reports a redirect refused in beforeRedirect as an error of its own.
+      const shown = attempt.redirectRefused ? NOT_WHATSAPP_MEDIA : signal.aborted ? downloadTooSlow(options.timeoutMs) : DOWNLOAD_FAILED;
       log.warn({ id: raw.key.id, chat: raw.key.remoteJid, err: (error as Error).message, status: statusOf(error) }, `could not download a media file: ${shown}`);
       throw new MediaUnavailableError(shown);
     }
   };
 }
 
-async function fetchOnce(message: WAMessage, maxBytes: number, signal: AbortSignal, origins: readonly string[]): Promise<Buffer> {
+interface Attempt {
+  signal: AbortSignal;
+  origins: readonly string[];
+  maxBytes: number;
+  /** Set when a redirect left the media hosts (and was not followed). */
+  redirectRefused: boolean;
+}
+
+async function fetchOnce(message: WAMessage, attempt: Attempt): Promise<Buffer> {
+  const { signal, origins, maxBytes } = attempt;
   const content = normalizeMessageContent(message.message);
   const type = MEDIA_TYPES.find((t) => content?.[`${t}Message`]);
   const media = type && content?.[`${type}Message`];
@@ -73,7 +81,9 @@ async function fetchOnce(message: WAMessage, maxBytes: number, signal: AbortSign
       // follow-redirects calls this before following; throwing ends the request there.
       beforeRedirect: (next: { href?: string; protocol?: string; hostname?: string; port?: string | number }) => {
         const target = new URL(next.href ?? `${next.protocol}//${next.hostname}${next.port ? `:${next.port}` : ''}/`);
-        if (!originAllowed(target, origins)) throw new MediaUnavailableError(NOT_WHATSAPP_MEDIA);
+        if (originAllowed(target, origins)) return;
+        attempt.redirectRefused = true;
+        throw new MediaUnavailableError(NOT_WHATSAPP_MEDIA);
       },
     },
   });
