@@ -11,6 +11,7 @@ import type { MediaDownloader } from '../../channel/whatsapp/media-download.js';
 import { createLogger } from '../../lib/logger.js';
 import type { Group, StoredMessage } from '../../lib/store/store.js';
 import { MediaTooLargeError } from '../../channel/media/ingest.js';
+import { audioLength } from '../../channel/media/audio-length.js';
 import { WhatsAppChannel } from '../../channel/whatsapp/whatsapp-channel.js';
 import { storeLinkedCreds, tempStore } from '../whatsapp/support/adapter.js';
 import { FakeWhatsApp, message } from '../whatsapp/support/fake-whatsapp.js';
@@ -72,8 +73,10 @@ describe('WhatsApp media in', () => {
       message({ remoteJid: ALICE, id: 'S1' }, { stickerMessage: { mimetype: 'image/webp' } }, { pushName: 'Alice' }),
     ]);
     await waitFor(() => store.messagesSince(ALICE).length === 5);
+    // The length is the file's own, not the 6 s the sender's client claimed.
+    const seconds = Math.round(audioLength(ogg)!.seconds);
     expect(store.messagesSince(ALICE).map((m) => [m.id, m.text])).toEqual([
-      ['V1', '[voice note 0:06, transcribing…]'],
+      ['V1', `[voice note 0:0${seconds}, transcribing…]`],
       ['I1', '[photo: media/I1.jpg] look at this'],
       ['I2', '[photo: media/I2.jpg]'],
       ['D1', `[document: report.pdf, ${report.length} B, saved as media/D1.pdf]`],
@@ -83,7 +86,7 @@ describe('WhatsApp media in', () => {
     expect(fs.readFileSync(path.join(groupsDir, 'alice/media/I1.jpg')).equals(jpeg)).toBe(true);
     expect(fs.readFileSync(path.join(groupsDir, 'alice/media/D1.pdf')).equals(report)).toBe(true);
     expect(fs.readFileSync(path.join(groupsDir, 'alice/media/S1.webp')).equals(webp)).toBe(true);
-    expect(store.media(ALICE, 'V1')).toMatchObject({ kind: 'voice', mime: 'audio/ogg; codecs=opus', path: 'media/V1.ogg', folder: 'alice', bytes: ogg.length, seconds: 6, status: 'saved' });
+    expect(store.media(ALICE, 'V1')).toMatchObject({ kind: 'voice', mime: 'audio/ogg; codecs=opus', path: 'media/V1.ogg', folder: 'alice', bytes: ogg.length, seconds, status: 'saved' });
     expect(store.media(ALICE, 'I1')).toMatchObject({ kind: 'image', mime: 'image/jpeg', width: 800, height: 600, bytes: jpeg.length });
     expect(store.media(ALICE, 'D1')).toMatchObject({ kind: 'document', fileName: 'report.pdf', mime: 'application/pdf' });
     expect(store.media(ALICE, 'S1')).toMatchObject({ kind: 'sticker', mime: 'image/webp' });
@@ -91,7 +94,7 @@ describe('WhatsApp media in', () => {
     expect(handedOver.map((m) => m.id)).toEqual(['V1', 'I1', 'I2', 'D1', 'S1']);
   });
 
-  it('in a group with a trigger word, a caption can carry the trigger, a voice note waits for its words, a photo without one is context', async () => {
+  it('in a group with a trigger word, a caption can carry the trigger; a photo or voice note without one is context, the note never transcribed', async () => {
     const jpeg = await photo(320, 240);
     const { ogg } = speech('hello');
     const { socket, store, handedOver } = await opened({ G1: jpeg, G2: jpeg, G3: ogg });
@@ -101,8 +104,9 @@ describe('WhatsApp media in', () => {
       message({ remoteJid: FAMILY, id: 'G3', participant: ALICE }, { audioMessage: { ptt: true, seconds: 1, mimetype: 'audio/ogg; codecs=opus' } }, { pushName: 'Alice' }),
     ]);
     await waitFor(() => store.messagesSince(FAMILY).length === 3);
-    expect(handedOver.map((m) => m.id)).toEqual(['G1', 'G3']);
+    expect(handedOver.map((m) => m.id)).toEqual(['G1']);
     expect(store.getMessage(FAMILY, 'G2')).toMatchObject({ handoff: 'none', text: '[photo: media/G2.jpg]' });
+    expect(store.getMessage(FAMILY, 'G3')).toMatchObject({ handoff: 'none', text: expect.stringMatching(/, not transcribed: only voice notes that call the assistant are transcribed\]$/) });
   });
 
   it('refuses oversized media with a placeholder (declared: not even downloaded; undeclared: stopped at the cap), and loses nothing else', async () => {
@@ -126,13 +130,13 @@ describe('WhatsApp media in', () => {
     expect(fs.readdirSync(path.join(groupsDir, 'alice/media'))).toEqual(['OK.jpg']);
   });
 
-  it('a failed download leaves a readable placeholder and the message is still stored and handed over', async () => {
-    const { socket, store, handedOver } = await opened({ F1: new Error('Request failed with status code 410 (media expired, re-upload refused)') });
+  it('a failed download leaves a readable placeholder without the error text, and the message is still stored and handed over', async () => {
+    const { socket, store, handedOver } = await opened({ F1: new Error('Request failed with status code 410 from 10.1.2.3:443 (media expired, re-upload refused)') });
     socket.deliver([
       message({ remoteJid: ALICE, id: 'F1' }, { audioMessage: { ptt: true, seconds: 72, mimetype: 'audio/ogg; codecs=opus' } }, { pushName: 'Alice' }),
     ]);
     await waitFor(() => store.messagesSince(ALICE).length === 1);
-    expect(store.getMessage(ALICE, 'F1')!.text).toBe('[voice note 1:12, could not be downloaded: Request failed with status code 410 (media expired, re-upload refused)]');
+    expect(store.getMessage(ALICE, 'F1')!.text).toBe('[voice note 1:12, could not be downloaded: the download failed]');
     expect(store.media(ALICE, 'F1')).toMatchObject({ status: 'failed', kind: 'voice' });
     expect(handedOver.map((m) => m.id)).toEqual(['F1']);
   });

@@ -67,7 +67,7 @@ describe("strangers' strings in the owner's terminal and main's context", () => 
   });
 
   it("`chat` shows a reply's control characters escaped and keeps its lines", async () => {
-    const child = spawn(process.execPath, [BIN, 'chat', '--chat', 'main', '--url', t.bot.httpUrl], { env: { ...process.env, ...env() } });
+    const child = spawn(process.execPath, [BIN, 'chat', '--chat', 'main', '--url', t.bot.httpUrl!], { env: { ...process.env, ...env() } });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     try {
