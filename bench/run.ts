@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   whatsapp: () => import('./whatsapp.bench.js'),
   model: () => import('./model.bench.js'),
   media: () => import('./media.bench.js'),
+  'media-links': () => import('./media-links.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
