@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audioLength } from '../../channel/media/audio-length.js';
 import { NOT_FOR_THE_ASSISTANT } from '../../channel/inbound.js';
+import { sizeText } from '../../channel/media/media-text.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { eventually } from '../support/eventually.js';
 import { OllamaStub } from '../support/ollama-stub.js';
@@ -118,7 +119,9 @@ describe("media claims and a group's media allowance", () => {
       uploads.map((u, i) => message({ remoteJid: BUSY, id: `RATE${i + 1}`, participant: EVE }, { imageMessage: { ...u, mimetype: 'image/jpeg' } }, { pushName: 'Eve' })),
     );
     for (const id of ['RATE1', 'RATE2', 'RATE3']) expect((await stored(BUSY, id)).text).toBe(`[photo: media/${id}.jpg]`);
-    expect((await stored(BUSY, 'RATE4')).text).toBe('[photo, not saved: this group already sent 3 files in the last hour, its limit (MEDIA_GROUP_RATE)]');
+    expect((await stored(BUSY, 'RATE4')).text).toBe(
+      `[photo, ${sizeText(uploads[3].fileLength)}, not saved: this group already sent 3 files in the last hour, its limit (MEDIA_GROUP_RATE)]`,
+    );
     expect(media.requests).not.toContain(uploads[3].directPath);
     // Another group has its own allowance.
     const other = await media.upload(jpeg, 'image');
