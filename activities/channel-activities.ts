@@ -6,6 +6,7 @@ import type { ChannelActivities, LoadTurnContextInput, QueueGroupTurnInput, Turn
 import { checkToolArguments, toolsFor } from '../contracts/tools/index.js';
 import type { DeliveryRequest, GroupJob, ToolInvocation, TurnContext } from '../contracts/types.js';
 import { deliver } from './delivery.js';
+import { boundHistory } from './history-bytes.js';
 import { HOST_TOOL_HANDLERS, type HostToolDeps } from './host-tools/index.js';
 import { conversation, systemPrompt, timeNote, withTimeNote, type PromptSettings } from './turn-context.js';
 
@@ -43,7 +44,8 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
       return {
         group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox },
         system: systemPrompt(deps.prompt, group),
-        history: withTimeNote(conversation(deps.store, deps.prompt, group.jid, input.messages, input.task), timeNote(deps.prompt, new Date())),
+        // Bounded in bytes: this result is a Temporal payload, and a chat can hold any amount.
+        history: boundHistory(withTimeNote(conversation(deps.store, deps.prompt, group.jid, input.messages, input.task), timeNote(deps.prompt, new Date()))),
         tools: toolsFor(group.isMain),
         limits: deps.limits,
       };

@@ -1,13 +1,25 @@
 // The data that crosses between the channel, workflows and activities. Plain JSON, small,
 // so every input and result reads well in the Temporal Web UI.
 
-/** A message handed to a group's workflow: stored first, so `seq` is its place in the chat. */
+/**
+ * A message handed to a group's workflow: a reference to the stored message (stored first,
+ * so `seq` is its place in the chat), never its text, which a person can grow without limit:
+ * the turn reads the text from the store. Built by messageRef (contracts/message-ref.ts),
+ * bounded in bytes.
+ */
 export interface InboundMessage {
   id: string;
   chat: string;
   sender: string;
+  /** The sender's chosen name, cut to NAME_BYTES. */
   senderName?: string;
-  text: string;
+  /** The start of the text, cut to PREVIEW_BYTES: for the Web UI (the turn's memo and summary) only. */
+  preview?: string;
+  /**
+   * The full text, as histories recorded before references carry it: accepted, never read
+   * (the turn reads the stored text) and never sent any more.
+   */
+  text?: string;
   /** ISO 8601. */
   timestamp: string;
   seq: number;
@@ -33,6 +45,13 @@ export interface GroupWorkflowInput {
   handled: string[];
   /** Turns after which the workflow continues as new, bounding its history. */
   turnsPerRun: number;
+  /**
+   * How long the group lets one turn run before the server stops it and the group tells the
+   * chat and moves on (the turn's run timeout); DEFAULT_TURN_TIMEOUT_MS when absent.
+   */
+  turnTimeoutMs?: number;
+  /** An idle run continues as new once it is this old (DEFAULT_RUN_MAX_AGE_MS when absent). */
+  runMaxAgeMs?: number;
 }
 
 export type TurnKind = 'message' | 'task';

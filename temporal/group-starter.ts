@@ -5,24 +5,14 @@ import type { Client } from '@temporalio/client';
 import type { Group, StoredMessage } from '../lib/store/store.js';
 import { groupWorkflow, jobSignal, messageSignal } from '../workflows/group.js';
 import { groupWorkflowId } from '../contracts/ids.js';
+import { messageRef } from '../contracts/message-ref.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
 import type { TaskQueues } from '../contracts/task-queue-names.js';
-import type { GroupJob, GroupWorkflowInput, InboundMessage } from '../contracts/types.js';
+import type { GroupJob, GroupWorkflowInput } from '../contracts/types.js';
 
 /** Turns per group workflow run before continue-as-new (tests lower it). */
 export const DEFAULT_TURNS_PER_RUN = 100;
 
-export function toInboundMessage(message: StoredMessage): InboundMessage {
-  return {
-    id: message.id,
-    chat: message.chat,
-    sender: message.sender,
-    ...(message.senderName ? { senderName: message.senderName } : {}),
-    text: message.text,
-    timestamp: message.timestamp,
-    seq: message.seq,
-  };
-}
 
 /** The group workflow's start arguments, for a signalWithStart that may have to start it. */
 function startOptions(queues: Pick<TaskQueues, 'workflows'>, group: Pick<Group, 'folder' | 'jid' | 'name'>, turnsPerRun: number) {
@@ -46,7 +36,8 @@ export function createGroupStarter(client: Client, queues: TaskQueues, turnsPerR
     await client.workflow.signalWithStart(groupWorkflow, {
       ...startOptions(queues, group, turnsPerRun),
       signal: messageSignal,
-      signalArgs: [{ ...toInboundMessage(message), ...(localChannel ? { localChannel } : {}) }],
+      // A reference, bounded in bytes, never the text: the turn reads that from the store.
+      signalArgs: [{ ...messageRef(message), ...(localChannel ? { localChannel } : {}) }],
     });
   };
 }

@@ -26,11 +26,12 @@ import {
   type SandboxActivities,
 } from '../contracts/activities.js';
 import { modelSteps } from './model-step.js';
+import { boundUtf8 } from '../contracts/bytes.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
 import { offeredPlace, unknownToolError } from '../contracts/tools/places.js';
 import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContext } from '../contracts/types.js';
 
-const TOOL_RESULT_LIMIT = 16_000;
+const TOOL_RESULT_LIMIT_BYTES = 16_000;
 
 /** The activity proxies of a turn, with the timing contract of each kind of step. */
 function turnActivities(limits?: TurnContext['limits']) {
@@ -252,9 +253,9 @@ async function runTool(call: ToolCall, context: TurnContext, turnId: string, act
   }
 }
 
+/** A tool's result as the next model step's input carries it: bounded in bytes, as Temporal counts. */
 function capped(text: string): string {
-  if (text.length <= TOOL_RESULT_LIMIT) return text;
-  return `${text.slice(0, TOOL_RESULT_LIMIT)}\n[… ${text.length - TOOL_RESULT_LIMIT} more characters cut]`;
+  return boundUtf8(text, TOOL_RESULT_LIMIT_BYTES, (cut) => `\n[… ${cut} more bytes cut]`);
 }
 
 /** The innermost readable cause of a failure: its type and a sentence a person understands. */

@@ -7,24 +7,34 @@
 import {
   allHandlersFinished,
   ChildWorkflowFailure,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   ParentClosePolicy,
+  patched,
+  proxyActivities,
   setHandler,
   sleep,
   startChild,
+  TimeoutFailure,
   WorkflowIdReusePolicy,
   workflowInfo,
   ApplicationFailure,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { agentTurnWorkflow } from './agent-turn.js';
-import { turnWorkflowId } from '../contracts/ids.js';
+import type { ChannelActivities, TurnFailedNotice } from '../contracts/activities.js';
+import { boundUtf8 } from '../contracts/bytes.js';
+import { messageKey, messageTurnWorkflowId, turnWorkflowId } from '../contracts/ids.js';
+import { asRef, nextBatch, QUEUE_MAX_BYTES, refBytes } from '../contracts/message-ref.js';
+import { PATCHES } from '../contracts/patches.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
+import { queuesOf } from '../contracts/task-queue-names.js';
 import type { AgentTurnInput, AgentTurnResult, GroupJob, GroupWorkflowInput, InboundMessage, JobOutcome } from '../contracts/types.js';
 
 export const messageSignal = defineSignal<[InboundMessage]>('message');
@@ -37,8 +47,39 @@ export const queueQuery = defineQuery<{ queued: string[]; jobs: string[]; curren
 /** How many handled ids to remember: enough to recognise any redelivery the channel could make. */
 const HANDLED_MEMORY = 1000;
 
+/**
+ * How long a turn may run before the server stops it (its run timeout, which holds even when
+ * the turn's workflow tasks fail forever): the turn's own bound (AGENT_MAX_STEPS × MODEL_TIMEOUT
+ * + 10 minutes, 70 minutes by default) plus the day its reply may wait for a reconnecting channel.
+ */
+export const DEFAULT_TURN_TIMEOUT_MS = 26 * 3600_000;
+
+/** An idle run continues as new once it is a day old, so no run (and no old code path) stays in flight for months. */
+export const DEFAULT_RUN_MAX_AGE_MS = 24 * 3600_000;
+
 /** Pauses between attempts to start a turn that could not start: 1 s doubling to a minute. */
 const startRetryMs = (failures: number) => Math.min(1000 * 2 ** failures, 60_000);
+
+/**
+ * Tells the group's chat what the group itself did (a turn it stopped, a flood it refused):
+ * short and best effort like a turn's own notice, keyed so a retry tells once, in a scope a
+ * cancellation cannot stop. A notice that fails is logged; the group goes on either way.
+ */
+async function tellChat(notice: TurnFailedNotice, summary: string): Promise<void> {
+  const { notifyTurnFailed } = proxyActivities<ChannelActivities>({
+    taskQueue: queuesOf(workflowInfo().taskQueue).channel,
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: '2m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
+  });
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      await notifyTurnFailed.executeWithOptions({ summary }, [notice]);
+    } catch (error) {
+      log.warn('the notice could not be sent', { key: notice.key, error: (error as Error).message });
+    }
+  });
+}
 
 interface TurnToStart {
   turnId: string;
@@ -46,20 +87,39 @@ interface TurnToStart {
   chat: string;
   memo: Record<string, unknown>;
   summary: string;
+  /** The group's bound on the turn (its run timeout). */
+  timeoutMs: number;
 }
 
-type Started = { kind: 'ended'; outcome: { ok: true; result: AgentTurnResult } | { ok: false; type: string; message: string } } | { kind: 'already-ran' } | { kind: 'not-started' };
+type Ended = { ok: true; result: AgentTurnResult } | { ok: false; type: string; message: string };
+type Started = { kind: 'ended'; outcome: Ended } | { kind: 'already-ran' } | { kind: 'not-started' };
 
 export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
-  const queue = [...input.queue];
+  // A queue carried from a run recorded before references holds full texts: references from here on.
+  const queue = input.queue.map(asRef);
   const jobs = [...(input.jobs ?? [])];
   const handled = new Set(input.handled);
+  const turnTimeoutMs = input.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS;
+  // Runs recorded before these patches replay on their old path (docs/architecture.md, "Changing workflow code").
+  const turnIdPerChat = patched(PATCHES.turnIdPerChat.id);
+  const keyOf = (message: InboundMessage) => (turnIdPerChat ? messageKey(input.folder, message.chat, message.id) : message.id);
+  let queueBytes = queue.reduce((sum, message) => sum + refBytes(message), 0);
+  const refused = { count: 0, notices: 0 };
   let current: string | undefined;
 
   // Handlers only enqueue: the main loop below does the work, one turn at a time.
-  setHandler(messageSignal, (message) => {
-    if (handled.has(message.id) || queue.some((queued) => queued.id === message.id)) return;
+  setHandler(messageSignal, (signalled) => {
+    const message = asRef(signalled);
+    const key = keyOf(message);
+    if (handled.has(key) || queue.some((queued) => keyOf(queued) === key)) return;
+    const bytes = refBytes(message);
+    if (queueBytes + bytes > QUEUE_MAX_BYTES) {
+      // The message is stored (the chat's history shows it) but not queued: the chat is told below.
+      refused.count++;
+      return;
+    }
     queue.push(message);
+    queueBytes += bytes;
     // Signals sent at the same moment may arrive out of order; the chat's order is the store's.
     queue.sort((a, b) => a.seq - b.seq);
   });
@@ -69,71 +129,114 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
   });
   setHandler(queueQuery, () => ({ queued: queue.map((m) => m.id), jobs: jobs.map((j) => j.turnId), current }));
 
+  // One timer per run, never cancelled (a condition's own timeout would add two events per turn).
+  let aged = false;
+  if (patched(PATCHES.idleRollover.id)) {
+    sleep(input.runMaxAgeMs ?? DEFAULT_RUN_MAX_AGE_MS).then(
+      () => (aged = true),
+      () => {}, // cancelled with the run: nothing to do
+    );
+  }
+
   let turns = 0;
   let startFailures = 0;
   // Messages and jobs take turns, so neither waits behind a stream of the other.
   let jobNext = false;
-  for (;;) {
-    const timeToRollOver = () => turns >= input.turnsPerRun || workflowInfo().continueAsNewSuggested;
-    await condition(() => queue.length > 0 || jobs.length > 0 || timeToRollOver());
-    if (timeToRollOver()) break;
+  try {
+    for (;;) {
+      const timeToRollOver = () => turns >= input.turnsPerRun || aged || workflowInfo().continueAsNewSuggested;
+      await condition(() => queue.length > 0 || jobs.length > 0 || refused.count > 0 || timeToRollOver());
+      if (refused.count > 0) await tellRefused(input.folder, refused);
+      if (timeToRollOver()) break;
+      if (queue.length === 0 && jobs.length === 0) continue;
 
-    const runJob: boolean = jobs.length > 0 && (queue.length === 0 || jobNext);
-    let started: Started;
-    if (runJob) {
-      const job = jobs[0];
-      current = job.turnId;
-      started = await runTurn(job);
-      if (started.kind !== 'not-started') {
-        jobs.shift();
-        handled.add(job.id);
-        if (job.replyTo) await tellWaitingRun(job, started);
-      }
-    } else {
-      // Everything that arrived while the last turn ran is answered together, in order.
-      const batch = [...queue];
-      current = turnWorkflowId(input.folder, batch[0].id);
-      started = await runTurn(
-        {
-          turnId: current,
-          // Its channel steps may run in the channel's process when the channel that received
-          // the newest message runs workflow tasks too (the flag is absent in older histories).
-          input: { folder: input.folder, kind: 'message', messages: batch, ...(batch.at(-1)?.localChannel ? { localSteps: true } : {}) },
-          chat: batch[0].chat,
-          memo: {
-            text: batch.map((m) => m.text).join('\n').slice(0, 500),
-            sender: batch[0].senderName ?? batch[0].sender,
-            messageIds: batch.map((m) => m.id),
+      const runJob: boolean = jobs.length > 0 && (queue.length === 0 || jobNext);
+      let started: Started;
+      if (runJob) {
+        const job = jobs[0];
+        current = job.turnId;
+        started = await runTurn({ ...job, timeoutMs: turnTimeoutMs });
+        if (started.kind !== 'not-started') {
+          jobs.shift();
+          handled.add(job.id);
+          if (job.replyTo) await tellWaitingRun(job, started);
+        }
+      } else {
+        // What arrived while the last turn ran is answered together, in order, as many as one
+        // turn's input may carry; the rest in the next turns.
+        const batch = nextBatch(queue);
+        const first = batch[0];
+        current = turnIdPerChat ? messageTurnWorkflowId(input.folder, first.chat, first.id) : turnWorkflowId(input.folder, first.id);
+        const preview = (m: InboundMessage) => m.preview ?? '';
+        started = await runTurn(
+          {
+            turnId: current,
+            // Its channel steps may run in the channel's process when the channel that received
+            // the newest message runs workflow tasks too (the flag is absent in older histories).
+            input: { folder: input.folder, kind: 'message', messages: batch, ...(batch.at(-1)?.localChannel ? { localSteps: true } : {}) },
+            chat: first.chat,
+            memo: {
+              text: boundUtf8(batch.map(preview).join('\n'), 500),
+              sender: first.senderName ?? first.sender,
+              messageIds: batch.map((m) => m.id),
+            },
+            summary: boundUtf8(preview(first), 100),
+            timeoutMs: turnTimeoutMs,
           },
-          summary: batch[0].text.slice(0, 100),
-        },
-        // Marked handled only once the turn has started, so a start that fails loses nothing.
-        () => {
-          for (const message of batch) {
-            handled.add(message.id);
-            queue.splice(queue.findIndex((queued) => queued.id === message.id), 1);
-          }
-        },
-      );
+          // Marked handled only once the turn has started, so a start that fails loses nothing.
+          () => {
+            for (const message of batch) {
+              handled.add(keyOf(message));
+              queue.splice(queue.indexOf(message), 1);
+              queueBytes -= refBytes(message);
+            }
+          },
+        );
+      }
+      current = undefined;
+      if (started.kind === 'not-started') {
+        // Kept queued: wait, then try again (the messages are in the store and in this queue).
+        await sleep(startRetryMs(startFailures++));
+        continue;
+      }
+      startFailures = 0;
+      jobNext = !runJob;
+      turns++;
     }
-    current = undefined;
-    if (started.kind === 'not-started') {
-      // Kept queued: wait, then try again (the messages are in the store and in this queue).
-      await sleep(startRetryMs(startFailures++));
-      continue;
-    }
-    startFailures = 0;
-    jobNext = !runJob;
-    turns++;
+  } catch (error) {
+    // Cancelled (from the Web UI or the command line): the running turn was cancelled with the
+    // group and told its chat; what is queued is not lost, it is carried into the next run.
+    if (!(isCancellation(error) && patched(PATCHES.cancelKeepsQueue.id))) throw error;
+    log.info('the group was cancelled: its running turn stopped, its queue goes on in a new run', { queued: queue.length, jobs: jobs.length });
   }
 
-  await condition(allHandlersFinished);
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   await continueAsNew<typeof groupWorkflow>({
     ...input,
     queue,
     jobs,
     handled: [...handled].slice(-HANDLED_MEMORY),
   });
+}
+
+/** Tells the chat how many messages a flood left unqueued (one notice per wave of them). */
+async function tellRefused(folder: string, refused: { count: number; notices: number }): Promise<void> {
+  const info = workflowInfo();
+  const count = refused.count;
+  refused.count = 0;
+  refused.notices++;
+  await tellChat(
+    {
+      key: `refused:${info.workflowId}:${info.runId}:${refused.notices}`,
+      folder,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      reason:
+        `${count} message(s) arrived faster than I can answer (this chat's queue holds ${QUEUE_MAX_BYTES / 1024} KB of waiting messages), ` +
+        'so they were stored but not queued. Send again what still needs an answer once I have replied.',
+    },
+    `tell ${folder}: ${count} messages not queued`,
+  );
 }
 
 /** Starts one turn as a child and waits for it; onStarted runs as soon as the child exists. */
@@ -150,6 +253,9 @@ async function runTurn(turn: TurnToStart, onStarted?: () => void): Promise<Start
       typedSearchAttributes: babybotAttributes({ group: turn.input.folder, chat: turn.chat, kind: turn.input.kind }),
       memo: turn.memo,
       staticSummary: turn.summary,
+      // The group's bound on the turn, kept by the server: it holds even when the turn's own
+      // code cannot run (its workflow tasks failing on a bug, a payload, a bad deploy).
+      workflowRunTimeout: turn.timeoutMs,
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
@@ -165,8 +271,19 @@ async function runTurn(turn: TurnToStart, onStarted?: () => void): Promise<Start
   try {
     return { kind: 'ended', outcome: { ok: true, result: await child.result() } };
   } catch (error) {
-    // The turn has already told the user and shows as Failed in the Web UI; the group goes on.
     const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
+    if (cause instanceof TimeoutFailure) {
+      // Stopped by the server at the group's bound: the turn told no one, so the group does.
+      const hours = Math.round((turn.timeoutMs / 3600_000) * 10) / 10;
+      const message = `the turn was still running after ${hours} hours, the longest a turn may take, so it was stopped. Ask again, perhaps in smaller parts.`;
+      log.warn('turn timed out', { turn: turn.turnId });
+      await tellChat(
+        { key: `timeout:${turn.turnId}:${child.firstExecutionRunId}`, folder: turn.input.folder, workflowId: turn.turnId, runId: child.firstExecutionRunId, reason: message },
+        `tell ${turn.input.folder}: ${turn.turnId} timed out`,
+      );
+      return { kind: 'ended', outcome: { ok: false, type: 'TurnTimedOut', message } };
+    }
+    // The turn has already told the user and shows as Failed in the Web UI; the group goes on.
     const type = cause instanceof ApplicationFailure ? (cause.type ?? 'TurnFailed') : 'TurnFailed';
     const message = (cause as Error | undefined)?.message ?? String(error);
     log.warn('turn failed', { turn: turn.turnId, error: message });
@@ -180,9 +297,12 @@ async function tellWaitingRun(job: GroupJob, started: Exclude<Started, { kind: '
     started.kind === 'ended'
       ? { jobId: job.id, ...started.outcome }
       : { jobId: job.id, ok: false, type: 'TurnAlreadyRan', message: `the turn ${job.turnId} already ran.` };
-  try {
-    await getExternalWorkflowHandle(job.replyTo!.workflowId, job.replyTo!.runId).signal(jobDoneSignal, outcome);
-  } catch (error) {
-    log.warn('the run waiting for a job is gone', { job: job.id, error: (error as Error).message });
-  }
+  // Told even when the group is being cancelled: the task run would wait for it otherwise.
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      await getExternalWorkflowHandle(job.replyTo!.workflowId, job.replyTo!.runId).signal(jobDoneSignal, outcome);
+    } catch (error) {
+      log.warn('the run waiting for a job is gone', { job: job.id, error: (error as Error).message });
+    }
+  });
 }

@@ -91,8 +91,9 @@ export function stubActivities(folder: string, script: ModelScript, holds = new 
   const context = (messages: InboundMessage[]): TurnContext => ({
     group: { folder, chat: `local:${folder}`, name: folder, isMain: false },
     system: 'You are a stub.',
-    // As the real loader does, the turn's own messages end the history the model reads.
-    history: messages.map((m) => ({ role: 'user', content: m.text })),
+    // As the real loader does, the turn's own messages end the history the model reads (a
+    // reference carries only a preview: the stub's texts are short enough to be whole in it).
+    history: messages.map((m) => ({ role: 'user', content: m.preview ?? m.text ?? '' })),
     tools: toolsFor(false),
     limits: { maxSteps: DEFAULT_MAX_STEPS, modelTimeoutMs: 60_000, sandboxStepTimeoutMs: 60_000 },
   });

@@ -1,5 +1,5 @@
 // A workflow interceptor that makes a turn fail to start: the fault of test
-// child-start.test.ts. Starting the child turn of a message whose text holds
+// child-start.test.ts. Starting the child turn of a message whose text (its preview) holds
 // "[fail-start]" throws for the first 3 seconds (workflow time, so replay is deterministic)
 // after the message was written, as a start that fails for a reason other than "already
 // started" does; later attempts start it.
@@ -13,7 +13,7 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
     {
       async startChildWorkflowExecution(input, next) {
         const turn = input.options.args?.[0] as AgentTurnInput | undefined;
-        const marked = turn?.messages?.find((m) => m.text.includes('[fail-start]'));
+        const marked = turn?.messages?.find((m) => (m.preview ?? m.text ?? '').includes('[fail-start]'));
         if (marked && Date.now() < Date.parse(marked.timestamp) + FAIL_FOR_MS) {
           throw new Error('injected fault: the child turn could not be started');
         }

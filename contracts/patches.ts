@@ -1,0 +1,36 @@
+// Every patch in the workflow code, in one table: the versioning strategy (docs/architecture.md,
+// "Changing workflow code") is patching with patched(), each patch kept until its deprecation
+// date, then deprecatePatch() for one more window, then removed. tests/replay/versioning.test.ts
+// holds this table, the workflow code, the docs and the recorded histories together.
+
+export interface Patch {
+  /** The id passed to patched(): recorded as a marker in every run that took the new path. */
+  id: string;
+  /** The workflow whose commands it changes. */
+  workflow: 'groupWorkflow' | 'agentTurnWorkflow' | 'scheduledTaskWorkflow' | 'voiceNoteWorkflow';
+  /** When it was added (the deploy that first carries it). */
+  added: string;
+  /** What it changes, in one line. */
+  change: string;
+}
+
+export const PATCHES = {
+  turnIdPerChat: {
+    id: 'turn-id-per-chat',
+    workflow: 'groupWorkflow',
+    added: '2026-12-07',
+    change: 'a message turn is named turn:<folder>:<id>@<chat> when its chat is not local:<folder>',
+  },
+  idleRollover: {
+    id: 'idle-rollover',
+    workflow: 'groupWorkflow',
+    added: '2026-12-07',
+    change: 'a run starts one timer (its maximum age) and continues as new when it passes',
+  },
+  cancelKeepsQueue: {
+    id: 'cancel-keeps-queue',
+    workflow: 'groupWorkflow',
+    added: '2026-12-07',
+    change: 'a cancelled group continues as new with its queue instead of ending Cancelled',
+  },
+} as const satisfies Record<string, Patch>;
