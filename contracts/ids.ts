@@ -1,4 +1,5 @@
 // Readable workflow ids: what a person types into the Web UI's search box.
+import { boundUtf8, utf8Bytes } from './bytes.js';
 
 export const groupWorkflowId = (folder: string) => `group:${folder}`;
 /** A turn that answers no message (a task's run: `task-<firing>`), or the short form below. */
@@ -19,7 +20,25 @@ export function messageTurnWorkflowId(folder: string, chat: string, messageId: s
 
 /** A message's key within its group: the tail of its turn's id (the id alone in the short form). */
 export function messageKey(folder: string, chat: string, messageId: string): string {
-  return chat === `local:${folder}` && !messageId.includes('@') ? messageId : `${messageId}@${chat}`;
+  const key = chat === `local:${folder}` && !messageId.includes('@') ? messageId : `${messageId}@${chat}`;
+  // A sender's client chooses the id, and the server refuses a workflow id over 1000 bytes
+  // (failing the group's workflow task for ever): a long key keeps its start and a hash.
+  return utf8Bytes(key) <= KEY_MAX_BYTES ? key : `${boundUtf8(key, 100, () => '')}…${fnv1a(key)}`;
+}
+
+/** Room for `turn:<folder>:` (46 bytes at most) within Temporal's 1000-byte workflow id. */
+const KEY_MAX_BYTES = 600;
+
+/** FNV-1a, 2 × 32 bits, as hex: a stable name for a long key (workflow code has no crypto, and needs none here). */
+function fnv1a(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193) >>> 0;
+    b = Math.imul(b ^ code, 0x5bd1e995) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
 
 /** The folder named in a `group:`, `turn:` or `task:` id, or undefined for other ids. */

@@ -178,7 +178,8 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
             memo: {
               text: boundUtf8(batch.map(preview).join('\n'), 500),
               sender: first.senderName ?? first.sender,
-              messageIds: batch.map((m) => m.id),
+              // Each id bounded too: a sender's client chooses it.
+              messageIds: batch.map((m) => boundUtf8(m.id, 120)),
             },
             summary: boundUtf8(preview(first), 100),
             timeoutMs: turnTimeoutMs,

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { groupWorkflowId } from '../../contracts/ids.js';
 import type { TaskQueues } from '../../contracts/task-queue-names.js';
-import type { AgentTurnResult, InboundMessage } from '../../contracts/types.js';
+import type { AgentTurnResult, GroupWorkflowInput, InboundMessage } from '../../contracts/types.js';
 import { groupWorkflow, queueQuery } from '../../workflows/group.js';
 import { eventually } from '../support/eventually.js';
 import { groupIdle } from '../support/group-idle.js';
@@ -14,11 +14,12 @@ export function groupProbe(client: Client, folder: string) {
   /** The group's queue, read from its latest run: a query sees every signal accepted before it. */
   const queue = () => client.workflow.getHandle(groupWorkflowId(folder)).query(queueQuery);
   return {
-    start(queues: TaskQueues, options: { queue?: InboundMessage[]; turnsPerRun?: number } = {}) {
+    start(queues: TaskQueues, options: { queue?: InboundMessage[]; turnsPerRun?: number } & Pick<GroupWorkflowInput, 'turnTimeoutMs' | 'runMaxAgeMs'> = {}) {
+      const { queue = [], turnsPerRun = 100, ...bounds } = options;
       return client.workflow.start(groupWorkflow, {
         workflowId: groupWorkflowId(folder),
         taskQueue: queues.workflows,
-        args: [{ folder, chat: `local:${folder}`, queue: options.queue ?? [], handled: [], turnsPerRun: options.turnsPerRun ?? 100 }],
+        args: [{ folder, chat: `local:${folder}`, queue, handled: [], turnsPerRun, ...bounds }],
       });
     },
     queue,
