@@ -11,7 +11,7 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
     {
       async execute(input, next) {
         const turn = input.args[0] as AgentTurnInput | undefined;
-        if (turn?.kind === 'message' && turn.messages?.[0]?.preview?.includes('[poison]')) {
+        if (turn?.kind === 'message' && (turn.messages?.[0]?.preview ?? turn.messages?.[0]?.text)?.includes('[poison]')) {
           throw new Error('injected bug: this turn fails every workflow task');
         }
         return next(input);
