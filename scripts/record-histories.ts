@@ -1,8 +1,10 @@
 // Records the histories the replay test (tests/replay/replay.test.ts) replays on every CI
 // run: real runs of a real BabyBot on its own embedded Temporal server, with the scripted
-// model standing in for Ollama. Re-record only when a workflow change is intended and
-// guarded (see the README, "Changing workflow code"):
-//   node --import tsx scripts/record-histories.ts
+// model standing in for Ollama, on the default path (context and delivery as local
+// activities, task runs as group jobs). Each recording is a new set in a folder of its own
+// (tests/replay/histories/<SET>/); older sets stay, since runs they stand for may still be in
+// flight (docs/architecture.md, "Changing workflow code"):
+//   node --import tsx scripts/record-histories.ts 2026-12-07
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +20,9 @@ import { groupWorkflowId, turnWorkflowId } from '../contracts/ids.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
 import { taskQueues } from '../contracts/task-queue-names.js';
 
-const OUT_DIR = path.resolve(import.meta.dirname, '../tests/replay/histories');
+const SET = process.argv[2];
+if (!SET || !/^\d{4}-\d{2}-\d{2}$/.test(SET)) throw new Error('Name the set of histories by its date: record-histories.ts YYYY-MM-DD');
+const OUT_DIR = path.resolve(import.meta.dirname, '../tests/replay/histories', SET);
 /** The group rolls over after these three turns, so its first run ends in continue-as-new. */
 const TURNS_PER_RUN = 3;
 
@@ -31,6 +35,8 @@ ollama.setScript((request) => {
   if (last?.role === 'tool') return { content: 'Done: I will remember that.' };
   const text = lastUserText(request);
   if (/remember/i.test(text)) return { toolCalls: [{ name: 'remember', arguments: { note: 'The owner drinks tea, never coffee.' } }] };
+  // A call whose arguments break the tool's schema: the model reads the error and answers.
+  if (/wrongly/i.test(text)) return { toolCalls: [{ name: 'remember', arguments: { notes: 42 } }] };
   if (/break/i.test(text)) return { status: 400, error: 'scripted: the request was malformed' };
   if (/good morning/i.test(text)) return { content: 'Good morning! Here is your summary.' };
   return { content: 'Hello! How can I help?' };
@@ -70,6 +76,8 @@ try {
   await save(client, 'tool-turn', await closedRun(client, turnWorkflowId('main', 'tools-1')));
   await post('failed-1', 'This one will break the model');
   await save(client, 'failed-turn', await closedRun(client, turnWorkflowId('main', 'failed-1')));
+  await post('invalid-1', 'Please note this wrongly');
+  await save(client, 'invalid-tool-argument', await closedRun(client, turnWorkflowId('main', 'invalid-1')));
 
   // The third turn ended the group's first run: it continued as new.
   const group = await client.workflow.getHandle(groupWorkflowId('main')).describe();
@@ -90,6 +98,12 @@ try {
   });
   await save(client, 'task-run', await closedRun(client, `${taskId}-2025-01-01T08:00:00Z`));
   await save(client, 'task-turn', await closedRun(client, turnWorkflowId('main', 'task-record-1-2025-01-01T08:00:00Z')));
+
+  // Cancelled from the Web UI while idle: the run continues as new with its queue (and memory).
+  const cancelled = client.workflow.getHandle(groupWorkflowId('main'));
+  const cancelledRun = (await cancelled.describe()).runId;
+  await cancelled.cancel();
+  await save(client, 'group-cancelled', await closedRun(client, groupWorkflowId('main'), cancelledRun));
 } finally {
   await bot.stop();
   await ollama.close();

@@ -10,7 +10,8 @@ import { describeReplay, readHistoryFile, replayHistory, workflowIdOf } from '..
 import { bundleWorkflows } from '../../workers/worker-set.js';
 
 const HISTORIES = path.resolve(import.meta.dirname, 'histories');
-const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+// The first set at the top, each later set in a folder named by the date it was recorded.
+const files = (fs.readdirSync(HISTORIES, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
 
 describe('recorded histories', () => {
   let bundle: WorkflowBundleWithSourceMap;
@@ -21,6 +22,17 @@ describe('recorded histories', () => {
   it('cover a plain turn, tool calls, a failure, a continue-as-new, a task run and its turn', () => {
     expect(files).toEqual(
       expect.arrayContaining(['plain-turn.json', 'tool-turn.json', 'failed-turn.json', 'group-continue-as-new.json', 'task-run.json', 'task-turn.json']),
+    );
+  });
+
+  it('cover the default path: local channel steps, a job, an invalid tool argument, a cancelled group', () => {
+    const set = '2026-12-07';
+    expect(files).toEqual(
+      expect.arrayContaining(
+        ['plain-turn', 'tool-turn', 'failed-turn', 'invalid-tool-argument', 'group-continue-as-new', 'group-cancelled', 'task-run', 'task-turn'].map((name) =>
+          path.join(set, `${name}.json`),
+        ),
+      ),
     );
   });
 
