@@ -91,8 +91,10 @@ export class WorkerSet {
             namespace: options.namespace,
             taskQueue: options.queues.workflows,
             workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
-            // Only for the turns' local activities: nothing schedules activity tasks on this queue.
+            // Only for the turns' local activities: nothing schedules activity tasks on this queue
+            // (every proxyActivities names its queue), so the worker does not poll it for them.
             activities: localChannelSteps(options.serve.includes('channel') ? options.activities.channel : undefined),
+            enableNonLocalActivities: false,
             identity: `${identity}:workflows`,
             workerDeploymentOptions,
             ...shutdown,

@@ -65,7 +65,13 @@ export async function withWorkers<T>(
     maxHeartbeatThrottleInterval: '200ms',
   } as const;
   const workers = await Promise.all([
-    Worker.create({ ...common, taskQueue: queues.workflows, workflowBundle: bundle, activities: localChannelSteps(channelElsewhere ? undefined : stubs.channel) }),
+    Worker.create({
+      ...common,
+      taskQueue: queues.workflows,
+      workflowBundle: bundle,
+      activities: localChannelSteps(channelElsewhere ? undefined : stubs.channel),
+      enableNonLocalActivities: false,
+    }),
     Worker.create({ ...common, taskQueue: queues.channel, activities: { ...stubs.channel } }),
     Worker.create({ ...common, taskQueue: queues.model, activities: { ...stubs.model } }),
     Worker.create({ ...common, taskQueue: queues.sandbox, activities: { ...stubs.sandbox } }),
