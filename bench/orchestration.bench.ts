@@ -1,9 +1,10 @@
 // Orchestration overhead of one turn: message accepted (HTTP 202) → reply stored, minus the
 // model's own time, with the scripted model answering at once; and turns per second with
 // 20 groups sending at once. Real Temporal dev server (SQLite), real store, real workers.
-// Measured twice in the same run, each on a fresh server: with every channel step a
-// regular activity on the channel queue (before), and with the turn's context and delivery
-// as local activities in the workflow worker's process (after; the default).
+// Before and after in the same run, each on a fresh server: BENCH_BASELINE names a checkout
+// of the code to compare with (`git worktree add /tmp/base main`, its node_modules linked),
+// measured first; then this tree; then the floor (a bare one-activity workflow).
+import path from 'node:path';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { startBabyBot } from '../workers/composition-root.js';
@@ -22,23 +23,33 @@ interface Figures {
   turnsPerSecond: number;
 }
 
+type Start = typeof startBabyBot;
+
 export async function run(): Promise<void> {
-  const before = await measure('channel steps on the channel queue (before)', false);
-  const after = await measure('context and delivery as local activities (after)', true);
+  const baseline = process.env.BENCH_BASELINE;
+  let before: Figures | undefined;
+  if (baseline) {
+    const { startBabyBot: startBaseline } = (await import(path.resolve(baseline, 'workers/composition-root.ts'))) as { startBabyBot: Start };
+    before = await measure(`before: ${baseline}`, startBaseline);
+  }
+  const after = await measure('after: this tree', startBabyBot);
   const floor = await measureFloor();
-  console.log('before → after, in this run:');
-  console.log(`  p50 ${before.p50.toFixed(1)} → ${after.p50.toFixed(1)} ms (${(after.p50 / before.p50).toFixed(2)}x); p95 ${before.p95.toFixed(1)} → ${after.p95.toFixed(1)} ms (${(after.p95 / before.p95).toFixed(2)}x)`);
-  console.log(`  ${GROUPS} groups: ${before.turnsPerSecond.toFixed(1)} → ${after.turnsPerSecond.toFixed(1)} turns/s (${(after.turnsPerSecond / before.turnsPerSecond).toFixed(2)}x)`);
+  if (before) {
+    console.log('before → after, in this run:');
+    console.log(`  p50 ${before.p50.toFixed(1)} → ${after.p50.toFixed(1)} ms (${(after.p50 / before.p50).toFixed(2)}x); p95 ${before.p95.toFixed(1)} → ${after.p95.toFixed(1)} ms (${(after.p95 / before.p95).toFixed(2)}x)`);
+    console.log(`  ${GROUPS} groups: ${before.turnsPerSecond.toFixed(1)} → ${after.turnsPerSecond.toFixed(1)} turns/s (${(after.turnsPerSecond / before.turnsPerSecond).toFixed(2)}x)`);
+    console.log(`  before / the floor: p50 ${(before.p50 / floor.p50).toFixed(2)}x, throughput ${(before.turnsPerSecond / floor.perSecond).toFixed(2)}x`);
+  }
   console.log(`  after / the floor: p50 ${(after.p50 / floor.p50).toFixed(2)}x, throughput ${(after.turnsPerSecond / floor.perSecond).toFixed(2)}x`);
 }
 
-async function measure(label: string, localChannelSteps: boolean): Promise<Figures> {
+async function measure(label: string, start: Start): Promise<Figures> {
   const bench = await startBenchEnvironment('orchestration', { MAX_CONCURRENT_MODEL_CALLS: '20' });
   // The scripted model answers at once (its own time is well under a millisecond), so the
   // latency measured below is the orchestration overhead.
   bench.ollama.setScript(() => ({ content: 'ok' }));
   const config = loadConfig(bench.env);
-  const bot = await startBabyBot(config, createLogger('silent'), { localChannelSteps });
+  const bot = await start(config, createLogger('silent'));
   try {
     console.log(`${label}:`);
     for (let g = 1; g <= GROUPS; g++) {
