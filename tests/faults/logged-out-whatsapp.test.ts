@@ -6,6 +6,7 @@
 // goes on: its next turn starts at once, and other chats are answered meanwhile.
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageTurnWorkflowId } from '../../contracts/ids.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
@@ -42,10 +43,10 @@ describe('a logged-out WhatsApp', () => {
     whatsapp.current.close(401, 'Connection Failure'); // DisconnectReason.loggedOut
     const started = Date.now();
 
-    const run = await closedRun(bot.client, 'turn:whatsapp-main:LOGOUT1', 60_000);
+    const run = await closedRun(bot.client, messageTurnWorkflowId('whatsapp-main', OWNER_JID, 'LOGOUT1'), 60_000);
     const seconds = (Date.now() - started) / 1000;
     expect(run.status.name).toBe('FAILED');
-    const failure = await bot.client.workflow.getHandle('turn:whatsapp-main:LOGOUT1').result().catch((error: unknown) => error);
+    const failure = await bot.client.workflow.getHandle(messageTurnWorkflowId('whatsapp-main', OWNER_JID, 'LOGOUT1')).result().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const cause = (failure as WorkflowFailedError).cause as { type?: string; message: string };
     expect(cause.type).toBe('WhatsAppUnavailable');
@@ -58,7 +59,7 @@ describe('a logged-out WhatsApp', () => {
 
     // The group is not stuck: its next message gets its own turn now, which ends the same way.
     await bot.inbound!.receive({ channel: 'whatsapp', chat: OWNER_JID, id: 'LOGOUT2', sender: OWNER_JID, text: 'and now?', timestamp: new Date().toISOString() });
-    const next = await closedRun(bot.client, 'turn:whatsapp-main:LOGOUT2', 30_000);
+    const next = await closedRun(bot.client, messageTurnWorkflowId('whatsapp-main', OWNER_JID, 'LOGOUT2'), 30_000);
     expect(next.status.name).toBe('FAILED');
     console.log(`logged out: the turn failed after ${seconds.toFixed(1)}s with ${cause.type}: ${cause.message.slice(0, 80)}…; the next turn of the group ended ${((Date.now() - started) / 1000).toFixed(1)}s after the logout`);
   });

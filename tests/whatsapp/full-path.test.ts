@@ -2,6 +2,7 @@
 // servers (the fake sockets, Baileys' own objects) and the model (OllamaStub) stand in.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageTurnWorkflowId } from '../../contracts/ids.js';
 import { registerGroup } from '../../lib/group-registration.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { eventually } from '../support/eventually.js';
@@ -45,7 +46,7 @@ describe('WhatsApp through a running BabyBot', () => {
     whatsapp.current.deliver([message({ remoteJid: OWNER_JID, fromMe: true, id: 'SELF1' }, { conversation: 'what is on today?' })]);
     await until('the reply', () => whatsapp.allSent.length >= 1 && whatsapp.allSent);
     // The turn has ended and the group has nothing queued: its own echo started no turn.
-    await bot.client.workflow.getHandle('turn:whatsapp-main:SELF1').result();
+    await bot.client.workflow.getHandle(messageTurnWorkflowId('whatsapp-main', OWNER_JID, 'SELF1')).result();
     await bot.groupIdle('whatsapp-main');
     expect(whatsapp.allSent).toEqual([{ jid: OWNER_JID, text: 'echo: Owner: what is on today?', messageId: expect.stringMatching(/^BB[0-9A-F]{18}$/) }]);
     expect(ollama.requests).toHaveLength(1);
@@ -66,9 +67,9 @@ describe('WhatsApp through a running BabyBot', () => {
 
     whatsapp.current.deliver([message({ remoteJid: FAMILY, id: 'G2', participant: ALICE }, { conversation: '@Baby when does the train leave?' }, { pushName: 'Alice' })]);
     await until('the group reply', () => bot.replies(FAMILY).length === 1);
-    await bot.client.workflow.getHandle('turn:family:G2').result();
+    await bot.client.workflow.getHandle(messageTurnWorkflowId('family', FAMILY, 'G2')).result();
     await bot.groupIdle('family');
-    await expect(bot.client.workflow.getHandle('turn:family:G1').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(bot.client.workflow.getHandle(messageTurnWorkflowId('family', FAMILY, 'G1')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(ollama.requests.length).toBe(requestsBefore + 1);
     const request = ollama.requests[requestsBefore];
     const contents = request.messages.map((m) => withoutTimeNote(m.content));
@@ -88,7 +89,7 @@ describe('WhatsApp through a running BabyBot', () => {
     // The adapter reconnects (a new socket) but WhatsApp does not open it for a while.
     const pending = await whatsapp.socketCount(socketsBefore + 1);
     // Temporal shows the reply's delivery failing and being retried while the socket stays shut.
-    const turn = bot.client.workflow.getHandle('turn:family:G3');
+    const turn = bot.client.workflow.getHandle(messageTurnWorkflowId('family', FAMILY, 'G3'));
     await until(
       'the delivery to be retried',
       async () => ((await turn.describe()).raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'deliver' && (a.attempt ?? 0) >= 2),
