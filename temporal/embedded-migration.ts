@@ -6,7 +6,7 @@ import type { Client, ScheduleDescription } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Group, StoredMessage } from '../lib/store/store.js';
-import { folderOfWorkflowId } from '../contracts/ids.js';
+import { folderOfWorkflowId, messageKey } from '../contracts/ids.js';
 import type { AgentTurnInput, GroupWorkflowInput, InboundMessage } from '../contracts/types.js';
 
 export interface MigrationDeps {
@@ -127,10 +127,12 @@ export function unansweredMessages(events: HistoryEvent[]): InboundMessage[] {
   const received = new Map<string, InboundMessage>();
   const turnMessages = new Map<string, string[]>(); // initiated event id -> message ids
   const answered = new Set<string>();
+  let folder: string | undefined;
   for (const event of events) {
     const started = event.workflowExecutionStartedEventAttributes;
     if (started) {
       const input = decode<GroupWorkflowInput>(started.input);
+      folder = input?.folder;
       for (const m of input?.queue ?? []) received.set(m.id, m);
       // Answered by an earlier run: a repeated signal of one of these starts no turn.
       for (const id of input?.handled ?? []) answered.add(id);
@@ -155,5 +157,7 @@ export function unansweredMessages(events: HistoryEvent[]): InboundMessage[] {
       event.startChildWorkflowExecutionFailedEventAttributes;
     if (closed) for (const id of turnMessages.get(String(closed.initiatedEventId)) ?? []) answered.add(id);
   }
-  return [...received.values()].filter((m) => !answered.has(m.id)).sort((a, b) => a.seq - b.seq);
+  // Handled ids are message keys since turn ids are per chat (`<id>@<chat>` for most chats).
+  const wasAnswered = (m: InboundMessage) => answered.has(m.id) || (folder !== undefined && answered.has(messageKey(folder, m.chat, m.id)));
+  return [...received.values()].filter((m) => !wasAnswered(m)).sort((a, b) => a.seq - b.seq);
 }
