@@ -6,17 +6,21 @@
 /** The UTF-8 size of a string, in bytes. */
 export function utf8Bytes(text: string): number {
   let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      // A surrogate pair is one 4-byte character.
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
+  for (let i = 0; i < text.length; i += isPair(text, i) ? 2 : 1) bytes += charBytes(text, i);
   return bytes;
+}
+
+/** A high surrogate followed by a low one: one 4-byte character in two UTF-16 units. */
+const isPair = (text: string, i: number) => {
+  const code = text.charCodeAt(i);
+  const next = text.charCodeAt(i + 1);
+  return code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff;
+};
+
+/** The UTF-8 size of the character at i (a lone surrogate is written as U+FFFD, 3 bytes). */
+function charBytes(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : isPair(text, i) ? 4 : 3;
 }
 
 /** The longest start of `text` that fits in `maxBytes`, never cutting a character in two. */
@@ -24,12 +28,10 @@ function utf8Prefix(text: string, maxBytes: number): string {
   let bytes = 0;
   let i = 0;
   while (i < text.length) {
-    const code = text.charCodeAt(i);
-    const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length;
-    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
+    const size = charBytes(text, i);
     if (bytes + size > maxBytes) break;
     bytes += size;
-    i += pair ? 2 : 1;
+    i += isPair(text, i) ? 2 : 1;
   }
   return text.slice(0, i);
 }
