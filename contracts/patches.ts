@@ -15,17 +15,19 @@ export interface Patch {
 }
 
 export const PATCHES = {
-  turnIdPerChat: {
-    id: 'turn-id-per-chat',
+  messageRefs: {
+    id: 'message-refs',
     workflow: 'groupWorkflow',
     added: '2026-12-07',
-    change: 'a message turn is named turn:<folder>:<id>@<chat> when its chat is not local:<folder>',
+    change:
+      'a turn takes at most 20 messages / 32 KB of references, a queue at most 256 KB (the rest refused, the chat told), ' +
+      'and a message turn is named turn:<folder>:<id>@<chat> when its chat is not local:<folder>',
   },
   idleRollover: {
     id: 'idle-rollover',
     workflow: 'groupWorkflow',
     added: '2026-12-07',
-    change: 'a run starts one timer (its maximum age) and continues as new when it passes',
+    change: 'a run starts one timer (to its maximum age, from its start) and continues as new when it passes; a run started before takes it at its next wait',
   },
   cancelKeepsQueue: {
     id: 'cancel-keeps-queue',

@@ -101,8 +101,8 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
   const handled = new Set(input.handled);
   const turnTimeoutMs = input.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS;
   // Runs recorded before these patches replay on their old path (docs/architecture.md, "Changing workflow code").
-  const turnIdPerChat = patched(PATCHES.turnIdPerChat.id);
-  const keyOf = (message: InboundMessage) => (turnIdPerChat ? messageKey(input.folder, message.chat, message.id) : message.id);
+  const refs = patched(PATCHES.messageRefs.id);
+  const keyOf = (message: InboundMessage) => (refs ? messageKey(input.folder, message.chat, message.id) : message.id);
   let queueBytes = queue.reduce((sum, message) => sum + refBytes(message), 0);
   const refused = { count: 0, notices: 0 };
   let current: string | undefined;
@@ -113,7 +113,7 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
     const key = keyOf(message);
     if (handled.has(key) || queue.some((queued) => keyOf(queued) === key)) return;
     const bytes = refBytes(message);
-    if (queueBytes + bytes > QUEUE_MAX_BYTES) {
+    if (refs && queueBytes + bytes > QUEUE_MAX_BYTES) {
       // The message is stored (the chat's history shows it) but not queued: the chat is told below.
       refused.count++;
       return;
@@ -129,14 +129,20 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
   });
   setHandler(queueQuery, () => ({ queued: queue.map((m) => m.id), jobs: jobs.map((j) => j.turnId), current }));
 
-  // One timer per run, never cancelled (a condition's own timeout would add two events per turn).
+  // One timer per run, to its maximum age, never cancelled (a condition's own timeout would
+  // add two events per turn). Asked at every wait, not once: a run started before the patch
+  // replays without it, then starts it at its first wait on this code, so it rolls over too.
   let aged = false;
-  if (patched(PATCHES.idleRollover.id)) {
-    sleep(input.runMaxAgeMs ?? DEFAULT_RUN_MAX_AGE_MS).then(
+  let ageTimer = false;
+  const startAgeTimer = () => {
+    if (ageTimer || !patched(PATCHES.idleRollover.id)) return;
+    ageTimer = true;
+    const age = Date.now() - workflowInfo().runStartTime.getTime();
+    sleep(Math.max(1, (input.runMaxAgeMs ?? DEFAULT_RUN_MAX_AGE_MS) - age)).then(
       () => (aged = true),
       () => {}, // cancelled with the run: nothing to do
     );
-  }
+  };
 
   let turns = 0;
   let startFailures = 0;
@@ -145,6 +151,7 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
   try {
     for (;;) {
       const timeToRollOver = () => turns >= input.turnsPerRun || aged || workflowInfo().continueAsNewSuggested;
+      startAgeTimer();
       await condition(() => queue.length > 0 || jobs.length > 0 || refused.count > 0 || timeToRollOver());
       if (refused.count > 0) await tellRefused(input.folder, refused);
       if (timeToRollOver()) break;
@@ -164,9 +171,9 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
       } else {
         // What arrived while the last turn ran is answered together, in order, as many as one
         // turn's input may carry; the rest in the next turns.
-        const batch = nextBatch(queue);
+        const batch = refs ? nextBatch(queue) : [...queue];
         const first = batch[0];
-        current = turnIdPerChat ? messageTurnWorkflowId(input.folder, first.chat, first.id) : turnWorkflowId(input.folder, first.id);
+        current = refs ? messageTurnWorkflowId(input.folder, first.chat, first.id) : turnWorkflowId(input.folder, first.id);
         const preview = (m: InboundMessage) => m.preview ?? '';
         started = await runTurn(
           {

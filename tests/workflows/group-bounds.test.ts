@@ -9,6 +9,7 @@ import { messageTurnWorkflowId, turnWorkflowId } from '../../contracts/ids.js';
 import { QUEUE_MAX_BYTES } from '../../contracts/message-ref.js';
 import { messageSignal } from '../../workflows/group.js';
 import { eventually } from '../support/eventually.js';
+import { groupIdle } from '../support/group-idle.js';
 import { startWorkflowEnv, withWorkers, type WorkflowEnv } from '../support/workflow-env.js';
 import { groupProbe } from './group-probe.js';
 import { echo, message, stubActivities } from './stubs.js';
@@ -123,7 +124,8 @@ describe('the bounds of a group', () => {
       expect(queued).toBeGreaterThan(50);
       expect(queued).toBeLessThan(flood.length);
       stubs.holds.release(turnWorkflowId(folder, first.id));
-      await g.idle();
+      // About twenty turns: more than the probe's usual wait on a loaded machine.
+      await groupIdle(wf.env.client, folder, 60_000);
       console.log(`flood: ${flood.length} messages of ~750-byte references, ${queued} queued (bound ${QUEUE_MAX_BYTES / 1024} KB), ${stubs.seen.turns.length} turns`);
       // One notice for the wave, keyed by the group's run.
       expect(stubs.seen.notices).toHaveLength(1);
