@@ -10,7 +10,7 @@
 // folder keeps files independent, and the suite's global setup untouched; the bundle is
 // built once for the folder (workflow-bundle.ts).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type PatchActivationCallback, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { ChannelActivities, ModelActivities, SandboxActivities } from '../../contracts/activities.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes.js';
@@ -48,14 +48,15 @@ export interface TurnActivityStubs {
  * Runs `fn` while workers serve the real workflows and the stubs on queues of their own
  * (`<prefix>-workflows`, `<prefix>-channel`, …), so tests in one file never share a worker.
  * The workflow worker runs the channel stubs' local steps, as in a process that serves both
- * queues, unless `channelElsewhere` makes it one without the channel.
+ * queues, unless `channelElsewhere` makes it one without the channel. `patches` decides which
+ * patches a live workflow task turns on (all, when absent).
  */
 export async function withWorkers<T>(
   { env, bundle }: WorkflowEnv,
   prefix: string,
   stubs: TurnActivityStubs,
   fn: (queues: TaskQueues) => Promise<T>,
-  { channelElsewhere = false }: { channelElsewhere?: boolean } = {},
+  { channelElsewhere = false, patches }: { channelElsewhere?: boolean; patches?: PatchActivationCallback } = {},
 ): Promise<T> {
   const queues = taskQueues(prefix);
   const common = {
@@ -71,6 +72,8 @@ export async function withWorkers<T>(
       workflowBundle: bundle,
       activities: localChannelSteps(channelElsewhere ? undefined : stubs.channel),
       enableNonLocalActivities: false,
+      // A worker that leaves some patches off stands for one running code from before them.
+      ...(patches ? { patchActivationCallback: patches } : {}),
     }),
     Worker.create({ ...common, taskQueue: queues.channel, activities: { ...stubs.channel } }),
     Worker.create({ ...common, taskQueue: queues.model, activities: { ...stubs.model } }),

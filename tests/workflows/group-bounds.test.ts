@@ -3,10 +3,12 @@
 // turn ids unique per chat, a queue bounded in bytes, and a run that rolls over when old.
 import { createRequire } from 'node:module';
 import { WorkflowFailedError } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type PatchActivationCallback } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageTurnWorkflowId, turnWorkflowId } from '../../contracts/ids.js';
 import { QUEUE_MAX_BYTES } from '../../contracts/message-ref.js';
+import { PATCHES } from '../../contracts/patches.js';
+import { describeReplay, replayHistory } from '../../temporal/replay.js';
 import { messageSignal } from '../../workflows/group.js';
 import { eventually } from '../support/eventually.js';
 import { groupIdle } from '../support/group-idle.js';
@@ -155,6 +157,44 @@ describe('the bounds of a group', () => {
       await g.idle();
     });
     expect(stubs.seen.turns.map((t) => t.messages)).toEqual([['m1'], ['m2']]);
+  });
+
+  it('rolls over a run started before the age timer, once a worker with it takes the run', async () => {
+    const folder = 'pre-patch';
+    const stubs = stubActivities(folder, echo);
+    const g = groupProbe(wf.env.client, folder);
+    let first!: { workflowId: string; runId: string };
+    // Code from before the patch: a worker that leaves it off records no marker and no timer.
+    const before: PatchActivationCallback = ({ patchId }) => patchId !== PATCHES.idleRollover.id;
+    await withWorkers(
+      wf,
+      folder,
+      stubs,
+      async (queues) => {
+        const group = await g.start(queues, { queue: [message(folder, 1)], runMaxAgeMs: 2000 });
+        first = { workflowId: group.workflowId, runId: group.firstExecutionRunId };
+        await eventually(() => stubs.seen.delivered.length === 1, { timeoutMs: 10_000, what: 'the first turn' });
+        await g.idle();
+      },
+      { patches: before },
+    );
+    const timersBefore = (await wf.env.client.workflow.getHandle(first.workflowId, first.runId).fetchHistory()).events!.filter((e) => e.timerStartedEventAttributes);
+    expect(timersBefore).toEqual([]);
+    // The new code takes the run at its next workflow task: it replays the old path, then
+    // starts the timer (already past the run's age) and rolls over.
+    await withWorkers(wf, folder, stubs, async () => {
+      await wf.env.client.workflow.getHandle(first.workflowId).signal(messageSignal, message(folder, 2));
+      await eventually(async () => (await wf.env.client.workflow.getHandle(first.workflowId, first.runId).describe()).status.name === 'CONTINUED_AS_NEW', {
+        timeoutMs: 20_000,
+        what: 'the run from before the patch to continue as new',
+      });
+      await eventually(() => stubs.seen.delivered.length === 2, { timeoutMs: 10_000, what: 'm2 to be answered' });
+    });
+    // Its history, old path then new, replays against the current code.
+    const history = await wf.env.client.workflow.getHandle(first.workflowId, first.runId).fetchHistory();
+    const outcome = await replayHistory(wf.bundle, history, first.workflowId);
+    expect(outcome.ok, describeReplay(outcome, 'the pre-patch run')).toBe(true);
+    expect(history.events!.filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
   });
 
   it('answers a message whose id is longer than a workflow id may be', async () => {
