@@ -72,7 +72,8 @@ describe('the bounds of a group', () => {
     stubs.holds.hold(running);
     await withWorkers(wf, folder, stubs, async (queues) => {
       const group = await g.start(queues, { queue: [m1] });
-      await g.turnRunning(running);
+      // The turn is in its (held) model step: the cancellation has a step to stop.
+      await eventually(() => stubs.seen.modelSteps.some((s) => s.turnId === running), { timeoutMs: 10_000, what: 'the turn to reach its model step' });
       await group.signal(messageSignal, m2);
       await group.signal(messageSignal, m3);
       // What the Web UI's "Request Cancellation" does.
