@@ -65,7 +65,7 @@ export async function timeTurn(bot: BabyBot, chat: string, text: string, id?: st
   const began = performance.now();
   const res = await fetch(`${bot.httpUrl}/api/messages`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.httpToken}` },
     body: JSON.stringify({ chat, text, ...(id ? { id } : {}) }),
   });
   if (res.status !== 202) throw new Error(`POST answered ${res.status}`);

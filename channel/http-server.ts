@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Store, StoredMessage } from '../lib/store/store.js';
-import { checkRequest, presentedToken, TOKEN_COOKIE, type GuardSettings } from './http-guard.js';
+import { checkRequest, type GuardSettings } from './http-guard.js';
 import type { Inbound } from './inbound.js';
 import { localChat, localChatName } from '../contracts/chat-ids.js';
 import { getMedia, postMedia, publicMedia, type MediaRouteDeps } from './media/media-routes.js';
@@ -65,6 +65,8 @@ export class HttpServer {
 
   constructor(private readonly deps: HttpDeps) {
     this.server = http.createServer((req, res) => {
+      // The page's own links carry ?token= (media, the event stream): never in a Referer.
+      res.setHeader('referrer-policy', 'no-referrer');
       this.route(req, res).catch((error: unknown) => send(res, 500, { error: (error as Error).message }));
     });
   }
@@ -104,10 +106,6 @@ export class HttpServer {
           'content-security-policy': "frame-ancestors 'none'",
           'x-content-type-options': 'nosniff',
         };
-        // The start URL's ?token= becomes a cookie only this site's own requests carry.
-        if (this.deps.guard.token && url.searchParams.has('token')) {
-          headers['set-cookie'] = `${TOKEN_COOKIE}=${presentedToken(req, url)}; HttpOnly; SameSite=Strict; Path=/`;
-        }
         res.writeHead(200, headers);
         res.end(this.deps.webChatHtml);
         return;

@@ -1,19 +1,12 @@
 // `babybot chat`: a terminal chat against a running BabyBot, through its local HTTP API.
-import fs from 'node:fs';
 import readline from 'node:readline';
-import { tokenFile } from '../channel/http-guard.js';
 import { commandContext, fail } from './context.js';
 import { terminalText } from './terminal-text.js';
+import { localApi } from './local-api.js';
 
 export async function chatCommand(flags: { chat: string; url?: string }): Promise<void> {
   const { config } = commandContext();
-  // A server listening on every address is reached on loopback, the name its Host check knows.
-  const host = ['0.0.0.0', '::', '[::]'].includes(config.HTTP_HOST) ? '127.0.0.1' : config.HTTP_HOST;
-  const base = flags.url ?? `http://${host}:${config.HTTP_PORT}`;
-  // Beyond loopback the API wants the install's token: HTTP_TOKEN, or the file BabyBot made.
-  const file = tokenFile(config.dataDir);
-  const token = config.HTTP_TOKEN ?? (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined);
-  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const { base, headers: auth } = localApi(config, flags.url);
   const chat = flags.chat;
   try {
     await fetch(`${base}/api/health`);
@@ -50,6 +43,7 @@ export async function chatCommand(flags: { chat: string; url?: string }): Promis
 
 async function lastSeq(base: string, chat: string, auth: Record<string, string>): Promise<number> {
   const res = await fetch(`${base}/api/messages?chat=${encodeURIComponent(chat)}`, { headers: auth });
+  if (!res.ok) fail(`BabyBot at ${base} refused the chat: ${((await res.json()) as { error: string }).error}`);
   const { messages } = (await res.json()) as { messages: { seq: number }[] };
   return messages.at(-1)?.seq ?? 0;
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { groupsCommand } from './groups.js';
 import { whatsappCommand } from './whatsapp.js';
 import { chatCommand } from './chat.js';
+import { webCommand } from './web.js';
 import { doctorCommand } from './doctor.js';
 import { migrateEmbeddedCommand } from './migrate-embedded.js';
 import { sandboxBuildCommand } from './sandbox.js';
@@ -35,6 +36,11 @@ program
   .option('--chat <name>', 'the local chat to talk in', 'main')
   .option('--url <url>', 'where BabyBot listens (default http://HTTP_HOST:HTTP_PORT)')
   .action(chatCommand);
+
+program
+  .command('web')
+  .description("print the web chat's link, with the owner's token (open it once; the browser keeps the token)")
+  .action(webCommand);
 
 program
   .command('runs')

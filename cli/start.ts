@@ -1,5 +1,4 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { installToken } from '../channel/http-guard.js';
 import { startBabyBot } from '../workers/composition-root.js';
 import { QUEUE_NAMES, type QueueName } from '../contracts/task-queue-names.js';
 import { commandContext, fail, stopOnSignals } from './context.js';
@@ -25,11 +24,10 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   } catch (error) {
     fail(`BabyBot could not start: ${(error as Error).message}`);
   }
-  // Beyond loopback the API needs the install's token: the printed URL carries it (it sets a cookie).
-  const token = app.httpUrl ? installToken(config.HTTP_HOST, config.HTTP_TOKEN, config.dataDir) : undefined;
   const lines = [
     `BabyBot is running (ready in ${((Date.now() - started) / 1000).toFixed(1)}s).`,
-    `  Web chat:         ${app.httpUrl}${token ? `/?token=${token}` : ''}`,
+    // The owner's token rides in the link's #fragment: open it once, the browser keeps it.
+    `  Web chat:         ${app.webChatUrl}`,
     `  Local API:        ${app.httpUrl}/api/health`,
     `  Temporal Web UI:  ${app.temporal.uiUrl ?? '(none: set TEMPORAL_UI_URL)'}`,
     `  Temporal server:  ${app.temporal.address} (${app.temporal.embedded ? `embedded, data in ${config.dataDir}` : 'external'})`,

@@ -63,7 +63,7 @@ try {
   const post = async (id: string, text: string) => {
     const res = await fetch(`${bot.httpUrl}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.httpToken}` },
       body: JSON.stringify({ chat: 'main', text, id, sender: 'owner' }),
     });
     if (res.status !== 202) throw new Error(`posting ${id} answered ${res.status}: ${await res.text()}`);

@@ -10,7 +10,7 @@ import { createMediaChannelActivities } from '../activities/media/voice-note-don
 import { mediaAwareHandOver } from '../channel/media/media-handover.js';
 import { createVoiceNoteStarter } from '../temporal/voice-note-starter.js';
 import { deliver } from '../activities/delivery.js';
-import { guardSettings, installToken } from '../channel/http-guard.js';
+import { guardSettings, installToken, webChatLink } from '../channel/http-guard.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
@@ -57,6 +57,10 @@ export interface BabyBot {
   client: Client;
   temporal: TemporalServer;
   httpUrl?: string;
+  /** The owner's token every API request but the health check carries (see http-guard.ts). */
+  httpToken?: string;
+  /** The web chat's link with the token: what `babybot start` prints. */
+  webChatUrl?: string;
   inbound?: Inbound;
   /** Present when this process runs WhatsApp (WHATSAPP_ENABLED, linked). */
   whatsapp?: WhatsAppChannel;
@@ -147,6 +151,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
 
     let inbound: Inbound | undefined;
     let httpUrl: string | undefined;
+    let httpToken: string | undefined;
     const health = () =>
       checkHealth([
         { name: 'store', required: true, run: () => (store.ping(), { ok: true, detail: store.file }) },
@@ -183,13 +188,13 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       // one, so each chat's turns keep the chat's order across a restart.
       const handed = await inbound.handOverPending();
       if (handed > 0) log.info({ handed }, 'handed over messages stored before the last stop');
-      const token = installToken(config.HTTP_HOST, config.HTTP_TOKEN, config.dataDir);
+      httpToken = installToken(config.HTTP_TOKEN, config.dataDir);
       const http = new HttpServer({
         store,
         inbound,
         health,
         webChatHtml: webChatPage(),
-        guard: guardSettings(config.HTTP_HOST, config.HTTP_ALLOWED_HOSTS, token),
+        guard: guardSettings(config.HTTP_HOST, config.HTTP_ALLOWED_HOSTS, httpToken),
         maxEventStreams: config.MAX_EVENT_STREAMS,
         media: { groupsDir: config.groupsDir, maxBytes: config.MEDIA_MAX_BYTES, log },
       });
@@ -219,7 +224,8 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       });
     }
 
-    return { config, store, client, temporal, httpUrl, inbound, whatsapp, workers, sandbox, health, stop };
+    const webChatUrl = httpUrl && httpToken ? webChatLink(httpUrl, httpToken) : undefined;
+    return { config, store, client, temporal, httpUrl, httpToken, webChatUrl, inbound, whatsapp, workers, sandbox, health, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../lib/store/store.js';
-import { spawnBabyBot, type BabyBotProcess } from '../support/babybot-process.js';
+import { ownerAuth, spawnBabyBot, type BabyBotProcess } from '../support/babybot-process.js';
 import { lastUserText, OllamaStub } from '../support/ollama-stub.js';
 import { testEnv } from '../support/test-bot.js';
 import { clusterFromEnv, createNamespace, lockCluster, service, type Cluster, type ClusterService } from './cluster.js';
@@ -62,14 +62,14 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
   const post = async (folder: string, text: string): Promise<string> => {
     const res = await fetch(`${url}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ownerAuth },
       body: JSON.stringify({ chat: folder, text }),
     });
     expect(res.status, await res.clone().text()).toBe(202);
     return ((await res.json()) as { id: string }).id;
   };
   const replies = async (folder: string): Promise<Reply[]> => {
-    const res = await fetch(`${url}/api/messages?chat=${folder}`);
+    const res = await fetch(`${url}/api/messages?chat=${folder}`, { headers: ownerAuth });
     const { messages } = (await res.json()) as { messages: Reply[] };
     return messages.filter((m) => m.fromAssistant);
   };

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../lib/store/store.js';
-import { spawnBabyBot } from '../support/babybot-process.js';
+import { spawnBabyBot, ownerAuth } from '../support/babybot-process.js';
 import { lastUserText, OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
 import { claimNamespace } from '../support/temporal.js';
@@ -45,7 +45,7 @@ describe('a restart with pending stored messages while new ones arrive', () => {
       await until('the API to accept a new message', async () => {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...ownerAuth },
           body: JSON.stringify({ chat: 'main', text: 'new one', id: 'new-1' }),
         }).catch(() => undefined);
         return res?.status === 202;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { isAlive, spawnBabyBot } from '../support/babybot-process.js';
+import { isAlive, spawnBabyBot, ownerAuth } from '../support/babybot-process.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
 
@@ -40,13 +40,13 @@ describe('the embedded Temporal server', () => {
   const post = async (text: string) => {
     const res = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ownerAuth },
       body: JSON.stringify({ chat: 'main', text, id: `msg-${text.replace(/\W/g, '')}` }),
     });
     expect(res.status).toBe(202);
   };
   const replies = async () => {
-    const res = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`);
+    const res = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`, { headers: ownerAuth });
     const { messages } = (await res.json()) as { messages: { fromAssistant: boolean; text: string }[] };
     return messages.filter((m) => m.fromAssistant).map((m) => m.text);
   };

@@ -16,7 +16,7 @@ const MODEL = 'qwen2.5:7b';
 async function postPhoto(bot: TestBot, jpeg: Buffer, caption: string) {
   const res = await fetch(`${bot.httpUrl}/api/media`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.httpToken}` },
     body: JSON.stringify({ chat: 'main', fileName: 'holiday.jpg', mime: 'image/jpeg', data: jpeg.toString('base64'), caption }),
   });
   expect(res.status, await res.clone().text()).toBe(202);

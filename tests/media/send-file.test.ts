@@ -118,19 +118,19 @@ describe('send_file in a turn, and the web chat serving it', () => {
     await bot.post('main', 'send me the chart');
     const replies = await bot.waitForReplies('local:main', 3);
     expect(replies.map((m) => m.text)).toEqual(['[photo: out/chart.png] here it is', '[document: page.html, 25 B, saved as out/page.html]', 'sent both']);
-    const list = (await (await fetch(`${bot.httpUrl}/api/messages?chat=main`)).json()) as { messages: { text: string; media?: { url?: string; kind: string } }[] };
+    const list = (await (await fetch(`${bot.httpUrl}/api/messages?chat=main`, { headers: bot.auth })).json()) as { messages: { text: string; media?: { url?: string; kind: string } }[] };
     const image = list.messages.find((m) => m.media?.kind === 'image')!;
-    const served = await fetch(`${bot.httpUrl}${image.media!.url}`);
+    const served = await fetch(`${bot.httpUrl}${image.media!.url}`, { headers: bot.auth });
     expect(served.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
     const html = list.messages.find((m) => m.media?.kind === 'document')!;
-    const download = await fetch(`${bot.httpUrl}${html.media!.url}`);
+    const download = await fetch(`${bot.httpUrl}${html.media!.url}`, { headers: bot.auth });
     expect(download.headers.get('content-type')).toBe('application/octet-stream');
     expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="page.html"/);
     expect(download.headers.get('x-content-type-options')).toBe('nosniff');
     // The file swapped for a link after it was sent: the download refuses it.
     fs.rmSync(path.join(root, 'out/page.html'));
     fs.symlinkSync('/etc/passwd', path.join(root, 'out/page.html'));
-    expect((await fetch(`${bot.httpUrl}${html.media!.url}`)).status).toBe(404);
+    expect((await fetch(`${bot.httpUrl}${html.media!.url}`, { headers: bot.auth })).status).toBe(404);
   });
 });

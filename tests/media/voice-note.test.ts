@@ -23,7 +23,7 @@ const TRANSCRIBE_TIMEOUT = 600_000;
 export async function postVoice(bot: TestBot, chat: string, ogg: Buffer, extra: Record<string, unknown> = {}) {
   const res = await fetch(`${bot.httpUrl}/api/media`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.httpToken}` },
     body: JSON.stringify({ chat, kind: 'voice', fileName: 'voice.ogg', mime: 'audio/ogg', data: ogg.toString('base64'), ...extra }),
   });
   expect(res.status, await res.clone().text()).toBe(202);

@@ -39,7 +39,7 @@ describe('the web chat with media', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-upload-')), 'sunset.jpg');
     fs.writeFileSync(file, await photo(900, 600));
     const page = await browser.newPage();
-    await page.goto(t.bot.httpUrl!);
+    await page.goto(t.bot.webChatUrl!);
     // Strings, not functions: they run in the page, whose DOM types this Node project does not load.
     await page.waitForFunction("document.getElementById('status').textContent === 'connected'");
     await page.fill('#text', 'what a view');
@@ -59,7 +59,7 @@ describe('the web chat with media', () => {
 
   it('records a voice note, and its entry in the thread shows the transcript once whisper has heard it', async () => {
     const page = await browser.newPage();
-    await page.goto(t.bot.httpUrl!);
+    await page.goto(t.bot.webChatUrl!);
     await page.waitForFunction("document.getElementById('status').textContent === 'connected'");
     const before = t.bot.messages('local:main').length;
     const repliesBefore = t.bot.replies('local:main').length;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../lib/store/store.js';
-import { spawnBabyBot } from '../support/babybot-process.js';
+import { spawnBabyBot, ownerAuth } from '../support/babybot-process.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
 import { eventually } from '../support/eventually.js';
@@ -31,7 +31,7 @@ describe('a worker killed mid-turn', () => {
 
   /** The main chat's replies, as the running process's local API lists them. */
   async function replyTexts(): Promise<string[]> {
-    const list = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`);
+    const list = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages?chat=main`, { headers: ownerAuth });
     return ((await list.json()) as { messages: { fromAssistant: boolean; text: string }[] }).messages.filter((m) => m.fromAssistant).map((m) => m.text);
   }
 
@@ -41,7 +41,7 @@ describe('a worker killed mid-turn', () => {
     await first.waitFor(/BabyBot is running/);
     const res = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ownerAuth },
       body: JSON.stringify({ chat: 'main', text: 'think hard', id: 'crash-1' }),
     });
     expect(res.status).toBe(202);

@@ -10,7 +10,7 @@ describe('the local channel', () => {
   const t = useTestBot();
 
   const post = (body: unknown) =>
-    fetch(`${t.bot.httpUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${t.bot.httpUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...t.bot.auth }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   it('rejects bad bodies with 400 and the reason', async () => {
     const notJson = await post('{"chat":');
@@ -22,14 +22,14 @@ describe('the local channel', () => {
     const badChat = await post({ chat: 'whatsapp:123@s.whatsapp.net', text: 'hi' });
     expect(badChat.status).toBe(400);
     expect(((await badChat.json()) as { error: string }).error).toContain('a local chat name');
-    const badQuery = await fetch(`${t.bot.httpUrl}/api/messages?since=x`);
+    const badQuery = await fetch(`${t.bot.httpUrl}/api/messages?since=x`, { headers: t.bot.auth });
     expect(badQuery.status).toBe(400);
     expect(t.bot.messages('local:main')).toHaveLength(0); // nothing half-accepted
   });
 
   it('streams new messages of the chat, the reply included, as server-sent events', async () => {
     const controller = new AbortController();
-    const events = await fetch(`${t.bot.httpUrl}/api/events?chat=main`, { signal: controller.signal });
+    const events = await fetch(`${t.bot.httpUrl}/api/events?chat=main`, { signal: controller.signal, headers: t.bot.auth });
     expect(events.headers.get('content-type')).toBe('text/event-stream');
     const received: { text: string; fromAssistant: boolean }[] = [];
     const reading = (async () => {
@@ -49,9 +49,9 @@ describe('the local channel', () => {
       ['stream me', false],
       ['echo: user: stream me', true],
     ]);
-    const list = (await (await fetch(`${t.bot.httpUrl}/api/messages?chat=main&since=0`)).json()) as { messages: { id: string; seq: number }[] };
+    const list = (await (await fetch(`${t.bot.httpUrl}/api/messages?chat=main&since=0`, { headers: t.bot.auth })).json()) as { messages: { id: string; seq: number }[] };
     expect(list.messages[0].id).toBe(id);
-    const after = (await (await fetch(`${t.bot.httpUrl}/api/messages?chat=main&since=${list.messages[0].seq}`)).json()) as { messages: unknown[] };
+    const after = (await (await fetch(`${t.bot.httpUrl}/api/messages?chat=main&since=${list.messages[0].seq}`, { headers: t.bot.auth })).json()) as { messages: unknown[] };
     expect(after.messages).toHaveLength(1);
   });
 
@@ -65,7 +65,11 @@ describe('the local channel', () => {
   });
 
   it('`babybot chat` sends what is typed and prints the reply', async () => {
-    const child = spawn(process.execPath, ['bin/babybot.js', 'chat', '--chat', 'main', '--url', t.bot.httpUrl!], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // It finds the owner's token in DATA_DIR (the API answers nobody without it).
+    const child = spawn(process.execPath, ['bin/babybot.js', 'chat', '--chat', 'main', '--url', t.bot.httpUrl!], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, DATA_DIR: t.bot.config.dataDir },
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));

@@ -72,7 +72,7 @@ describe('documents in the sandbox', () => {
     const report = pdf('Quarterly report: sales up 12 percent');
     const res = await fetch(`${bot.httpUrl}/api/media`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.httpToken}` },
       body: JSON.stringify({ chat: 'family', fileName: 'report.pdf', mime: 'application/pdf', data: report.toString('base64'), caption: '@Baby what does this say?' }),
     });
     expect(res.status, await res.clone().text()).toBe(202);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { turnWorkflowId } from '../../contracts/ids.js';
-import { spawnBabyBot, type BabyBotProcess } from '../support/babybot-process.js';
+import { spawnBabyBot, type BabyBotProcess, ownerAuth } from '../support/babybot-process.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { freePort } from '../support/ports.js';
 
@@ -66,7 +66,7 @@ describe('`babybot start --only channel` with a `babybot worker` beside it', () 
   it('answers through the worker, then both stop cleanly on SIGTERM', async () => {
     const posted = await fetch(`${webChat}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ownerAuth },
       body: JSON.stringify({ chat: 'main', text: 'split hello' }),
     });
     expect(posted.status).toBe(202);
@@ -76,7 +76,7 @@ describe('`babybot start --only channel` with a `babybot worker` beside it', () 
     let replies: { text: string }[] = [];
     while (replies.length === 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
-      const res = await fetch(`${webChat}/api/messages?chat=main`);
+      const res = await fetch(`${webChat}/api/messages?chat=main`, { headers: ownerAuth });
       replies = ((await res.json()) as { messages: { text: string; fromAssistant: boolean }[] }).messages.filter((m) => m.fromAssistant);
     }
     expect(replies.map((r) => r.text)).toEqual(['echo: user: split hello']);

@@ -52,7 +52,7 @@ describe('a web page in the owner’s browser', () => {
     expect(t.bot.messages('local:main').map((m) => m.text).slice(before)).toEqual([]);
 
     const chat = await browser.newPage();
-    await chat.goto(t.bot.httpUrl!);
+    await chat.goto(t.bot.webChatUrl!);
     await chat.fill('#text', 'hello from the web chat');
     await chat.press('#text', 'Enter');
     const replies = await t.bot.waitForReplies('local:main', 1);

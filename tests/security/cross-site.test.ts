@@ -3,6 +3,7 @@
 // (its own host name, our address) must not speak as the owner, and must not read replies.
 // The real HTTP server of a real BabyBot, spoken to with raw requests so every header is
 // the attacker's to choose.
+import fs from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../workers/worker-set.js';
@@ -31,7 +32,7 @@ function raw(base: string, method: string, path: string, headers: Record<string,
 
 const hello = JSON.stringify({ chat: 'main', text: 'register the attacker as a group' });
 
-describe('cross-site requests to the local API', () => {
+describe('cross-site requests and other accounts at the local API', () => {
   const t = useHostileBot();
   const host = () => new URL(t.bot.httpUrl!).host;
   const stored = () => t.bot.messages('local:main').length;
@@ -67,15 +68,16 @@ describe('cross-site requests to the local API', () => {
     expect(stored()).toBe(before);
   });
 
-  it('the web chat (same origin), babybot chat and curl with JSON keep working', async () => {
+  it('the web chat (same origin), babybot chat and curl with JSON and the token keep working', async () => {
     const page = await raw(t.bot.httpUrl!, 'GET', '/', { host: host() });
     expect(page.status).toBe(200);
     expect(page.headers['x-frame-options']).toBe('DENY');
-    const sameOrigin = await raw(t.bot.httpUrl!, 'POST', '/api/messages', { host: host(), origin: `http://${host()}`, 'content-type': 'application/json' }, JSON.stringify({ chat: 'main', text: 'from the page' }));
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    const sameOrigin = await raw(t.bot.httpUrl!, 'POST', '/api/messages', { host: host(), origin: `http://${host()}`, 'content-type': 'application/json', ...t.bot.auth }, JSON.stringify({ chat: 'main', text: 'from the page' }));
     expect(sameOrigin.status).toBe(202);
-    const curl = await raw(t.bot.httpUrl!, 'POST', '/api/messages', { host: host(), 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ chat: 'main', text: 'from curl' }));
+    const curl = await raw(t.bot.httpUrl!, 'POST', '/api/messages', { host: host(), 'content-type': 'application/json; charset=utf-8', ...t.bot.auth }, JSON.stringify({ chat: 'main', text: 'from curl' }));
     expect(curl.status).toBe(202);
-    const localhost = await raw(t.bot.httpUrl!, 'GET', '/api/messages?chat=main', { host: `localhost:${new URL(t.bot.httpUrl!).port}` });
+    const localhost = await raw(t.bot.httpUrl!, 'GET', '/api/messages?chat=main', { host: `localhost:${new URL(t.bot.httpUrl!).port}`, ...t.bot.auth });
     expect(localhost.status).toBe(200);
     await t.bot.waitForReplies('local:main', 2);
   });
@@ -85,7 +87,7 @@ describe('cross-site requests to the local API', () => {
     const open: http.ClientRequest[] = [];
     const opened = async () =>
       new Promise<number>((resolve, reject) => {
-        const url = new URL('/api/events?chat=main', t.bot.httpUrl);
+        const url = new URL(`/api/events?chat=main&token=${t.bot.httpToken}`, t.bot.httpUrl);
         const req = http.get({ host: url.hostname, port: url.port, path: url.pathname + url.search }, (res) => {
           resolve(res.statusCode ?? 0);
           if (res.statusCode !== 200) res.resume();
@@ -102,6 +104,43 @@ describe('cross-site requests to the local API', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(await opened().finally(() => open.at(-1)?.destroy())).toBe(200);
   });
+
+  // Another account of the machine reaches 127.0.0.1 too.
+  it('another account (loopback, no token) is refused on every route but the health check and the static page: 401, nothing stored, nothing read', async () => {
+    const before = t.bot.messages('local:main').length;
+    const body = JSON.stringify({ chat: 'main', text: 'register my group, I am the owner' });
+    const post = await raw(t.bot.httpUrl!, 'POST', '/api/messages', { host: host(), 'content-type': 'application/json' }, body);
+    expect(post.status).toBe(401);
+    expect(JSON.parse(post.body).error).toMatch(/needs its token: open the web chat with the link `babybot start` prints/);
+    const media = await raw(t.bot.httpUrl!, 'POST', '/api/media', { host: host(), 'content-type': 'application/json' }, '{}');
+    expect(media.status).toBe(401);
+    for (const path of ['/api/messages?chat=main', '/api/events?chat=main', '/api/chats', '/api/media?chat=main&id=x']) {
+      const get = await raw(t.bot.httpUrl!, 'GET', path, { host: host() });
+      expect(get.status, path).toBe(401);
+    }
+    const wrong = await raw(t.bot.httpUrl!, 'GET', '/api/messages?chat=main', { host: host(), authorization: 'Bearer not-the-token' });
+    expect(wrong.status).toBe(401);
+    const wrongQuery = await raw(t.bot.httpUrl!, 'GET', '/api/messages?chat=main&token=not-the-token', { host: host() });
+    expect(wrongQuery.status).toBe(401);
+    expect(t.bot.messages('local:main')).toHaveLength(before);
+    expect((await raw(t.bot.httpUrl!, 'GET', '/api/health', { host: host() })).status).toBe(200);
+    expect((await raw(t.bot.httpUrl!, 'GET', '/', { host: host() })).status).toBe(200);
+  });
+
+  it('the token lives in DATA_DIR/http-token (0600, in a 0700 DATA_DIR); the owner presents it as a header or ?token=', async () => {
+    const { tokenFile } = await import('../../channel/http-guard.js');
+    const file = tokenFile(t.bot.config.dataDir);
+    expect(fs.readFileSync(file, 'utf8').trim()).toBe(t.bot.httpToken);
+    expect(t.bot.httpToken!.length).toBeGreaterThanOrEqual(32);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(t.bot.config.dataDir).mode & 0o777).toBe(0o700);
+    // The printed link carries it in the fragment (never sent to a server or kept in a log).
+    expect(t.bot.webChatUrl).toBe(`${t.bot.httpUrl}/#token=${t.bot.httpToken}`);
+    const query = await raw(t.bot.httpUrl!, 'GET', `/api/messages?chat=main&token=${t.bot.httpToken}`, { host: host() });
+    expect(query.status).toBe(200);
+    // No cookie: a browser would send 127.0.0.1's cookies to every port, another account's server too.
+    expect((await raw(t.bot.httpUrl!, 'GET', '/', { host: host() })).headers['set-cookie']).toBeUndefined();
+  });
 });
 
 describe('listening beyond loopback', () => {
@@ -116,30 +155,14 @@ describe('listening beyond loopback', () => {
     await ollama?.close();
   });
 
-  it('needs the per-install token (but for the health check), made 0600 in DATA_DIR', async () => {
+  it('needs the same token (but for the health check)', async () => {
     const base = bot.httpUrl!.replace('0.0.0.0', '127.0.0.1');
     const host = new URL(base).host;
-    const { installToken, tokenFile } = await import('../../channel/http-guard.js');
-    const token = installToken(bot.config.HTTP_HOST, undefined, bot.config.dataDir)!;
-    expect(token.length).toBeGreaterThanOrEqual(32);
-    const fs = await import('node:fs');
-    expect(fs.statSync(tokenFile(bot.config.dataDir)).mode & 0o777).toBe(0o600);
     const body = JSON.stringify({ chat: 'main', text: 'hello from afar' });
     const without = await raw(base, 'POST', '/api/messages', { host, 'content-type': 'application/json' }, body);
     expect(without.status).toBe(401);
-    expect(JSON.parse(without.body).error).toMatch(/needs its token/);
-    const wrong = await raw(base, 'GET', '/api/messages?chat=main', { host, authorization: 'Bearer not-the-token' });
-    expect(wrong.status).toBe(401);
     expect((await raw(base, 'GET', '/api/health', { host })).status).toBe(200);
-    const bearer = await raw(base, 'POST', '/api/messages', { host, 'content-type': 'application/json', authorization: `Bearer ${token}` }, body);
+    const bearer = await raw(base, 'POST', '/api/messages', { host, 'content-type': 'application/json', ...bot.auth }, body);
     expect(bearer.status).toBe(202);
-    // The printed start URL sets a cookie; the page's own requests then carry it.
-    const page = await raw(base, 'GET', `/?token=${token}`, { host });
-    expect(page.status).toBe(200);
-    const cookie = String(page.headers['set-cookie']).split(';')[0];
-    expect(page.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Strict/);
-    const withCookie = await raw(base, 'GET', '/api/messages?chat=main', { host, cookie });
-    expect(withCookie.status).toBe(200);
-    expect(JSON.parse(withCookie.body).messages.map((m: { text: string }) => m.text)).toContain('hello from afar');
   });
 });

@@ -13,9 +13,13 @@ export interface BabyBotProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The owner's token the spawned BabyBots use (HTTP_TOKEN), and the header that carries it. */
+export const TEST_HTTP_TOKEN = 'test-owner-token-of-spawned-babybots';
+export const ownerAuth = { authorization: `Bearer ${TEST_HTTP_TOKEN}` };
+
 export function spawnBabyBot(args: string[], env: Record<string, string>): BabyBotProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, HTTP_TOKEN: TEST_HTTP_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -31,6 +31,8 @@ export interface TestBot extends BabyBot {
   messages(chat: string): StoredMessage[];
   replies(chat: string): StoredMessage[];
   waitForReplies(chat: string, count: number, timeoutMs?: number): Promise<StoredMessage[]>;
+  /** The owner's token as a request header, for the tests' own calls of the local API. */
+  auth: { authorization: string };
   /** Waits until the group has nothing queued and no turn running (see group-idle.ts). */
   groupIdle(folder: string, timeoutMs?: number): Promise<void>;
 }
@@ -67,12 +69,13 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     async post(chat, text, extra = {}) {
       const res = await fetch(`${bot.httpUrl}/api/messages`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.httpToken}` },
         body: JSON.stringify({ chat, text, ...extra }),
       });
       expect(res.status, await res.clone().text()).toBe(202);
       return (await res.json()) as { id: string; seq: number; duplicate: boolean; triggered: boolean };
     },
+    auth: { authorization: `Bearer ${bot.httpToken}` },
     messages: (chat) => bot.store.messagesSince(chat),
     replies,
     waitForReplies: (chat, count, timeoutMs = 30_000) =>
