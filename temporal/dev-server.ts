@@ -3,12 +3,14 @@
 // own launcher cannot be used here: it downloads the server at run time, waits a fixed
 // 5 s and hard-kills on teardown (see FINDINGS.md).
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes.js';
 import { isAlive } from '../lib/process-alive.js';
+import { startUiProxy, type UiProxy } from './ui-proxy.js';
 
 export interface DevServerOptions {
   cli: string;
@@ -16,7 +18,7 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespaces: string[];
-  /** No Web UI: tests that do not look at it start faster. */
+  /** No Web UI: tests that do not look at it start faster. (uiPort is then unused.) */
   headless?: boolean;
   healthTimeoutMs?: number;
   log?: (line: string) => void;
@@ -28,6 +30,22 @@ interface ServerRecord {
   port: number;
   dbFile: string;
 }
+
+/** The server's HTTP listeners besides the Web UI BabyBot advertises (see start()). */
+export interface HttpListeners {
+  /** The HTTP API: it listens (the CLI cannot turn it off) but answers no Host at all. */
+  httpApi: string;
+  /** Prometheus metrics: read-only. */
+  metrics: string;
+  /** The UI server itself, at a private address the guarding proxy forwards to. */
+  privateUi?: string;
+}
+
+/**
+ * The HTTP API's Host rule: a name no request can carry (.invalid never resolves), so it
+ * answers every request 403 "Host not allowed". BabyBot speaks gRPC only.
+ */
+const NO_HTTP_API_HOST = 'babybot-no-http-api.invalid';
 
 // Runs the server as a child of a tiny shell that kills it when its stdin closes: the
 // pipe closes when BabyBot exits in any way, SIGKILL included, so no server is orphaned.
@@ -53,6 +71,8 @@ export class DevServer {
   readonly dbFile: string;
   readonly logFile: string;
   private readonly recordFile: string;
+  private proxy?: UiProxy;
+  listeners?: HttpListeners;
 
   constructor(private readonly options: DevServerOptions) {
     this.address = `127.0.0.1:${options.port}`;
@@ -61,8 +81,9 @@ export class DevServer {
     this.recordFile = path.join(options.dataDir, 'temporal-server.json');
   }
 
+  /** The guarding proxy's address, once started (the UI server itself is never advertised). */
   get uiUrl(): string | undefined {
-    return this.options.headless ? undefined : `http://127.0.0.1:${this.options.uiPort}`;
+    return this.proxy?.url;
   }
 
   async start(): Promise<void> {
@@ -72,11 +93,25 @@ export class DevServer {
     await assertPortFree(this.options.port, 'TEMPORAL_PORT');
     if (!this.options.headless) await assertPortFree(this.options.uiPort, 'TEMPORAL_UI_PORT');
 
+    // Every HTTP port of the server meets the local API's rule or answers nothing (SECURITY.md):
+    // the HTTP API answers no Host; the UI server, which answers any, listens at a private
+    // address (a random one of 127/8 where the system has them all) and the proxy guards it.
+    const httpApiPort = await freePort('127.0.0.1');
+    const metricsPort = await freePort('127.0.0.1');
+    const privateUi = this.options.headless ? undefined : await privateAddress();
+    this.listeners = {
+      httpApi: `127.0.0.1:${httpApiPort}`,
+      metrics: `127.0.0.1:${metricsPort}`,
+      privateUi: privateUi && `${privateUi.host}:${privateUi.port}`,
+    };
     const args = [
       'server', 'start-dev',
       '--db-filename', this.dbFile,
       '--ip', '127.0.0.1',
       '--port', String(this.options.port),
+      '--http-port', String(httpApiPort),
+      '--metrics-port', String(metricsPort),
+      '--dynamic-config-value', `frontend.httpAllowedHosts=${JSON.stringify([NO_HTTP_API_HOST])}`,
       '--log-level', 'warn',
       // WAL with synchronous=normal: a process crash loses nothing; only a power cut may lose
       // the last moments. It makes every workflow step several times cheaper.
@@ -92,7 +127,7 @@ export class DevServer {
       '--dynamic-config-value', 'history.transferProcessorMaxPollHostRPS=10000',
       '--dynamic-config-value', 'history.visibilityProcessorMaxPollRPS=10000',
       '--dynamic-config-value', 'history.visibilityProcessorMaxPollHostRPS=10000',
-      ...(this.options.headless ? ['--headless'] : ['--ui-port', String(this.options.uiPort)]),
+      ...(privateUi ? ['--ui-ip', privateUi.host, '--ui-port', String(privateUi.port)] : ['--headless']),
       ...this.options.namespaces.flatMap((ns) => ['--namespace', ns]),
       ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ];
@@ -115,6 +150,7 @@ export class DevServer {
     fs.writeFileSync(this.recordFile, JSON.stringify(record));
     try {
       await this.waitHealthy(this.options.healthTimeoutMs ?? 60_000);
+      if (privateUi) this.proxy = await startUiProxy(this.options.uiPort, privateUi);
     } catch (error) {
       await this.stop();
       throw error;
@@ -155,6 +191,8 @@ export class DevServer {
 
   /** SIGTERM, then SIGKILL after the grace period; resolves when the server has exited. */
   async stop(graceMs = 10_000): Promise<void> {
+    await this.proxy?.close();
+    this.proxy = undefined;
     const child = this.child;
     if (!child || !this.exited) return;
     this.child = undefined;
@@ -199,6 +237,33 @@ function tailOf(file: string, lines = 15): string {
     return `Last lines of ${file}:\n` + fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
+  }
+}
+
+/** A port free now on that address (the server binds it a moment later). */
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Where the UI server listens: a random address of 127/8 and a random port (about 40 bits a
+ * web page would have to guess before it could even try DNS rebinding), where the system
+ * routes the whole block to loopback (Linux); 127.0.0.1 elsewhere (macOS), a random port only.
+ */
+async function privateAddress(): Promise<{ host: string; port: number }> {
+  const [a, b, c] = crypto.randomBytes(3);
+  const host = `127.${a}.${b}.${Math.max(2, c === 255 ? 254 : c)}`;
+  try {
+    return { host, port: await freePort(host) };
+  } catch {
+    return { host: '127.0.0.1', port: await freePort('127.0.0.1') };
   }
 }
 

@@ -5,7 +5,7 @@ import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { ensureTemporalCli } from './cli-binary.js';
 import { webUiUrl } from './connect.js';
-import { DevServer } from './dev-server.js';
+import { DevServer, type HttpListeners } from './dev-server.js';
 import { ensureRetention, ensureSearchAttributes } from './namespace.js';
 
 export interface TemporalServer {
@@ -13,6 +13,8 @@ export interface TemporalServer {
   namespace: string;
   uiUrl: string | undefined;
   embedded: boolean;
+  /** The embedded server's other HTTP listeners (what SECURITY.md says of each). */
+  listeners?: HttpListeners;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startTemporalServer(config: Config, log: Logger): Promise<
     namespace: config.TEMPORAL_NAMESPACE,
     uiUrl: webUiUrl(config),
     embedded: server !== undefined,
+    listeners: server?.listeners,
     stop: async () => server?.stop(),
   };
 }
