@@ -21,6 +21,7 @@ import { createWhatsAppChannel, type WhatsAppSeams } from '../channel/whatsapp/s
 import type { WhatsAppChannel } from '../channel/whatsapp/whatsapp-channel.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
+import { closeDataFolders } from '../lib/private-folder.js';
 import { Store } from '../lib/store/store.js';
 import { createGroupStarter, DEFAULT_TURNS_PER_RUN, queueGroupJob } from '../temporal/group-starter.js';
 import { runLink } from '../temporal/namespace.js';
@@ -82,6 +83,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
   };
 
   try {
+    closeDataFolders(config);
     const store = Store.openIn(config.dataDir);
     stops.push(() => store.close());
     store.ensureMainGroup();

@@ -5,6 +5,7 @@
 import type { NativeConnection } from '@temporalio/worker';
 import { openSandboxRuntime } from '../container/runtime/select.js';
 import type { Config } from '../lib/config.js';
+import { closeDataFolders } from '../lib/private-folder.js';
 import type { Logger } from '../lib/logger.js';
 import { taskQueues, type QueueName, type TaskQueues } from '../contracts/task-queue-names.js';
 import { connectWorkers, temporalAddress } from '../temporal/connect.js';
@@ -22,6 +23,8 @@ export interface WorkerProcess {
 
 /** Connects (throws TemporalUnreachable when nothing answers) and creates the workers; call workers.start(). */
 export async function startWorkerProcess(config: Config, log: Logger, serve: Exclude<QueueName, 'channel'>[]): Promise<WorkerProcess> {
+  // A sandbox worker makes the IPC folders under DATA_DIR and the groups' folders.
+  if (serve.includes('sandbox')) closeDataFolders(config);
   const connection: NativeConnection = await connectWorkers(config);
   // This process owns its sandbox runtime: it reaps the idle containers it started and
   // closes the runtime when it stops.

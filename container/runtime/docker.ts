@@ -85,7 +85,8 @@ export class DockerRuntime implements SandboxRuntime {
     const { settings, docker, log } = this.deps;
     const limits = limitsFor(settings, group);
     const mounts = mountsFor(settings, group);
-    const spec = specHash({ image: await this.image(), limits, mounts });
+    // The commands' uid is part of it: a container of an older BabyBot (commands as uid 1000) is replaced.
+    const spec = specHash({ image: await this.image(), limits, mounts, user: commandUid() });
     const known = this.handles.get(name);
     if (known && known.spec === spec) return known;
 

@@ -15,8 +15,17 @@ import { GroupDiskLimitError, SandboxSettingsError, type SandboxGroup } from './
  * owned by it. The runner itself runs as the container's root with a handful of
  * capabilities (RUNNER_CAPS), so a command can neither write the IPC folders nor signal,
  * trace or read the runner.
+ *
+ * It is no account of the host (checked before a container starts): what a command leaves
+ * in its folder, a setuid program among it, is owned by nobody who could log in, and no
+ * process of the host but the sandbox's own runs as it. It lies above the ranges systems
+ * hand out (regular users from 1000, subordinate ids for rootless containers from 100000,
+ * systemd-nspawn's up to 1879048191) and below 2^31, which some tools treat as negative.
  */
-export const SANDBOX_UID = 1000;
+export const SANDBOX_UID = 2_000_000_000;
+
+/** The uid older BabyBots ran commands as (the first real user on most machines); see prepareHostFolders. */
+const LEGACY_SANDBOX_UID = 1000;
 
 /**
  * The uid the commands really run as: SANDBOX_UID, unless BabyBot itself runs as that uid
@@ -219,9 +228,12 @@ function realOrResolved(dir: string): string {
  * replaced, for the log.
  */
 export function prepareHostFolders(settings: SandboxSettings, group: SandboxGroup): string[] {
+  assertNoAccount(commandUid());
   const replaced: string[] = [];
   for (const mount of mountsFor(settings, group)) {
-    if (!fs.existsSync(mount.real)) fs.mkdirSync(mount.real, { recursive: true });
+    // A read-only one (the global memory of a group that is not main) must stay readable by
+    // the commands' uid; GROUPS_DIR around it is closed to other accounts.
+    if (!fs.existsSync(mount.real)) fs.mkdirSync(mount.real, { recursive: true, mode: mount.writable ? 0o700 : 0o755 });
     if (mount.writable) ownBySandbox(mount.real);
   }
   const ipc = ipcDir(settings, group.folder);
@@ -236,16 +248,68 @@ export function prepareHostFolders(settings: SandboxSettings, group: SandboxGrou
   return replaced;
 }
 
-/** As root: the IPC folders are root's (taking back ones an older BabyBot gave to uid 1000). Otherwise they are ours already. */
+/** As root: the IPC folders are root's (taking back ones an older BabyBot gave to the commands' uid). Otherwise they are ours already. */
 function hostOwner(): { uid: number; gid: number } | undefined {
   return process.getuid?.() === 0 ? { uid: 0, gid: 0 } : undefined;
 }
 
-/** As root, hand the folder to the commands' uid; as anyone else (who cannot chown), open it up. */
+/**
+ * As root, hand the folder to the commands' uid, which alone may read and write it; others
+ * may only pass through (0711), as the runner must to start a command there (the container's
+ * root, without DAC_OVERRIDE). As anyone else, who cannot chown, open it up. Either way
+ * GROUPS_DIR around it is closed to other accounts (lib/private-folder.ts).
+ */
 function ownBySandbox(dir: string): void {
   const uid = process.getuid?.();
-  if (uid === 0) ownFolder(dir, { uid: commandUid(), gid: commandUid() }, 0o755);
-  else if (uid !== undefined) ownFolder(dir, undefined, 0o777);
+  if (uid === 0) {
+    const owner = { uid: commandUid(), gid: commandUid() };
+    if (fs.lstatSync(dir).uid === LEGACY_SANDBOX_UID) takeOver(dir, owner);
+    ownFolder(dir, owner, 0o711);
+  } else if (uid !== undefined) ownFolder(dir, undefined, 0o777);
+}
+
+/** Walked at most this far: a folder an older BabyBot's commands filled beyond it keeps the rest. */
+const MAX_TAKEOVER_ENTRIES = 200_000;
+
+/**
+ * Gives what an older BabyBot's commands made (owned by uid 1000, a real account on most
+ * machines) to the sandbox's uid, so the group keeps its files. Run before the group's new
+ * container starts (nothing of it runs); lchown never follows a link, and a chown clears
+ * setuid and setgid bits, so a setuid program left for uid 1000 loses them.
+ */
+function takeOver(dir: string, owner: { uid: number; gid: number }): void {
+  const pending = [dir];
+  let entries = 0;
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    for (const name of fs.readdirSync(current)) {
+      if (++entries > MAX_TAKEOVER_ENTRIES) return;
+      const full = path.join(current, name);
+      const stat = fs.lstatSync(full, { throwIfNoEntry: false });
+      if (stat?.uid !== LEGACY_SANDBOX_UID) continue;
+      fs.lchownSync(full, owner.uid, owner.gid);
+      if (stat.isDirectory()) pending.push(full);
+    }
+  }
+}
+
+/** The commands' uid must be no account of this host: refuse to start a sandbox otherwise. */
+export function assertNoAccount(uid: number): void {
+  for (const file of ['/etc/passwd', '/etc/group']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue; // no such file (not Linux): nothing to collide with
+    }
+    const entry = text.split('\n').find((line) => line.split(':')[2] === String(uid));
+    if (entry) {
+      throw new SandboxSettingsError(
+        `The sandbox runs commands as uid/gid ${uid}, but ${file} has an account with it (${JSON.stringify(entry.split(':')[0])}): ` +
+          "a group's files would belong to that account. Remove or renumber that account.",
+      );
+    }
+  }
 }
 
 /** Hash of what the container is made from, stored as a label and compared when it is found again. */

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../container/ipc/schema.js';
+import { SANDBOX_UID } from '../../container/runtime/group-spec.js';
 import type { Sandbox } from '../../container/runtime/types.js';
 import { testSandbox, type TestSandbox } from './engine.js';
 
@@ -28,9 +29,9 @@ describe('a group container', () => {
     await env?.cleanup();
   });
 
-  it('runs as uid 1000, not root', async () => {
+  it('runs as SANDBOX_UID (no account of the host), not root', async () => {
     const r = await sh(family, 'id -u; id -g');
-    expect(r.stdout.trim().split('\n')).toEqual(['1000', '1000']);
+    expect(r.stdout.trim().split('\n')).toEqual([String(SANDBOX_UID), String(SANDBOX_UID)]);
   });
 
   it('has no network but lo', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IpcClient } from '../../container/ipc/client.js';
 import { DockerRuntime } from '../../container/runtime/docker.js';
-import { ipcDir, sandboxSettings } from '../../container/runtime/group-spec.js';
+import { ipcDir, SANDBOX_UID, sandboxSettings } from '../../container/runtime/group-spec.js';
 import { dockerClient } from '../../container/runtime/select.js';
 import { FAMILY, lagMonitor, shell, useHostileBot } from './support.js';
 
@@ -52,7 +52,7 @@ describe('a group attacks its IPC folder', () => {
     expect(answer).toMatch(/responses\/forged.json: Permission denied/);
     expect(answer).toMatch(/ls: cannot open directory '\/workspace\/ipc\/requests': Permission denied/);
     expect(answer).toMatch(/Operation not permitted/);
-    expect(answer).toMatch(/exit=1 uid=1000/);
+    expect(answer).toContain(`exit=1 uid=${SANDBOX_UID}`);
     expect(fs.existsSync(path.join(ipc(FAMILY.folder), 'responses', 'forged.json'))).toBe(false);
   });
 
