@@ -15,12 +15,15 @@ describe('a web page in the owner’s browser', () => {
   let browser: Browser;
   let evil: http.Server;
   let evilUrl: string;
+  // Every request header the attacker's server saw (another account may run one on 127.0.0.1).
+  const seenByEvil: string[] = [];
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: run scripts/components/chromium.sh (or set CHROMIUM_PATH).`);
     const target = `${t.bot.httpUrl}/api/messages`;
     // The attacker's page: on another port, so another origin.
-    evil = http.createServer((_req, res) => {
+    evil = http.createServer((req, res) => {
+      seenByEvil.push(JSON.stringify(req.headers));
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!doctype html><body>
         <form id="f" method="POST" action="${target}" enctype="text/plain" target="sink">
@@ -58,5 +61,29 @@ describe('a web page in the owner’s browser', () => {
     const replies = await t.bot.waitForReplies('local:main', 1);
     expect(replies.at(-1)?.text).toBe('echo: hello from the web chat');
     await chat.waitForFunction("document.getElementById('log').textContent.includes('echo: hello from the web chat')");
+  });
+
+  it("the owner's token stays with the web chat: a page without it is refused, another port of 127.0.0.1 never sees it", async () => {
+    // A browser that never opened the printed link: the page loads (it is static) but reads and sends nothing.
+    const stranger = await browser.newContext();
+    const bare = await stranger.newPage();
+    await bare.goto(t.bot.httpUrl!);
+    await bare.waitForFunction("document.getElementById('status').textContent.startsWith('no token')");
+    await stranger.close();
+
+    // The owner's browser, after the link: the token is kept by the page's origin only.
+    const owner = await browser.newContext();
+    const chat = await owner.newPage();
+    await chat.goto(t.bot.webChatUrl!);
+    await chat.waitForFunction("document.getElementById('status').textContent === 'connected'");
+    expect(chat.url()).toBe(`${t.bot.httpUrl}/`); // the fragment is wiped from the address bar
+    const other = await owner.newPage();
+    seenByEvil.length = 0;
+    await other.goto(evilUrl);
+    await other.reload(); // a same-site request: a cookie of 127.0.0.1 would ride along now
+    expect(await other.evaluate("localStorage.getItem('babybot-token')")).toBeNull();
+    expect(seenByEvil.length).toBeGreaterThan(0);
+    for (const headers of seenByEvil) expect(headers).not.toContain(t.bot.httpToken!);
+    await owner.close();
   });
 });
