@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Store, StoredMessage } from '../lib/store/store.js';
-import { checkRequest, type GuardSettings } from './http-guard.js';
+import { checkRequest, type GuardSettings } from '../lib/http-guard.js';
 import type { Inbound } from './inbound.js';
 import { localChat, localChatName } from '../contracts/chat-ids.js';
 import { getMedia, postMedia, publicMedia, type MediaRouteDeps } from './media/media-routes.js';

@@ -1,6 +1,6 @@
 // Where a command on this machine finds the running BabyBot's local API, and the owner's
 // token it must present (the API answers nobody else, on loopback too).
-import { readToken, tokenFile } from '../channel/http-guard.js';
+import { readToken, tokenFile } from '../lib/http-guard.js';
 import type { Config } from '../lib/config.js';
 import { fail } from './context.js';
 

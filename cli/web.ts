@@ -1,6 +1,6 @@
 // `babybot web`: the web chat's link with the owner's token, for a browser that has not
 // opened the one `babybot start` printed.
-import { webChatLink } from '../channel/http-guard.js';
+import { webChatLink } from '../lib/http-guard.js';
 import { commandContext } from './context.js';
 import { localApi } from './local-api.js';
 

@@ -7,7 +7,7 @@
 // No token: the gRPC port behind it answers any local account anyway (SECURITY.md).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkRequest, guardSettings } from '../channel/http-guard.js';
+import { checkRequest, guardSettings } from '../lib/http-guard.js';
 
 export interface UiProxy {
   url: string;

@@ -10,7 +10,7 @@ import { createMediaChannelActivities } from '../activities/media/voice-note-don
 import { mediaAwareHandOver } from '../channel/media/media-handover.js';
 import { createVoiceNoteStarter } from '../temporal/voice-note-starter.js';
 import { deliver } from '../activities/delivery.js';
-import { guardSettings, installToken, webChatLink } from '../channel/http-guard.js';
+import { guardSettings, installToken, webChatLink } from '../lib/http-guard.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';

@@ -128,7 +128,7 @@ describe('cross-site requests and other accounts at the local API', () => {
   });
 
   it('the token lives in DATA_DIR/http-token (0600, in a 0700 DATA_DIR); the owner presents it as a header or ?token=', async () => {
-    const { tokenFile } = await import('../../channel/http-guard.js');
+    const { tokenFile } = await import('../../lib/http-guard.js');
     const file = tokenFile(t.bot.config.dataDir);
     expect(fs.readFileSync(file, 'utf8').trim()).toBe(t.bot.httpToken);
     expect(t.bot.httpToken!.length).toBeGreaterThanOrEqual(32);

@@ -1,6 +1,7 @@
-// Who may call the local HTTP API. Anything that reaches the port speaks as the owner (a
-// message to main runs commands, registers groups, schedules tasks), and a web page in the
-// owner's browser can reach 127.0.0.1. So, before any route:
+// Who may call an HTTP port BabyBot starts: its local API (channel/http-server.ts) and the
+// embedded Temporal Web UI's guarding proxy (temporal/ui-proxy.ts). Anything that reaches
+// the API speaks as the owner (a message to main runs commands, registers groups, schedules
+// tasks), and a web page in the owner's browser can reach 127.0.0.1. So, before any route:
 //  - the Host header must name this server (loopback, HTTP_HOST, HTTP_ALLOWED_HOSTS): a
 //    DNS-rebinding page names its own domain;
 //  - an Origin (or Sec-Fetch-Site) must be the page's own: a cross-site fetch or form names another;
