@@ -104,7 +104,7 @@ describe.skipIf(cluster === undefined)('BabyBot on a multi-service Temporal clus
     env = testEnv(dir, namespace, ollama, { TEMPORAL_ADDRESS: c.address, TEMPORAL_UI_URL: c.uiUrl });
     // The README's order: the channel process first (it registers the search attributes), then the workers.
     channel = spawnBabyBot(['start', '--only', 'channel'], env);
-    url = (await channel.waitFor(/Web chat:\s+(http:\/\/\S+)/, 120_000))[1];
+    url = (await channel.waitFor(/Web chat:\s+(http:\/\/\S+?)\/#token=/, 120_000))[1];
     expect(channel.output()).toContain(`Temporal server:  ${c.address} (external)`);
     for (let i = 0; i < 2; i++) workers.push(spawnBabyBot(['worker', '--queues', 'workflows,model,sandbox'], env));
     await Promise.all(workers.map((w) => w.waitFor(/BabyBot worker is running/, 120_000)));

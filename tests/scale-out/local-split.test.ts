@@ -45,7 +45,8 @@ describe('`babybot start --only channel` with a `babybot worker` beside it', () 
 
     // As in docker-compose.yml, the channel process has no Docker engine: it runs no sandbox steps.
     channel = spawnBabyBot(['start', '--only', 'channel'], { ...env, CONTAINER_RUNTIME: 'docker', DOCKER_HOST: `unix://${path.join(dir, 'no-docker.sock')}` });
-    webChat = (await channel.waitFor(/Web chat:\s+(\S+)/, 90_000))[1];
+    // The printed link carries the token in its fragment: the base is what comes before it.
+    webChat = (await channel.waitFor(/Web chat:\s+(\S+?)\/#token=/, 90_000))[1];
     worker = spawnBabyBot(['worker', '--queues', 'workflows,model,sandbox'], env);
     await worker.waitFor(/BabyBot worker is running/, 90_000);
   }, 240_000);
