@@ -80,4 +80,19 @@ describe('the local channel', () => {
     await new Promise((r) => child.on('exit', r));
     expect(output).toContain('Baby: echo: terminal: hello from the terminal');
   });
+
+  it('`babybot web` prints the web chat link with the token; without the token file it says what to do', async () => {
+    const web = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, ['bin/babybot.js', 'web'], { env: { ...process.env, HTTP_PORT: new URL(t.bot.httpUrl!).port, ...env } });
+        let output = '';
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+    expect(await web({ DATA_DIR: t.bot.config.dataDir })).toEqual({ code: 0, output: `${t.bot.webChatUrl}\n` });
+    const missing = await web({ DATA_DIR: `${t.bot.config.dataDir}-elsewhere` });
+    expect(missing.code).not.toBe(0);
+    expect(missing.output).toContain('Start BabyBot once (`babybot start` makes it), and run this command as the account that runs BabyBot');
+  });
 });
