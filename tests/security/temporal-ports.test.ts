@@ -183,5 +183,16 @@ describe("the embedded Temporal server's HTTP ports", { timeout: 180_000 }, () =
     const owner = await browser.newPage();
     await owner.goto(`${bot.temporal.uiUrl}/namespaces/default/workflows`);
     await owner.getByText('turn:main:').first().waitFor({ timeout: 30_000 });
+    // And the UI's own requests that change something pass (its CSRF cookie and header, its
+    // Origin): the owner terminates the main group's workflow, as from its page.
+    const status = await owner.evaluate(`(async () => {
+      const csrf = decodeURIComponent((document.cookie.match(/_csrf=([^;]+)/) || [])[1] || '');
+      const res = await fetch('/api/v1/namespaces/default/workflows/group%3Amain/terminate', {
+        method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({ reason: 'the owner, from the Web UI' }) });
+      return res.status;
+    })()`);
+    expect(status).toBe(200);
+    expect((await bot.client.workflow.getHandle('group:main').describe()).status.name).toBe('TERMINATED');
   });
 });
