@@ -33,9 +33,21 @@ import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContex
 
 const TOOL_RESULT_LIMIT_BYTES = 16_000;
 
+/**
+ * The shared slots (model, sandbox) go to main first: its steps carry a higher Temporal task
+ * priority, so a free slot takes main's waiting step before any stranger's, however many
+ * groups are busy (the server's priority matcher, see temporal/dev-server.ts). Between the
+ * other groups the queue is first come, first served, and each group has at most one step in
+ * flight, since its turns run one at a time. Before a turn's context is loaded it is not
+ * known yet whether it is main's: those steps are the channel's, whose queue is not scarce.
+ */
+const MAIN_PRIORITY = { priorityKey: 1 };
+const GROUP_PRIORITY = { priorityKey: 3 };
+
 /** The activity proxies of a turn, with the timing contract of each kind of step. */
-function turnActivities(limits?: TurnContext['limits']) {
+function turnActivities(limits?: TurnContext['limits'], isMain = false) {
   const queues = queuesOf(workflowInfo().taskQueue);
+  const priority = isMain ? MAIN_PRIORITY : GROUP_PRIORITY;
   return {
     // Store reads and host tools: quick, local, retried briefly.
     channel: proxyActivities<ChannelActivities>({
@@ -63,6 +75,7 @@ function turnActivities(limits?: TurnContext['limits']) {
     }),
     model: proxyActivities<ModelActivities>({
       taskQueue: queues.model,
+      priority,
       startToCloseTimeout: limits?.modelTimeoutMs ?? '5m',
       // The activity heartbeats every 2 s while it waits: a worker that died is noticed in 10 s.
       heartbeatTimeout: '10s',
@@ -82,6 +95,7 @@ function turnActivities(limits?: TurnContext['limits']) {
     }),
     sandbox: proxyActivities<SandboxActivities>({
       taskQueue: queues.sandbox,
+      priority,
       // The step's own limit plus the time to start a container.
       startToCloseTimeout: (limits?.sandboxStepTimeoutMs ?? 120_000) + 60_000,
       heartbeatTimeout: '20s',
@@ -108,7 +122,7 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
       () => local.loadTurnContext.executeWithOptions(contextStep, [contextRequest]),
       () => channel.loadTurnContext.executeWithOptions(contextStep, [contextRequest]),
     );
-    const activities = turnActivities(context.limits);
+    const activities = turnActivities(context.limits, context.group.isMain);
     const chat = context.group.chat;
     const answer = await withinBound(turnBoundMs(context.limits), () => runConversation(context, activities));
     if (answer.reply) {
