@@ -27,6 +27,7 @@ import {
 } from '../contracts/activities.js';
 import { modelSteps } from './model-step.js';
 import { boundUtf8 } from '../contracts/bytes.js';
+import { priorityOf } from '../contracts/priorities.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
 import { offeredPlace, unknownToolError } from '../contracts/tools/places.js';
 import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContext } from '../contracts/types.js';
@@ -34,20 +35,13 @@ import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContex
 const TOOL_RESULT_LIMIT_BYTES = 16_000;
 
 /**
- * The shared slots (model, sandbox) go to main first: its steps carry a higher Temporal task
- * priority, so a free slot takes main's waiting step before any stranger's, however many
- * groups are busy (the server's priority matcher, see temporal/dev-server.ts). Between the
- * other groups the queue is first come, first served, and each group has at most one step in
- * flight, since its turns run one at a time. Before a turn's context is loaded it is not
- * known yet whether it is main's: those steps are the channel's, whose queue is not scarce.
+ * The activity proxies of a turn, with the timing contract of each kind of step. The shared
+ * slots (model, sandbox) go to main first (contracts/priorities.ts); before the turn's context
+ * is loaded it is not known whether it is main's, but those steps are the channel's, not scarce.
  */
-const MAIN_PRIORITY = { priorityKey: 1 };
-const GROUP_PRIORITY = { priorityKey: 3 };
-
-/** The activity proxies of a turn, with the timing contract of each kind of step. */
 function turnActivities(limits?: TurnContext['limits'], isMain = false) {
   const queues = queuesOf(workflowInfo().taskQueue);
-  const priority = isMain ? MAIN_PRIORITY : GROUP_PRIORITY;
+  const priority = priorityOf(isMain);
   return {
     // Store reads and host tools: quick, local, retried briefly.
     channel: proxyActivities<ChannelActivities>({
