@@ -174,7 +174,10 @@ export class TaskService {
   }
 
   async resume(actor: TaskActor, idText: string): Promise<TaskInfo> {
-    const { handle } = await this.existing(actor, idText);
+    const { handle, memo, folder } = await this.existing(actor, idText);
+    // A one-shot whose time passed while paused runs as soon as it is resumed: now must keep the floor.
+    const { when } = memo;
+    if (when.kind === 'once' && new Date(when.at) <= this.now()) await this.checkFiring(actor, folder, this.now(), 'Resuming it', undefined, handle.scheduleId);
     await handle.unpause(`resumed by ${actor.label}`);
     return this.read(handle.scheduleId);
   }
@@ -327,10 +330,12 @@ export class TaskService {
     const floor = limits.minIntervalMs;
     const near = (time: Date) => Math.abs(time.getTime() - at.getTime()) < floor;
     const lastRun = await this.lastRunStart(folder, new Date(at.getTime() - floor));
+    // Paused ones count too: resuming one whose time has passed runs it at once.
     const due = (tasks ?? (await this.list(actor, folder))).find(
-      (task) => task.id !== except && task.when.kind === 'once' && !task.paused && task.nextRun && near(task.nextRun),
+      (task) => task.id !== except && task.when.kind === 'once' && !task.lastResult && near(new Date(task.when.at)),
     );
-    const conflict = lastRun && near(lastRun) ? `a run of this group's tasks started at ${lastRun.toISOString()}` : due ? `${due.id} is due at ${due.nextRun!.toISOString()}` : undefined;
+    const dueAt = due?.when.kind === 'once' ? due.when.at : undefined;
+    const conflict = lastRun && near(lastRun) ? `a run of this group's tasks started at ${lastRun.toISOString()}` : due ? `${due.id} is due at ${dueAt}` : undefined;
     if (!conflict) return;
     throw taskInvalid(
       `${what} would run at ${at.toISOString()}, within ${formatDuration(floor)} of another task run (${conflict}). ` +

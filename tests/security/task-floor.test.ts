@@ -27,6 +27,8 @@ describe('one-shot tasks of a group other than main', () => {
       const text = withoutTimeNote(last.content);
       const plan = /at \+(\d+) s: (TASK \w+)/.exec(text);
       if (plan) return { toolCalls: [{ name: 'schedule_task', arguments: { prompt: plan[2], at: inSeconds(Number(plan[1])) } }] };
+      const pause = /pause (task:\S+)/.exec(text);
+      if (pause) return { toolCalls: [{ name: 'pause_task', arguments: { task_id: pause[1] } }] };
       if (text.includes('TASK rearm')) return { toolCalls: [{ name: 'schedule_task', arguments: { prompt: 'TASK rearm', at: inSeconds(60) } }] };
       return { content: 'ok' };
     });
@@ -38,8 +40,11 @@ describe('one-shot tasks of a group other than main', () => {
     return (await t.bot.waitForReplies(chat, before + 1, 60_000))[before].text;
   };
 
-  it('cannot be stacked a minute apart', async () => {
-    expect(await ask(FAMILY.jid, 'at +3600 s: TASK later')).toMatch(/tool said: Scheduled task:family:/);
+  it('cannot be stacked a minute apart, paused or not', async () => {
+    const later = await ask(FAMILY.jid, 'at +3600 s: TASK later');
+    expect(later).toMatch(/tool said: Scheduled task:family:/);
+    // Paused, it would still run at once when resumed after its time: it keeps its place.
+    expect(await ask(FAMILY.jid, `pause ${/task:family:\w+/.exec(later)![0]}`)).toMatch(/tool said: .*paused/);
     const stacked = await ask(FAMILY.jid, 'at +3660 s: TASK stacked');
     expect(stacked).toMatch(
       /tool said: Error: schedule_task failed: That one-shot would run at .*, within 5m of another task run \(task:family:\S+ is due at .*\)\. In a group other than main, one-shots keep the same floor as intervals \(TASK_MIN_INTERVAL=5m\)/,
