@@ -106,8 +106,10 @@ export const ConfigSchema = z.object({
   SANDBOX_PIDS: positiveInt(128),
   SANDBOX_TMPFS_MB: positiveInt(64),
   SANDBOX_OUTPUT_LIMIT: positiveInt(32_000),
-  // A sandbox step that leaves a group's writable folders over this fails, saying so.
+  // A group's writable folders may hold this much (bytes, and files/folders/links): a step
+  // that crosses either fails, saying so, and while over only commands that free space run.
   GROUP_DISK_LIMIT: bytes('1g'),
+  GROUP_INODE_LIMIT: positiveInt(50_000),
   // Groups other than main: at most this many tasks, none more often than TASK_MIN_INTERVAL.
   TASKS_PER_GROUP: positiveInt(10),
   TASK_MIN_INTERVAL: durationMs('5m'),

@@ -145,33 +145,45 @@ export function ownFolder(dir: string, owner: { uid: number; gid: number } | und
 
 export interface DiskUsage {
   bytes: number;
+  /** Files, folders, links and anything else: each holds an inode. */
   entries: number;
-  /** The walk stopped at maxEntries: bytes is a lower bound. */
+  /** The walk stopped at maxEntries: bytes and entries are lower bounds. */
   stopped: boolean;
 }
 
-/** Bytes used under dir (allocated blocks), walked with lstat only: links are counted, never followed. */
-export function diskUsage(dir: string, maxEntries: number): DiskUsage {
+/** lstat calls in flight at once: enough to keep libuv's thread pool busy, few enough to leave it to others too. */
+const WALK_BATCH = 32;
+
+/**
+ * Bytes (allocated blocks) and entries under dir, walked with lstat only (links are counted,
+ * never followed), asynchronously: a folder of a hundred thousand tiny files never holds up
+ * the event loop, and the walk stops after maxEntries, so its cost is bounded too.
+ */
+export async function diskUsage(dir: string, maxEntries: number): Promise<DiskUsage> {
   const usage: DiskUsage = { bytes: 0, entries: 0, stopped: false };
   const pending = [dir];
   while (pending.length > 0) {
     const current = pending.pop()!;
     let names: string[];
     try {
-      names = fs.readdirSync(current);
+      names = await fs.promises.readdir(current);
     } catch {
       continue; // removed meanwhile, or not readable
     }
-    for (const name of names) {
-      if (++usage.entries > maxEntries) {
+    for (let i = 0; i < names.length; i += WALK_BATCH) {
+      const batch = names.slice(i, i + WALK_BATCH);
+      if (usage.entries + batch.length > maxEntries) {
+        usage.entries = maxEntries;
         usage.stopped = true;
         return usage;
       }
-      const full = path.join(current, name);
-      const stat = fs.lstatSync(full, { throwIfNoEntry: false });
-      if (!stat) continue;
-      usage.bytes += stat.blocks * 512;
-      if (stat.isDirectory()) pending.push(full);
+      usage.entries += batch.length;
+      const stats = await Promise.all(batch.map((name) => fs.promises.lstat(path.join(current, name)).catch(() => undefined)));
+      stats.forEach((stat, k) => {
+        if (!stat) return;
+        usage.bytes += stat.blocks * 512;
+        if (stat.isDirectory()) pending.push(path.join(current, batch[k]));
+      });
     }
   }
   return usage;

@@ -20,7 +20,7 @@ import { taskScheduleId } from '../contracts/ids.js';
 import { SCHEDULED_TASK_WORKFLOW, type ScheduledTaskInput, type ScheduledTaskWorkflow } from '../contracts/types.js';
 import { formatDuration } from '../lib/duration.js';
 import { cronShortestGapMs } from './cron.js';
-import { babybotAttributes } from '../contracts/search-attributes.js';
+import { babybotAttributes, GROUP, KIND } from '../contracts/search-attributes.js';
 import {
   catchupWindowMs,
   describeWhen,
@@ -174,7 +174,10 @@ export class TaskService {
   }
 
   async resume(actor: TaskActor, idText: string): Promise<TaskInfo> {
-    const { handle } = await this.existing(actor, idText);
+    const { handle, memo, folder } = await this.existing(actor, idText);
+    // A one-shot whose time passed while paused runs as soon as it is resumed: now must keep the floor.
+    const { when } = memo;
+    if (when.kind === 'once' && new Date(when.at) <= this.now()) await this.checkFiring(actor, folder, this.now(), 'Resuming it', undefined, handle.scheduleId);
     await handle.unpause(`resumed by ${actor.label}`);
     return this.read(handle.scheduleId);
   }
@@ -200,6 +203,7 @@ export class TaskService {
     const zone = memo.when.kind === 'every' ? this.deps.timeZone : memo.when.timeZone;
     const when = changes.when ? resolveWhen(changes.when, zone, this.now()) : memo.when;
     if (changes.when) this.checkInterval(actor, when);
+    if (changes.when && when.kind === 'once') await this.checkFiring(actor, folder, new Date(when.at), 'That one-shot', undefined, handle.scheduleId);
     const isolated = changes.isolated ?? memo.context === 'isolated';
     const next: TaskMemo = { ...memo, prompt: changes.prompt ?? memo.prompt, context: isolated ? 'isolated' : 'group', when };
     try {
@@ -311,6 +315,46 @@ export class TaskService {
           'Cancel one first, or ask the owner to schedule it from the main chat.',
       );
     }
+    if (when.kind === 'once') await this.checkFiring(actor, folder, new Date(when.at), 'That one-shot', existing);
+  }
+
+  /**
+   * The interval floor for what runs once: a one-shot (new or moved) of a group that is not main must be at least minIntervalMs from every other run of the group's tasks,
+   * the last one started (from Temporal's own records, so deleting a task that ran does not
+   * forget it) and every one-shot still due. Otherwise a one-shot whose prompt schedules (or
+   * moves itself to) the next one re-arms itself every minute. ("Run now" is the owner's only.)
+   */
+  private async checkFiring(actor: TaskActor, folder: string, at: Date, what: string, tasks?: TaskInfo[], except?: string): Promise<void> {
+    const limits = this.deps.limits;
+    if (actor.isMain || !limits) return;
+    const floor = limits.minIntervalMs;
+    const near = (time: Date) => Math.abs(time.getTime() - at.getTime()) < floor;
+    const lastRun = await this.lastRunStart(folder, new Date(at.getTime() - floor));
+    // Paused ones count too: resuming one whose time has passed runs it at once.
+    const due = (tasks ?? (await this.list(actor, folder))).find(
+      (task) => task.id !== except && task.when.kind === 'once' && !task.lastResult && near(new Date(task.when.at)),
+    );
+    const dueAt = due?.when.kind === 'once' ? due.when.at : undefined;
+    const conflict = lastRun && near(lastRun) ? `a run of this group's tasks started at ${lastRun.toISOString()}` : due ? `${due.id} is due at ${dueAt}` : undefined;
+    if (!conflict) return;
+    throw taskInvalid(
+      `${what} would run at ${at.toISOString()}, within ${formatDuration(floor)} of another task run (${conflict}). ` +
+        `In a group other than main, one-shots keep the same floor as intervals (TASK_MIN_INTERVAL=${formatDuration(floor)}): ` +
+        'choose a time at least that far from it.',
+    );
+  }
+
+  /** When the newest run of the group's tasks since `since` started, from Temporal's visibility (undefined: none). */
+  private async lastRunStart(folder: string, since: Date): Promise<Date | undefined> {
+    const query = `${GROUP.name} = '${folder.replace(/'/g, '')}' AND ${KIND.name} = 'task' AND StartTime > '${since.toISOString()}'`;
+    let newest: Date | undefined;
+    let seen = 0;
+    // Bounded: the floor itself keeps this list short; a long one already means a conflict.
+    for await (const run of this.deps.client.workflow.list({ query })) {
+      if (!newest || run.startTime > newest) newest = run.startTime;
+      if (++seen >= 100) break;
+    }
+    return newest;
   }
 
   private checkInterval(actor: TaskActor, when: TaskWhen): void {

@@ -120,6 +120,9 @@ export class DevServer {
       // One machine, a handful of pollers: task queue partitions only add forwarding hops.
       '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
       '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+      // Task priorities: a free model or sandbox slot takes main's step before any other
+      // group's (workflows/agent-turn.ts). Without the priority matcher they are ignored.
+      '--dynamic-config-value', 'matching.useNewMatcher=true',
       // The dev server has one history shard, and its transfer queue is read at most ~20
       // times a second by default: every step of a turn (start a child, dispatch a task)
       // waited up to 50 ms for the next read. Measured: schedule-to-start 40 ms -> 2 ms.

@@ -4,6 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Group, StoredMessage } from '../lib/store/store.js';
 import { voiceNoteWorkflowId } from '../contracts/ids.js';
+import { priorityOf } from '../contracts/priorities.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
 import type { TaskQueues } from '../contracts/task-queue-names.js';
 import { voiceNoteWorkflow } from '../workflows/voice-note.js';
@@ -16,6 +17,8 @@ export function createVoiceNoteStarter(client: Client, queues: TaskQueues) {
         taskQueue: queues.workflows,
         args: [{ folder: group.folder, chat: group.jid, messageId: message.id, path }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // Its transcription step inherits it: main's voice notes take the next media slot.
+        priority: priorityOf(group.isMain),
         typedSearchAttributes: babybotAttributes({ group: group.folder, chat: group.jid, kind: 'voice' }),
         memo: { text: message.text, sender: message.senderName ?? message.sender },
         staticSummary: `Voice note from ${message.senderName ?? message.sender}`,

@@ -27,15 +27,21 @@ import {
 } from '../contracts/activities.js';
 import { modelSteps } from './model-step.js';
 import { boundUtf8 } from '../contracts/bytes.js';
+import { priorityOf } from '../contracts/priorities.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
 import { offeredPlace, unknownToolError } from '../contracts/tools/places.js';
 import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContext } from '../contracts/types.js';
 
 const TOOL_RESULT_LIMIT_BYTES = 16_000;
 
-/** The activity proxies of a turn, with the timing contract of each kind of step. */
-function turnActivities(limits?: TurnContext['limits']) {
+/**
+ * The activity proxies of a turn, with the timing contract of each kind of step. The shared
+ * slots (model, sandbox) go to main first (contracts/priorities.ts); before the turn's context
+ * is loaded it is not known whether it is main's, but those steps are the channel's, not scarce.
+ */
+function turnActivities(limits?: TurnContext['limits'], isMain = false) {
   const queues = queuesOf(workflowInfo().taskQueue);
+  const priority = priorityOf(isMain);
   return {
     // Store reads and host tools: quick, local, retried briefly.
     channel: proxyActivities<ChannelActivities>({
@@ -63,6 +69,7 @@ function turnActivities(limits?: TurnContext['limits']) {
     }),
     model: proxyActivities<ModelActivities>({
       taskQueue: queues.model,
+      priority,
       startToCloseTimeout: limits?.modelTimeoutMs ?? '5m',
       // The activity heartbeats every 2 s while it waits: a worker that died is noticed in 10 s.
       heartbeatTimeout: '10s',
@@ -82,6 +89,7 @@ function turnActivities(limits?: TurnContext['limits']) {
     }),
     sandbox: proxyActivities<SandboxActivities>({
       taskQueue: queues.sandbox,
+      priority,
       // The step's own limit plus the time to start a container.
       startToCloseTimeout: (limits?.sandboxStepTimeoutMs ?? 120_000) + 60_000,
       heartbeatTimeout: '20s',
@@ -108,7 +116,7 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
       () => local.loadTurnContext.executeWithOptions(contextStep, [contextRequest]),
       () => channel.loadTurnContext.executeWithOptions(contextStep, [contextRequest]),
     );
-    const activities = turnActivities(context.limits);
+    const activities = turnActivities(context.limits, context.group.isMain);
     const chat = context.group.chat;
     const answer = await withinBound(turnBoundMs(context.limits), () => runConversation(context, activities));
     if (answer.reply) {

@@ -8,8 +8,8 @@ import type Docker from 'dockerode';
 import type { Logger } from '../../lib/logger.js';
 import { callStoppingOnAbort, IpcClient } from '../ipc/client.js';
 import type { SandboxRequest } from '../ipc/schema.js';
+import { DiskGuard } from './disk-guard.js';
 import {
-  checkDiskUse,
   commandUid,
   containerName,
   ipcDir,
@@ -57,8 +57,11 @@ export class DockerRuntime implements SandboxRuntime {
   private readonly handles = new Map<string, Handle>();
   private readonly starting = new Map<string, Promise<Handle>>();
   private imageId?: string;
+  private readonly disk: DiskGuard;
 
-  constructor(private readonly deps: DockerRuntimeDeps) {}
+  constructor(private readonly deps: DockerRuntimeDeps) {
+    this.disk = new DiskGuard(deps.settings);
+  }
 
   async describe(): Promise<string> {
     const version = await this.engine(() => this.deps.docker.version());
@@ -195,10 +198,12 @@ export class DockerRuntime implements SandboxRuntime {
     handle.busy++;
     const id = options.requestId ?? crypto.randomUUID();
     try {
+      // Before the step too: a group over its disk or inode limit runs nothing that could add more.
+      const before = await this.disk.beforeStep(handle.group, request);
       const response = await callStoppingOnAbort(handle.ipc, request, { signal: options.signal, gone: handle.gone }, id, (error) =>
         this.deps.log.warn({ err: error }, 'could not cancel a command'),
       );
-      checkDiskUse(this.deps.settings, handle.group);
+      await this.disk.afterStep(handle.group, before);
       return response;
     } finally {
       handle.busy--;

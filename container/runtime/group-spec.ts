@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../../lib/config.js';
-import { diskUsage, ensureRealFolder, ownFolder } from '../../lib/safe-fs.js';
+import { ensureRealFolder, ownFolder } from '../../lib/safe-fs.js';
 import type { Mount } from '../ipc/schema.js';
-import { GroupDiskLimitError, SandboxSettingsError, type SandboxGroup } from './types.js';
+import { SandboxSettingsError, type SandboxGroup } from './types.js';
 
 /**
  * The uid:gid the model's commands (and the file tools) run as; a group's rw folders are
@@ -78,8 +78,9 @@ export interface SandboxSettings {
   skillsDir: string;
   limits: Limits;
   idleTimeoutMs: number;
-  /** GROUP_DISK_LIMIT: a step that leaves a group's writable folders bigger than this fails. */
+  /** GROUP_DISK_LIMIT and GROUP_INODE_LIMIT: what a group's writable folders may hold (see disk-guard.ts). */
   diskLimitBytes: number;
+  inodeLimit: number;
 }
 
 export function sandboxSettings(config: Config): SandboxSettings {
@@ -98,33 +99,8 @@ export function sandboxSettings(config: Config): SandboxSettings {
     },
     idleTimeoutMs: config.SANDBOX_IDLE_TIMEOUT,
     diskLimitBytes: config.GROUP_DISK_LIMIT,
+    inodeLimit: config.GROUP_INODE_LIMIT,
   };
-}
-
-/** A walk of more entries than this is refused too: counting them is itself a cost. */
-const MAX_DISK_ENTRIES = 200_000;
-
-/**
- * Throws GroupDiskLimitError when the group's writable folders use more than the limit.
- * Run after each step, when nothing of the group runs any more (a step ends everything it
- * started), so the tree is still while it is walked; links are counted, never followed.
- */
-export function checkDiskUse(settings: SandboxSettings, group: SandboxGroup): void {
-  for (const mount of mountsFor(settings, group).filter((m) => m.writable)) {
-    const usage = diskUsage(mount.real, MAX_DISK_ENTRIES);
-    if (usage.stopped) {
-      throw new GroupDiskLimitError(
-        `${mount.path} holds more than ${MAX_DISK_ENTRIES} files and folders, more than a group may keep. Delete some, then go on.`,
-      );
-    }
-    if (usage.bytes > settings.diskLimitBytes) {
-      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-      throw new GroupDiskLimitError(
-        `After this step ${mount.path} uses ${mb(usage.bytes)}, over the group's limit of ${mb(settings.diskLimitBytes)} ` +
-          '(GROUP_DISK_LIMIT). Delete files you do not need (e.g. with run_command), then go on.',
-      );
-    }
-  }
 }
 
 export function limitsFor(settings: SandboxSettings, group: SandboxGroup): Limits {

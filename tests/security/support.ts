@@ -64,7 +64,11 @@ export function useHostileBot(
     const project = options.projectAtRoot ? dir : path.join(dir, 'project');
     fs.mkdirSync(project, { recursive: true });
     const env: Record<string, string> = { PROJECT_DIR: project, ...options.env };
-    if (options.docker) Object.assign(env, { CONTAINER_RUNTIME: 'docker', DOCKER_HOST: await requireEngine() });
+    if (options.docker) {
+      // SANDBOX_IMAGE from the environment: a change to the runner is tested with its own tag before it becomes latest.
+      const image = process.env.SANDBOX_IMAGE ?? 'babybot-agent:latest';
+      Object.assign(env, { CONTAINER_RUNTIME: 'docker', DOCKER_HOST: await requireEngine(image), SANDBOX_IMAGE: image });
+    }
     await options.prepare?.(dir);
     const ollama = await new OllamaStub().start();
     ollama.setScript(plannedScript(plans));

@@ -2,6 +2,7 @@
 // CONTAINER_RUNTIME=none only, the host directly (then mounts map to host folders).
 import type { SandboxRequest, SandboxResponse, Mount } from '../../ipc/schema.js';
 import { listFiles, readFile, Refused, writeFile } from './files.js';
+import { NotRegularFile } from './regular-file.js';
 import { runCommand, type RunningCommands } from './run-command.js';
 
 export interface CommandUser {
@@ -43,7 +44,7 @@ export async function execute(id: string, request: SandboxRequest, context: Exec
   try {
     return { id, ok: true, result: await dispatch(id, request, context) };
   } catch (error) {
-    const refused = error instanceof Refused;
+    const refused = error instanceof Refused || error instanceof NotRegularFile;
     return { id, ok: false, kind: refused ? 'refused' : 'failed', error: (error as Error).message };
   }
 }

@@ -6,6 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { FileContent, FileList, FileWritten, ListFilesRequest, Mount, ReadFileRequest, WriteFileRequest } from '../../ipc/schema.js';
+import { openRegular, readUpTo } from './regular-file.js';
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC } = fs.constants;
 
 const HOME = '/workspace/group';
 const LIST_LIMIT = 500;
@@ -40,13 +43,12 @@ function resolve(mounts: readonly Mount[], requested: string, write: boolean): R
 
 export function readFile(mounts: readonly Mount[], request: z.infer<typeof ReadFileRequest>): z.infer<typeof FileContent> {
   const { shown, real } = resolve(mounts, request.path, false);
-  const stat = statOrRefuse(real, shown);
-  if (stat.isDirectory()) throw new Refused(`${shown} is a folder: use list_files.`);
-  const fd = fs.openSync(real, 'r');
+  if (statOrRefuse(real, shown).isDirectory()) throw new Refused(`${shown} is a folder: use list_files.`);
+  // Opened by its real path (resolve() checked it stays in the mount), never blocking: a FIFO is refused.
+  const { fd, stat } = openRegular(fs.realpathSync(real), shown, O_RDONLY);
   try {
-    const buffer = Buffer.alloc(Math.min(stat.size, request.maxBytes));
-    const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
-    return { path: shown, content: buffer.subarray(0, read).toString('utf8'), size: stat.size, cut: Math.max(0, stat.size - read) };
+    const content = readUpTo(fd, Math.min(stat.size, request.maxBytes));
+    return { path: shown, content: content.toString('utf8'), size: stat.size, cut: Math.max(0, stat.size - content.length) };
   } finally {
     fs.closeSync(fd);
   }
@@ -58,7 +60,13 @@ export function writeFile(mounts: readonly Mount[], request: z.infer<typeof Writ
   fs.mkdirSync(path.dirname(real), { recursive: true });
   // Never write through a symlink, even one that points inside: replace it instead.
   if (fs.lstatSync(real, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(real);
-  fs.writeFileSync(real, request.content);
+  // A FIFO (or device) at the path is refused, not written into: its open would wait for a reader.
+  const { fd } = openRegular(real, shown, O_WRONLY | O_CREAT | O_TRUNC, 0o644);
+  try {
+    fs.writeSync(fd, request.content);
+  } finally {
+    fs.closeSync(fd);
+  }
   return { path: shown, bytes: Buffer.byteLength(request.content) };
 }
 
@@ -68,7 +76,7 @@ export function listFiles(mounts: readonly Mount[], request: z.infer<typeof List
   const all = fs.readdirSync(real, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   const entries = all.slice(0, LIST_LIMIT).map((entry) => {
     const kind = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : entry.isSymbolicLink() ? 'link' : 'other';
-    const size = kind === 'file' ? (fs.statSync(path.join(real, entry.name), { throwIfNoEntry: false })?.size ?? 0) : 0;
+    const size = kind === 'file' ? (fs.lstatSync(path.join(real, entry.name), { throwIfNoEntry: false })?.size ?? 0) : 0;
     return { name: entry.name, kind, size } as const;
   });
   return { path: shown, entries, more: all.length - entries.length };

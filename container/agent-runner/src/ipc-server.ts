@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { IPC_DIRS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, RequestId, SandboxRequest, type SandboxResponse } from '../../ipc/schema.js';
 import { execute, type ExecuteContext } from './execute.js';
+import { NotRegularFile, openRegular, readUpTo } from './regular-file.js';
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
 
 /** Answers kept for repeats: a retried step asks again with the same id after its worker died. */
 const FINISHED_MEMORY = 50;
@@ -57,11 +60,23 @@ export class IpcServer {
   private async handle(name: string, file: string): Promise<void> {
     const id = name.slice(0, -'.json'.length);
     if (!RequestId.safeParse(id).success) return this.refuse(name, undefined, 'the file name is not a valid request id');
-    const size = fs.statSync(file).size;
-    if (size > MAX_REQUEST_BYTES) {
-      return this.refuse(name, id, `the request is ${size} bytes, over the limit of ${MAX_REQUEST_BYTES}`);
+    // Only the host writes here, but nothing in this folder may stop the runner: a FIFO or a
+    // link is refused on its descriptor, never waited on or followed.
+    let text: string;
+    try {
+      const { fd, stat } = openRegular(file, name, O_RDONLY);
+      try {
+        if (stat.size > MAX_REQUEST_BYTES) {
+          return this.refuse(name, id, `the request is ${stat.size} bytes, over the limit of ${MAX_REQUEST_BYTES}`);
+        }
+        text = readUpTo(fd, stat.size).toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (error) {
+      if (error instanceof NotRegularFile) return this.refuse(name, id, error.message);
+      throw error;
     }
-    const text = fs.readFileSync(file, 'utf8');
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -101,7 +116,14 @@ export class IpcServer {
     if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
       body = JSON.stringify({ id: response.id, ok: false, kind: 'failed', error: `The result is ${Buffer.byteLength(body)} bytes, over the limit of ${MAX_RESPONSE_BYTES}.` });
     }
-    fs.writeFileSync(temp, body);
+    // Created new, never through a link or into a FIFO left at the temp name.
+    fs.rmSync(temp, { force: true });
+    const fd = fs.openSync(temp, O_WRONLY | O_CREAT | O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
+    try {
+      fs.writeSync(fd, body);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temp, path.join(this.responses, `${response.id}.json`));
   }
 }
