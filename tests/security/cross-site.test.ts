@@ -75,6 +75,8 @@ describe('cross-site requests and other accounts at the local API', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     const sameOrigin = await raw(t.bot.httpUrl!, 'POST', '/api/messages', { host: host(), origin: `http://${host()}`, 'content-type': 'application/json', ...t.bot.auth }, JSON.stringify({ chat: 'main', text: 'from the page' }));
     expect(sameOrigin.status).toBe(202);
+    // Answered before the next one is sent: two messages that meet in the queue are one turn.
+    await t.bot.waitForReplies('local:main', 1);
     const curl = await raw(t.bot.httpUrl!, 'POST', '/api/messages', { host: host(), 'content-type': 'application/json; charset=utf-8', ...t.bot.auth }, JSON.stringify({ chat: 'main', text: 'from curl' }));
     expect(curl.status).toBe(202);
     const localhost = await raw(t.bot.httpUrl!, 'GET', '/api/messages?chat=main', { host: `localhost:${new URL(t.bot.httpUrl!).port}`, ...t.bot.auth });
