@@ -2,7 +2,15 @@
 // folders or a channel's socket. Only the process that holds them polls this queue.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Group, Store } from '../lib/store/store.js';
-import type { ChannelActivities, LoadTurnContextInput, QueueGroupTurnInput, TurnFailedNotice } from '../contracts/activities.js';
+import type {
+  ChannelActivities,
+  FindGroupJobInput,
+  GroupJobState,
+  LoadTurnContextInput,
+  QueuedGroupTurn,
+  QueueGroupTurnInput,
+  TurnFailedNotice,
+} from '../contracts/activities.js';
 import { checkToolArguments, toolsFor } from '../contracts/tools/index.js';
 import type { DeliveryRequest, GroupJob, ToolInvocation, TurnContext } from '../contracts/types.js';
 import { deliver } from './delivery.js';
@@ -18,6 +26,10 @@ export interface ChannelActivityDeps extends HostToolDeps {
   runLink: (workflowId: string, runId: string) => string | undefined;
   /** Puts a job (a task run's turn) into its group's queue: signalWithStart of `group:<folder>`. */
   queueJob: (group: Group, job: GroupJob) => Promise<void>;
+  /** Where a queued job stands, as Temporal sees it (temporal/group-jobs.ts). */
+  findGroupJob: (input: FindGroupJobInput) => Promise<GroupJobState>;
+  /** How often a waiting task run checks its job (GROUP_JOB_CHECK). */
+  groupJobCheckMs: number;
 }
 
 export function createChannelActivities(deps: ChannelActivityDeps): ChannelActivities {
@@ -66,7 +78,7 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
     },
 
     /** Queues a task run's turn behind the group's other turns; an unregistered group's task is paused instead. */
-    async queueGroupTurn(input: QueueGroupTurnInput): Promise<{ queuedIn: string }> {
+    async queueGroupTurn(input: QueueGroupTurnInput): Promise<QueuedGroupTurn> {
       const group = deps.store.groupByFolder(input.folder);
       if (!group) {
         await deps.tasks.pauseUnregistered(input.taskId);
@@ -77,7 +89,11 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
         );
       }
       await deps.queueJob(group, { ...input.job, chat: group.jid });
-      return { queuedIn: `group:${group.folder}` };
+      return { queuedIn: `group:${group.folder}`, checkEveryMs: deps.groupJobCheckMs };
+    },
+
+    async findGroupJob(input: FindGroupJobInput): Promise<GroupJobState> {
+      return deps.findGroupJob(input);
     },
 
     async runHostTool(invocation: ToolInvocation): Promise<string> {
