@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createChannelActivities } from '../activities/channel-activities.js';
+import { channelSteps } from '../activities/channel-step.js';
 import { createMediaChannelActivities } from '../activities/media/voice-note-done.js';
 import { mediaAwareHandOver } from '../channel/media/media-handover.js';
 import { createVoiceNoteStarter } from '../temporal/voice-note-starter.js';
@@ -145,7 +146,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       namespace: temporal.namespace,
       queues,
       serve: served,
-      activities: { channel: { ...channelActivities, ...mediaChannelActivities }, ...createWorkerActivities(config, log, served, sandbox) },
+      activities: { channel: channelSteps({ ...channelActivities, ...mediaChannelActivities }), ...createWorkerActivities(config, log, served, sandbox) },
       concurrency: queueConcurrency(config),
       workflowBundle: options.workflowBundle,
       shutdownGraceMs: options.shutdownGraceMs,

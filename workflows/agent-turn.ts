@@ -43,19 +43,26 @@ function turnActivities(limits?: TurnContext['limits'], isMain = false) {
   const queues = queuesOf(workflowInfo().taskQueue);
   const priority = priorityOf(isMain);
   return {
-    // Store reads and host tools: quick, local, retried briefly.
+    // Store reads and host tools. Each heartbeats (activities/channel-step.ts), so a dead
+    // channel worker is noticed in 30 s and a cancellation stops the step; waiting for the
+    // channel (a restart, WhatsApp reconnecting) is retried without a count, any other failure
+    // becomes final after 10 attempts, and the turn's bound covers the host tools. Its
+    // start-to-close covers a file's upload and WhatsApp's acknowledgement of each part (20 s).
     channel: proxyActivities<ChannelActivities>({
       taskQueue: queues.channel,
-      startToCloseTimeout: '30s',
-      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10 },
+      startToCloseTimeout: '5m',
+      heartbeatTimeout: '30s',
+      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
     }),
     // Delivery waits out a reconnecting channel (WhatsApp down for hours) rather than drop a
     // reply: the group's later messages queue meanwhile and are answered together after it,
     // since they go to the same chat. A channel that cannot deliver until a person acts
-    // (logged out, replaced, not linked, the chat unregistered) fails it at once.
+    // (logged out, replaced, not linked, the chat unregistered) fails it at once. A long
+    // reply is several parts, each acknowledged by WhatsApp: start-to-close covers them all.
     delivery: proxyActivities<ChannelActivities>({
       taskQueue: queues.channel,
-      startToCloseTimeout: '60s',
+      startToCloseTimeout: '10m',
+      heartbeatTimeout: '30s',
       scheduleToCloseTimeout: '24h',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s' },
     }),
@@ -63,7 +70,8 @@ function turnActivities(limits?: TurnContext['limits'], isMain = false) {
     // its own failure never replaces the turn's cause.
     notice: proxyActivities<ChannelActivities>({
       taskQueue: queues.channel,
-      startToCloseTimeout: '30s',
+      startToCloseTimeout: '2m',
+      heartbeatTimeout: '30s',
       scheduleToCloseTimeout: '2m',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
     }),

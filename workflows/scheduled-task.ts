@@ -30,8 +30,10 @@ export async function scheduledTaskWorkflow(input: ScheduledTaskInput): Promise<
   const info = workflowInfo();
   const { queueGroupTurn, findGroupJob } = proxyActivities<ChannelActivities>({
     taskQueue: queuesOf(info.taskQueue).channel,
-    startToCloseTimeout: '30s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+    // Waits for the channel without a count limit, like every channel step (activities/channel-step.ts).
+    startToCloseTimeout: '1m',
+    heartbeatTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
   // One job per run of this workflow: a `babybot retry` of it (a new run) queues a new one.
   const jobId = `${info.workflowId}:${info.runId}`;
