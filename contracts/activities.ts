@@ -32,11 +32,19 @@ export interface ChannelActivities {
  */
 export type LocalChannelActivities = Pick<ChannelActivities, 'loadTurnContext' | 'deliver'>;
 
+/**
+ * A Reset run of a turn its group is not running now (a completed turn reset from the Web UI):
+ * refused at its first channel step, so it never answers beside the group's current turn.
+ */
+export const TURN_OUT_OF_ORDER = 'TurnOutOfOrder';
+
 /** The failure type of a local channel step in a process without the channel: run it on the channel queue instead. */
 export const CHANNEL_ELSEWHERE = 'ChannelElsewhere';
 
 export interface LoadTurnContextInput {
   folder: string;
+  /** The turn's run is not its first (a Web UI Reset): the group must name it as its current turn. */
+  rerun?: boolean;
   messages: InboundMessage[];
   task?: TaskTurn;
 }

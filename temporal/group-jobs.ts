@@ -56,3 +56,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** The turn the group's workflow runs now (its queue query), or undefined when it runs none or is not running. */
+export async function currentTurnOf(client: Client, folder: string): Promise<string | undefined> {
+  const group = client.workflow.getHandle(groupWorkflowId(folder));
+  const run = await group.describe().catch((error: unknown) => {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  });
+  if (run?.status.name !== 'RUNNING') return undefined;
+  return (await withTimeout(group.query(queueQuery), QUERY_TIMEOUT_MS)).current;
+}

@@ -25,7 +25,7 @@ import type { Logger } from '../lib/logger.js';
 import { closeDataFolders } from '../lib/private-folder.js';
 import { Store } from '../lib/store/store.js';
 import { createGroupStarter, DEFAULT_TURNS_PER_RUN, queueGroupJob } from '../temporal/group-starter.js';
-import { findGroupJob } from '../temporal/group-jobs.js';
+import { currentTurnOf, findGroupJob } from '../temporal/group-jobs.js';
 import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
 import { TaskService } from '../tasks/task-service.js';
@@ -143,6 +143,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       runLink: (workflowId, runId) => runLink(temporal.uiUrl, temporal.namespace, workflowId, runId),
       queueJob: (group, job) => queueGroupJob(client, queues, group, job, turnsPerRun),
       findGroupJob: (input) => findGroupJob(client, input),
+      currentTurnOf: (folder) => currentTurnOf(client, folder),
       groupJobCheckMs: config.GROUP_JOB_CHECK,
     });
     const toGroup = createGroupStarter(client, queues, turnsPerRun, served.includes('workflows') && (options.localChannelSteps ?? true));

@@ -20,6 +20,7 @@ import {
 } from '@temporalio/workflow';
 import {
   CHANNEL_ELSEWHERE,
+  TURN_OUT_OF_ORDER,
   type ChannelActivities,
   type LocalChannelActivities,
   type ModelActivities,
@@ -108,17 +109,23 @@ function turnActivities(limits?: TurnContext['limits'], isMain = false) {
 
 type TurnActivities = ReturnType<typeof turnActivities>;
 
-/** Failures that mean the group's chat is not (any more) the one this turn was for: nobody there to tell. */
-const UNREGISTERED = 'GroupNotRegistered';
+/** Failures after which nobody in the chat is told: the chat is not the turn's any more, or a person's Reset was refused. */
+const NOBODY_TO_TELL = new Set(['GroupNotRegistered', TURN_OUT_OF_ORDER]);
 
 export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTurnResult> {
   const info = workflowInfo();
   const { channel, notice, local } = turnActivities();
   const inProcess = input.localSteps === true;
+  // A run that is not the turn's first is a Web UI Reset (turns neither continue as new nor
+  // retry; `babybot retry` starts a new execution). Its channel steps first check that the
+  // group names this turn as its current one, so a Reset of a turn the group has moved past
+  // is refused (saying to use `babybot retry`) instead of answering beside the group's order.
+  // The same on replay (both ids are the run's own), and only activity inputs carry it.
+  const rerun = info.runId !== info.firstExecutionRunId ? { rerun: true } : {};
   try {
     // Summaries name each step in the Web UI's timeline; they are not part of replay.
     const contextStep = { summary: `context of ${input.folder}` };
-    const contextRequest = { folder: input.folder, messages: input.messages, task: input.task };
+    const contextRequest = { folder: input.folder, messages: input.messages, task: input.task, ...rerun };
     const context = await channelStep(
       inProcess,
       () => local.loadTurnContext.executeWithOptions(contextStep, [contextRequest]),
@@ -126,12 +133,12 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
     );
     const activities = turnActivities(context.limits, context.group.isMain);
     const chat = context.group.chat;
-    const answer = await withinBound(turnBoundMs(context.limits), () => runConversation(context, activities));
+    const answer = await withinBound(turnBoundMs(context.limits), () => runConversation(context, activities, rerun));
     if (answer.reply) {
       // Keyed by this run: a retried delivery sends nothing twice (also when the local attempt
       // sent it and the channel queue's attempt follows); a Reset or retried run answers anew.
       const deliveryStep = { summary: `${answer.stoppedAtStepLimit ? 'step limit notice' : 'reply'} to ${chat}` };
-      const request = { key: `reply:${info.workflowId}:${info.runId}`, chat, text: answer.reply };
+      const request = { key: `reply:${info.workflowId}:${info.runId}`, chat, text: answer.reply, ...rerun };
       await channelStep(
         inProcess,
         () => local.deliver.executeWithOptions(deliveryStep, [request]),
@@ -141,7 +148,7 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
     return answer;
   } catch (error) {
     const reason = describeFailure(error);
-    if (reason.type !== UNREGISTERED) {
+    if (!NOBODY_TO_TELL.has(reason.type)) {
       // A task's turn names its task run, the one its Schedule and `babybot tasks list` point at.
       const shown = input.task?.run ?? { workflowId: info.workflowId, runId: info.runId };
       // Tell the user once (keyed by this run), in a scope a cancellation cannot stop, so a
@@ -215,7 +222,7 @@ async function withinBound<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function runConversation(context: TurnContext, activities: TurnActivities): Promise<AgentTurnResult> {
+async function runConversation(context: TurnContext, activities: TurnActivities, rerun: { rerun?: boolean }): Promise<AgentTurnResult> {
   const turnId = workflowInfo().workflowId;
   const messages: ChatMessage[] = [{ role: 'system', content: context.system }, ...context.history];
   // Pulls the model first when it is missing; fails the turn (user told) when it grows too large.
@@ -229,7 +236,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities)
     }
     for (const call of reply.toolCalls) {
       toolCalls++;
-      const result = await runTool(call, context, turnId, activities);
+      const result = await runTool(call, context, turnId, activities, rerun);
       messages.push({ role: 'tool', tool_name: call.function.name, content: capped(result) });
     }
     if (reply.toolCallsDropped) {
@@ -249,7 +256,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities)
  * Runs one tool call; whatever goes wrong becomes text the model reads, never a failed turn,
  * except a cancellation: that ends the turn (a person cancelled it, or its bound ran out).
  */
-async function runTool(call: ToolCall, context: TurnContext, turnId: string, activities: TurnActivities): Promise<string> {
+async function runTool(call: ToolCall, context: TurnContext, turnId: string, activities: TurnActivities, rerun: { rerun?: boolean }): Promise<string> {
   const name = call.function.name;
   if (call.rejected) return `Error: ${name}: ${call.rejected}`;
   const place = offeredPlace(name, context.tools);
@@ -257,14 +264,15 @@ async function runTool(call: ToolCall, context: TurnContext, turnId: string, act
   // The arguments are checked against the tool's schema where it runs: an activity whose
   // input and answer (the error the model reads, when they are wrong) the Web UI shows.
   const args = call.function.arguments ?? {};
-  const invocation = { tool: name, args, group: context.group, turnId };
+  const invocation = { tool: name, args, group: context.group, turnId, ...rerun };
   const summary = `${name} ${JSON.stringify(args).slice(0, 120)}`;
   try {
     return place === 'sandbox'
       ? await activities.sandbox.runSandboxTool.executeWithOptions({ summary }, [invocation])
       : await activities.channel.runHostTool.executeWithOptions({ summary }, [invocation]);
   } catch (error) {
-    if (isCancellation(error)) throw error;
+    // A refused Reset ends the turn; any other failure is the model's to read.
+    if (isCancellation(error) || describeFailure(error).type === TURN_OUT_OF_ORDER) throw error;
     return `Error: ${name} failed: ${describeFailure(error).message}`;
   }
 }
