@@ -3,7 +3,7 @@
 // `jobDone` signal, but a group that was terminated, reset or migrated meanwhile never
 // sends it; the run asks this from time to time, so it queues its job again (the same job
 // id: a group that still has it ignores the repeat) or ends as its turn did.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { groupWorkflowId } from '../contracts/ids.js';
 import type { FindGroupJobInput, GroupJobState } from '../contracts/activities.js';
 import type { AgentTurnResult } from '../contracts/types.js';
@@ -20,7 +20,7 @@ export async function findGroupJob(client: Client, input: FindGroupJobInput): Pr
     throw error;
   });
   if (groupRun?.status.name === 'RUNNING') {
-    const queue = await withTimeout(group.query(queueQuery), QUERY_TIMEOUT_MS).catch((error: Error) => error);
+    const queue = await askQueue(group).catch((error: Error) => error);
     if (queue instanceof Error) return { state: 'unknown', why: `group:${input.folder} does not answer its queue query: ${queue.message}` };
     if (queue.current === input.turnId) return { state: 'held', why: `its turn ${input.turnId} runs in group:${input.folder}` };
     if (queue.jobs.includes(input.turnId)) return { state: 'held', why: `queued in group:${input.folder}` };
@@ -49,13 +49,19 @@ export async function findGroupJob(client: Client, input: FindGroupJobInput): Pr
   return { state: 'lost', why: `${where}, and its turn has not run` };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/**
+ * A group's queue query, bounded in time: a group whose workflow tasks fail cannot answer
+ * (the query waits on a worker that cannot run it), and a caller must not hang with it.
+ */
+export function askQueue(group: WorkflowHandle, ms = QUERY_TIMEOUT_MS): Promise<GroupQueue> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([group.query(queueQuery), timeout]).finally(() => clearTimeout(timer));
 }
+
+export type GroupQueue = { queued: string[]; jobs: string[]; current?: string };
 
 /** The turn the group's workflow runs now (its queue query), or undefined when it runs none or is not running. */
 export async function currentTurnOf(client: Client, folder: string): Promise<string | undefined> {
@@ -65,5 +71,5 @@ export async function currentTurnOf(client: Client, folder: string): Promise<str
     throw error;
   });
   if (run?.status.name !== 'RUNNING') return undefined;
-  return (await withTimeout(group.query(queueQuery), QUERY_TIMEOUT_MS)).current;
+  return (await askQueue(group)).current;
 }

@@ -30,6 +30,7 @@ import { modelSteps } from './model-step.js';
 import { boundUtf8 } from '../contracts/bytes.js';
 import { priorityOf } from '../contracts/priorities.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
+import { turnBoundMs } from '../contracts/turn-bound.js';
 import { offeredPlace, unknownToolError } from '../contracts/tools/places.js';
 import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContext } from '../contracts/types.js';
 
@@ -199,11 +200,6 @@ function isFinalFailure(error: unknown): boolean {
   // A local activity's failure may reach the workflow unwrapped (no ActivityFailure around it).
   const cause = error instanceof ActivityFailure ? error.cause : error;
   return cause instanceof ApplicationFailure && cause.nonRetryable === true && cause.type !== CHANNEL_ELSEWHERE;
-}
-
-/** A turn may think and act for its steps' worth of model time, plus ten minutes for tools. */
-function turnBoundMs(limits: TurnContext['limits']): number {
-  return limits.maxSteps * limits.modelTimeoutMs + 10 * 60_000;
 }
 
 /** Runs fn within the turn's execution bound; the bound's own cancellation becomes TurnTimedOut. */
