@@ -35,4 +35,10 @@ export const PATCHES = {
     added: '2026-12-07',
     change: 'a cancelled group continues as new with its queue instead of ending Cancelled',
   },
+  terminatedTurnTold: {
+    id: 'group-tells-terminated-turn',
+    workflow: 'groupWorkflow',
+    added: '2026-12-07',
+    change: 'a turn terminated while it runs (it told no one) is told to its chat by the group, once, before the group goes on',
+  },
 } as const satisfies Record<string, Patch>;

@@ -4,6 +4,8 @@
 // that is not its turn's first checks at its first channel step that the group names it as
 // its current turn; the group does not, so it is refused there, having done nothing, with a
 // message saying to use `babybot retry`, which runs the turn again in the group's order.
+// A turn terminated while it runs told no one before (its code never runs again): its group
+// now tells the chat, once, and goes on with its queue.
 import { describe, expect, it } from 'vitest';
 import { closingReason } from '../../temporal/runs.js';
 import { retryRun } from '../../temporal/retry.js';
@@ -65,5 +67,27 @@ describe('a Web UI Reset of a turn its group has moved past', () => {
     const texts = bot.replies('local:main').slice(before).map((m) => m.text);
     expect(texts).toEqual(['answer of the reset run']);
     console.log(`running turn reset: ${JSON.stringify(texts)}`);
+  });
+
+  it('a terminate of the running turn: the group tells the chat once and goes on', async () => {
+    const { bot, ollama } = t;
+    // The reset run above left its first run's model call to finish at the stand-in.
+    await until('no model call in flight', () => ollama.inFlight === 0);
+    const before = bot.replies('local:main').length;
+    ollama.setReplies({ content: 'never sent', delayMs: 3000 });
+    const { id } = await bot.post('main', 'fourth question');
+    const turnId = `turn:main:${id}`;
+    await until('the turn to be thinking', () => ollama.inFlight === 1);
+    await bot.client.workflow.getHandle(turnId).terminate('fault test: a person terminates the turn');
+    const notice = await until('the chat to be told', () => bot.replies('local:main').slice(before).at(0));
+    expect(notice.text).toMatch(/^Sorry, I could not answer that: the run was terminated .*babybot retry turn:main:/);
+    ollama.setReplies({ content: 'fifth answer' });
+    await bot.post('main', 'fifth question');
+    await bot.waitForReplies('local:main', before + 2);
+    await bot.groupIdle('main');
+    const texts = bot.replies('local:main').slice(before).map((m) => m.text.split('\n')[0]);
+    expect(texts).toHaveLength(2);
+    expect(texts[1]).toBe('fifth answer');
+    console.log(`terminated turn: ${JSON.stringify(texts)}`);
   });
 });
