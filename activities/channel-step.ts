@@ -28,8 +28,8 @@ export async function channelStep<T>(what: string, work: () => Promise<T>): Prom
   const { info } = context;
   const beat = () => context.heartbeat({ step: what, attempt: info.attempt, at: new Date().toISOString() });
   // Local activities cannot heartbeat; their short timeout and the workflow's fallback cover them.
+  // The first beat comes after CHANNEL_HEARTBEAT_MS: a quick step (most are) sends none.
   const timer = info.isLocal ? undefined : setInterval(beat, CHANNEL_HEARTBEAT_MS);
-  if (!info.isLocal) beat();
   try {
     // A cancellation reaches the step in the answer to a heartbeat: it stops waiting then.
     return await (info.isLocal ? work() : Promise.race([work(), context.cancelled]));
