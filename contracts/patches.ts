@@ -41,4 +41,10 @@ export const PATCHES = {
     added: '2026-12-07',
     change: 'a turn terminated while it runs (it told no one) is told to its chat by the group, once, before the group goes on',
   },
+  taskRunChecksGroup: {
+    id: 'task-run-checks-its-group',
+    workflow: 'scheduledTaskWorkflow',
+    added: '2026-12-07',
+    change: 'a task run waits for its turn in slices of GROUP_JOB_CHECK, asking between them where its job stands (queued again when lost) instead of one 48 h wait',
+  },
 } as const satisfies Record<string, Patch>;

@@ -17,6 +17,7 @@ import { ApplicationFailure, condition, isCancellation, log, patched, proxyActiv
 import type { ChannelActivities, FindGroupJobInput, GroupJobState, QueueGroupTurnInput } from '../contracts/activities.js';
 import { jobDoneSignal } from './group.js';
 import { turnWorkflowId } from '../contracts/ids.js';
+import { PATCHES } from '../contracts/patches.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
 import type { AgentTurnResult, JobOutcome, ScheduledTaskInput } from '../contracts/types.js';
 
@@ -61,7 +62,7 @@ export async function scheduledTaskWorkflow(input: ScheduledTaskInput): Promise<
     },
   };
   const queued = await queueGroupTurn.executeWithOptions({ summary: `queue in group:${input.folder}` }, [request]);
-  if (patched('task-run-checks-its-group')) {
+  if (patched(PATCHES.taskRunChecksGroup.id)) {
     const checkMs = queued.checkEveryMs ?? DEFAULT_CHECK_MS;
     const since = info.runStartTime.toISOString();
     for (let waitedMs = 0; !(await condition(() => outcome !== undefined, checkMs)); ) {
