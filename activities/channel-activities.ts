@@ -1,8 +1,19 @@
 // Activities of the channel task queue: everything that needs the store, the group
 // folders or a channel's socket. Only the process that holds them polls this queue.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { folderOfWorkflowId } from '../contracts/ids.js';
 import type { Group, Store } from '../lib/store/store.js';
-import type { ChannelActivities, LoadTurnContextInput, QueueGroupTurnInput, TurnFailedNotice } from '../contracts/activities.js';
+import {
+  TURN_OUT_OF_ORDER,
+  type ChannelActivities,
+  type FindGroupJobInput,
+  type GroupJobState,
+  type LoadTurnContextInput,
+  type QueuedGroupTurn,
+  type QueueGroupTurnInput,
+  type TurnFailedNotice,
+} from '../contracts/activities.js';
 import { checkToolArguments, toolsFor } from '../contracts/tools/index.js';
 import type { DeliveryRequest, GroupJob, ToolInvocation, TurnContext } from '../contracts/types.js';
 import { deliver } from './delivery.js';
@@ -18,11 +29,38 @@ export interface ChannelActivityDeps extends HostToolDeps {
   runLink: (workflowId: string, runId: string) => string | undefined;
   /** Puts a job (a task run's turn) into its group's queue: signalWithStart of `group:<folder>`. */
   queueJob: (group: Group, job: GroupJob) => Promise<void>;
+  /** Where a queued job stands, as Temporal sees it (temporal/group-jobs.ts). */
+  findGroupJob: (input: FindGroupJobInput) => Promise<GroupJobState>;
+  /** How often a waiting task run checks its job (GROUP_JOB_CHECK). */
+  groupJobCheckMs: number;
+  /** The turn a group's workflow runs now (its queue query); undefined when none. */
+  currentTurnOf: (folder: string) => Promise<string | undefined>;
+}
+
+/**
+ * A Reset run of a turn (its steps say `rerun`) goes on only while its group names the turn as
+ * its current one (a Reset of the running turn: the group waits for the new run). A Reset of a
+ * turn the group has moved past would answer beside the group's order: refused, saying what to do.
+ */
+async function confirmTurnOrder(deps: ChannelActivityDeps, rerun: boolean | undefined): Promise<void> {
+  if (!rerun) return;
+  const { workflowExecution } = Context.current().info;
+  const turnId = workflowExecution?.workflowId ?? '';
+  const folder = folderOfWorkflowId(turnId);
+  const current = folder ? await deps.currentTurnOf(folder) : undefined;
+  if (current === turnId) return;
+  throw ApplicationFailure.nonRetryable(
+    `This run is a Reset of ${turnId}, which its group is not running now (${current ? `it runs ${current}` : 'it runs no turn'}); ` +
+      `a Reset would answer beside the group's order, so it was refused and did nothing. ` +
+      `To run the turn again in the group's order, use \`babybot retry ${turnId}\`.`,
+    TURN_OUT_OF_ORDER,
+  );
 }
 
 export function createChannelActivities(deps: ChannelActivityDeps): ChannelActivities {
   return {
     async loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext> {
+      await confirmTurnOrder(deps, input.rerun);
       const group = deps.store.groupByFolder(input.folder);
       if (!group) {
         throw ApplicationFailure.nonRetryable(
@@ -52,6 +90,7 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
     },
 
     async deliver(request: DeliveryRequest): Promise<{ messageId: string; alreadySent: boolean }> {
+      await confirmTurnOrder(deps, request.rerun);
       return deliver(deps, request);
     },
 
@@ -66,7 +105,7 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
     },
 
     /** Queues a task run's turn behind the group's other turns; an unregistered group's task is paused instead. */
-    async queueGroupTurn(input: QueueGroupTurnInput): Promise<{ queuedIn: string }> {
+    async queueGroupTurn(input: QueueGroupTurnInput): Promise<QueuedGroupTurn> {
       const group = deps.store.groupByFolder(input.folder);
       if (!group) {
         await deps.tasks.pauseUnregistered(input.taskId);
@@ -77,10 +116,15 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
         );
       }
       await deps.queueJob(group, { ...input.job, chat: group.jid });
-      return { queuedIn: `group:${group.folder}` };
+      return { queuedIn: `group:${group.folder}`, checkEveryMs: deps.groupJobCheckMs };
+    },
+
+    async findGroupJob(input: FindGroupJobInput): Promise<GroupJobState> {
+      return deps.findGroupJob(input);
     },
 
     async runHostTool(invocation: ToolInvocation): Promise<string> {
+      await confirmTurnOrder(deps, invocation.rerun);
       const handler = HOST_TOOL_HANDLERS[invocation.tool];
       if (!handler) throw ApplicationFailure.nonRetryable(`No host tool named ${invocation.tool}.`, 'UnknownTool');
       // The model's arguments, checked here where they are used: wrong ones are the model's to correct.

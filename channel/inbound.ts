@@ -89,7 +89,8 @@ export class Inbound {
     const triggered = group !== undefined && !incoming.fromAssistant && callsAssistant(group, incoming.text, this.deps.assistantName);
     const kept = !triggered && awaitsTranscription(incoming.media) ? untranscribed(incoming) : incoming;
     const { inserted, message } = store.insertMessage(kept, triggered ? 'pending' : 'none', kept.media);
-    if (inserted && triggered) await this.tryHandOver(group!, message);
+    // Stopping: a message still arriving is kept pending, handed over at the next start (first, in order).
+    if (inserted && triggered && !this.stopped) await this.tryHandOver(group!, message);
     return { message, inserted, triggered: triggered && inserted };
   }
 
@@ -108,6 +109,7 @@ export class Inbound {
     return handed;
   }
 
+  /** Takes no new work: later messages are stored as pending, not handed over, and no retry runs. */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);

@@ -15,6 +15,7 @@ import { connectClient } from '../temporal/connect.js';
 import { commandContext } from './context.js';
 import { pullProgressPrinter } from './pull-progress.js';
 import { sandboxCheck } from './sandbox-check.js';
+import { stuckCheck } from './stuck-check.js';
 import { whisperCheck } from './whisper-check.js';
 
 const nodeCheck: Check = {
@@ -148,7 +149,7 @@ const whatsappCheck: Check = {
 };
 
 /** Checks in the order they are printed; capabilities add theirs here. */
-export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, toolsCheck, sandboxCheck, whisperCheck, whatsappCheck];
+export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, toolsCheck, sandboxCheck, whisperCheck, whatsappCheck, stuckCheck];
 
 export async function runDoctor(config: Config, flags: DoctorFlags, write: (line: string) => void, checks = CHECKS): Promise<boolean> {
   const report = await runChecks(checks, config, flags);

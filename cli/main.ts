@@ -46,6 +46,7 @@ program
   .command('runs')
   .description('recent turns and task runs with their Web UI links; for failed ones the cause')
   .option('--failed', 'only runs that failed or timed out')
+  .option('--stuck', 'groups whose turn has run longer than its bound, whose queue does not move, or whose workflow tasks fail')
   .option('--group <folder>', "only this group's runs")
   .option('--limit <n>', 'how many runs to show', '20')
   .action(runsCommand);

@@ -3,6 +3,7 @@
 // activities/), and each implementation in activities/ is checked against its interface.
 // One interface per task queue's set of activities.
 import type {
+  AgentTurnResult,
   DeliveryRequest,
   GroupJob,
   InboundMessage,
@@ -18,7 +19,9 @@ export interface ChannelActivities {
   loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext>;
   deliver(request: DeliveryRequest): Promise<{ messageId: string; alreadySent: boolean }>;
   notifyTurnFailed(notice: TurnFailedNotice): Promise<{ messageId?: string; alreadySent: boolean; told?: string }>;
-  queueGroupTurn(input: QueueGroupTurnInput): Promise<{ queuedIn: string }>;
+  queueGroupTurn(input: QueueGroupTurnInput): Promise<QueuedGroupTurn>;
+  /** Where a queued job stands (a task run asks while it waits): held by its group, ended, or lost. */
+  findGroupJob(input: FindGroupJobInput): Promise<GroupJobState>;
   runHostTool(invocation: ToolInvocation): Promise<string>;
 }
 
@@ -29,11 +32,19 @@ export interface ChannelActivities {
  */
 export type LocalChannelActivities = Pick<ChannelActivities, 'loadTurnContext' | 'deliver'>;
 
+/**
+ * A Reset run of a turn its group is not running now (a completed turn reset from the Web UI):
+ * refused at its first channel step, so it never answers beside the group's current turn.
+ */
+export const TURN_OUT_OF_ORDER = 'TurnOutOfOrder';
+
 /** The failure type of a local channel step in a process without the channel: run it on the channel queue instead. */
 export const CHANNEL_ELSEWHERE = 'ChannelElsewhere';
 
 export interface LoadTurnContextInput {
   folder: string;
+  /** The turn's run is not its first (a Web UI Reset): the group must name it as its current turn. */
+  rerun?: boolean;
   messages: InboundMessage[];
   task?: TaskTurn;
 }
@@ -44,6 +55,29 @@ export interface QueueGroupTurnInput {
   taskId: string;
   job: Omit<GroupJob, 'chat'>;
 }
+
+export interface QueuedGroupTurn {
+  queuedIn: string;
+  /** How often the waiting run checks that its group still holds the job (GROUP_JOB_CHECK); absent in older histories. */
+  checkEveryMs?: number;
+}
+
+export interface FindGroupJobInput {
+  folder: string;
+  turnId: string;
+  /** ISO 8601: when the asking run started; a run of the turn from before then is not this job's. */
+  since: string;
+}
+
+export type GroupJobState =
+  /** Queued or running in the group (or its turn still runs): keep waiting. */
+  | { state: 'held'; why: string }
+  /** The turn has ended; the group's signal may not come (its workflow is gone). */
+  | { state: 'ended'; outcome: { ok: true; result: AgentTurnResult } | { ok: false; type: string; message: string } }
+  /** Neither the group nor a run of the turn has it: queue it again. */
+  | { state: 'lost'; why: string }
+  /** The group does not answer (its workflow tasks fail): not known lost, keep waiting. */
+  | { state: 'unknown'; why: string };
 
 export interface TurnFailedNotice {
   key: string;

@@ -35,4 +35,16 @@ export const PATCHES = {
     added: '2026-12-07',
     change: 'a cancelled group continues as new with its queue instead of ending Cancelled',
   },
+  terminatedTurnTold: {
+    id: 'group-tells-terminated-turn',
+    workflow: 'groupWorkflow',
+    added: '2026-12-07',
+    change: 'a turn terminated while it runs (it told no one) is told to its chat by the group, once, before the group goes on',
+  },
+  taskRunChecksGroup: {
+    id: 'task-run-checks-its-group',
+    workflow: 'scheduledTaskWorkflow',
+    added: '2026-12-07',
+    change: 'a task run waits for its turn in slices of GROUP_JOB_CHECK, asking between them where its job stands (queued again when lost) instead of one 48 h wait',
+  },
 } as const satisfies Record<string, Patch>;

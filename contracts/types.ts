@@ -197,11 +197,15 @@ export interface ToolInvocation {
   group: TurnGroup;
   /** The workflow that runs the tool: activities never trust the model for who is asking. */
   turnId: string;
+  /** Set when the turn's run is not its first (a Web UI Reset): the step checks the group's order first. */
+  rerun?: boolean;
 }
 
 export interface DeliveryRequest {
   /** Idempotency key: what produced this send (a turn's reply, a failure notice). */
   key: string;
+  /** A turn's reply from a run that is not the turn's first (a Reset): the group's order is checked first. */
+  rerun?: boolean;
   chat: string;
   text: string;
 }

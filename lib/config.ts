@@ -113,6 +113,9 @@ export const ConfigSchema = z.object({
   // Groups other than main: at most this many tasks, none more often than TASK_MIN_INTERVAL.
   TASKS_PER_GROUP: positiveInt(10),
   TASK_MIN_INTERVAL: durationMs('5m'),
+  // How often a task run waiting for its turn checks that its group still holds it (a group
+  // terminated, reset or migrated meanwhile never says the turn ended): then it queues it again.
+  GROUP_JOB_CHECK: durationMs('5m'),
   MAX_CONCURRENT_MODEL_CALLS: positiveInt(2),
   MAX_CONCURRENT_SANDBOXES: positiveInt(5),
   MAX_CONCURRENT_CHANNEL_ACTIVITIES: positiveInt(20),

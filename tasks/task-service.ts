@@ -379,8 +379,8 @@ export class TaskService {
     return group;
   }
 
-  /** The full id of a task named by its full id, or by its short id within the asking group. */
-  private taskId(actor: TaskActor, text: string): string {
+  /** The full id of a task named by its full id, or by its short id within the asking group (checked: its own, unless main). */
+  taskId(actor: TaskActor, text: string): string {
     const trimmed = text.trim();
     const full = TASK_ID.exec(trimmed);
     if (full) {

@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createChannelActivities } from '../activities/channel-activities.js';
+import { channelSteps } from '../activities/channel-step.js';
 import { createMediaChannelActivities } from '../activities/media/voice-note-done.js';
 import { mediaAwareHandOver } from '../channel/media/media-handover.js';
 import { createVoiceNoteStarter } from '../temporal/voice-note-starter.js';
@@ -24,6 +25,7 @@ import type { Logger } from '../lib/logger.js';
 import { closeDataFolders } from '../lib/private-folder.js';
 import { Store } from '../lib/store/store.js';
 import { createGroupStarter, DEFAULT_TURNS_PER_RUN, queueGroupJob } from '../temporal/group-starter.js';
+import { currentTurnOf, findGroupJob } from '../temporal/group-jobs.js';
 import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
 import { TaskService } from '../tasks/task-service.js';
@@ -75,9 +77,20 @@ export interface BabyBot {
 export async function startBabyBot(config: Config, log: Logger, options: StartOptions = {}): Promise<BabyBot> {
   const serve = options.serve ?? [...QUEUE_NAMES];
   const withChannel = options.channel ?? true;
-  const stops: (() => Promise<void> | void)[] = [];
+  // Stopping loses nothing when it goes in this order: first nothing new is taken (the
+  // workers stop polling; the HTTP API closes; a message WhatsApp still brings is stored as
+  // pending, handed over at the next start), then the steps in flight finish (a delivery
+  // waiting for WhatsApp's ack needs the connection), then WhatsApp closes, and last the rest,
+  // in reverse of how it started.
+  type Step = () => Promise<void> | void;
+  const stopTaking: Step[] = [];
+  const finishInFlight: Step[] = [];
+  const closeChannels: Step[] = [];
+  const stops: Step[] = [];
   const stop = async () => {
-    for (const step of stops.reverse()) {
+    const steps = [...stopTaking, ...finishInFlight, ...closeChannels, ...stops.reverse()];
+    stopTaking.length = finishInFlight.length = closeChannels.length = stops.length = 0;
+    for (const step of steps) {
       await Promise.resolve(step()).catch((error: unknown) => log.warn({ err: error }, 'while stopping'));
     }
   };
@@ -129,6 +142,9 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       },
       runLink: (workflowId, runId) => runLink(temporal.uiUrl, temporal.namespace, workflowId, runId),
       queueJob: (group, job) => queueGroupJob(client, queues, group, job, turnsPerRun),
+      findGroupJob: (input) => findGroupJob(client, input),
+      currentTurnOf: (folder) => currentTurnOf(client, folder),
+      groupJobCheckMs: config.GROUP_JOB_CHECK,
     });
     const toGroup = createGroupStarter(client, queues, turnsPerRun, served.includes('workflows') && (options.localChannelSteps ?? true));
     const mediaChannelActivities = createMediaChannelActivities({
@@ -142,14 +158,15 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       namespace: temporal.namespace,
       queues,
       serve: served,
-      activities: { channel: { ...channelActivities, ...mediaChannelActivities }, ...createWorkerActivities(config, log, served, sandbox) },
+      activities: { channel: channelSteps({ ...channelActivities, ...mediaChannelActivities }), ...createWorkerActivities(config, log, served, sandbox) },
       concurrency: queueConcurrency(config),
       workflowBundle: options.workflowBundle,
       shutdownGraceMs: options.shutdownGraceMs,
       log,
     });
     workers.start();
-    stops.push(() => workers.shutdown());
+    stopTaking.push(() => workers.stopPolling());
+    finishInFlight.push(() => workers.shutdown());
 
     let inbound: Inbound | undefined;
     let httpUrl: string | undefined;
@@ -185,7 +202,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         handOver: mediaAwareHandOver({ store, toGroup, toVoiceNote: createVoiceNoteStarter(client, queues) }),
         log,
       });
-      stops.push(() => inbound!.stop());
+      stopTaking.push(() => inbound!.stop());
       // Messages stored before the last stop are handed over before any channel takes a new
       // one, so each chat's turns keep the chat's order across a restart.
       const handed = await inbound.handOverPending();
@@ -201,18 +218,18 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         media: { groupsDir: config.groupsDir, maxBytes: config.MEDIA_MAX_BYTES, log },
       });
       httpUrl = await http.listen(config.HTTP_PORT, config.HTTP_HOST);
-      stops.push(() => http.close());
+      stopTaking.push(() => http.close());
       if (whatsapp) {
         // Connects in the background: the local chat serves at once, whatever WhatsApp does.
         whatsapp.start((message) => inbound!.receive(message));
-        stops.push(() => whatsapp.stop());
+        closeChannels.push(() => whatsapp.stop());
       }
     }
 
     if (withChannel || served.includes('model')) {
       // Capabilities logged (the owner told once when tools are off) and the model loaded, in the background.
       const preparing = new AbortController();
-      stops.push(() => preparing.abort());
+      stopTaking.push(() => preparing.abort());
       const main = () => store.listGroups().find((g) => g.isMain);
       void prepareModel(config, log, {
         warmUp: served.includes('model'),

@@ -140,14 +140,19 @@ export class WorkerSet {
     return this.workers.map((worker) => `${worker.options.taskQueue}:${worker.getState()}`);
   }
 
+  /** Stops polling (takes no new work) and returns at once; the steps in flight go on (see shutdown). */
+  stopPolling(): void {
+    for (const worker of this.workers) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+  }
+
   /**
    * Stops polling at once, lets running activities finish within the grace time (then
    * cancels them), and resolves when every worker has stopped.
    */
   async shutdown(): Promise<void> {
-    for (const worker of this.workers) {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-    }
+    this.stopPolling();
     await this.running?.catch(() => {});
   }
 }

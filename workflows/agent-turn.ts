@@ -20,6 +20,7 @@ import {
 } from '@temporalio/workflow';
 import {
   CHANNEL_ELSEWHERE,
+  TURN_OUT_OF_ORDER,
   type ChannelActivities,
   type LocalChannelActivities,
   type ModelActivities,
@@ -29,6 +30,7 @@ import { modelSteps } from './model-step.js';
 import { boundUtf8 } from '../contracts/bytes.js';
 import { priorityOf } from '../contracts/priorities.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
+import { turnBoundMs } from '../contracts/turn-bound.js';
 import { offeredPlace, unknownToolError } from '../contracts/tools/places.js';
 import type { AgentTurnInput, AgentTurnResult, ChatMessage, ToolCall, TurnContext } from '../contracts/types.js';
 
@@ -43,19 +45,26 @@ function turnActivities(limits?: TurnContext['limits'], isMain = false) {
   const queues = queuesOf(workflowInfo().taskQueue);
   const priority = priorityOf(isMain);
   return {
-    // Store reads and host tools: quick, local, retried briefly.
+    // Store reads and host tools. Each heartbeats (activities/channel-step.ts), so a dead
+    // channel worker is noticed in 30 s and a cancellation stops the step; waiting for the
+    // channel (a restart, WhatsApp reconnecting) is retried without a count, any other failure
+    // becomes final after 10 attempts, and the turn's bound covers the host tools. Its
+    // start-to-close covers a file's upload and WhatsApp's acknowledgement of each part (20 s).
     channel: proxyActivities<ChannelActivities>({
       taskQueue: queues.channel,
-      startToCloseTimeout: '30s',
-      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10 },
+      startToCloseTimeout: '5m',
+      heartbeatTimeout: '30s',
+      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
     }),
     // Delivery waits out a reconnecting channel (WhatsApp down for hours) rather than drop a
     // reply: the group's later messages queue meanwhile and are answered together after it,
     // since they go to the same chat. A channel that cannot deliver until a person acts
-    // (logged out, replaced, not linked, the chat unregistered) fails it at once.
+    // (logged out, replaced, not linked, the chat unregistered) fails it at once. A long
+    // reply is several parts, each acknowledged by WhatsApp: start-to-close covers them all.
     delivery: proxyActivities<ChannelActivities>({
       taskQueue: queues.channel,
-      startToCloseTimeout: '60s',
+      startToCloseTimeout: '10m',
+      heartbeatTimeout: '30s',
       scheduleToCloseTimeout: '24h',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s' },
     }),
@@ -63,7 +72,8 @@ function turnActivities(limits?: TurnContext['limits'], isMain = false) {
     // its own failure never replaces the turn's cause.
     notice: proxyActivities<ChannelActivities>({
       taskQueue: queues.channel,
-      startToCloseTimeout: '30s',
+      startToCloseTimeout: '2m',
+      heartbeatTimeout: '30s',
       scheduleToCloseTimeout: '2m',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
     }),
@@ -100,17 +110,23 @@ function turnActivities(limits?: TurnContext['limits'], isMain = false) {
 
 type TurnActivities = ReturnType<typeof turnActivities>;
 
-/** Failures that mean the group's chat is not (any more) the one this turn was for: nobody there to tell. */
-const UNREGISTERED = 'GroupNotRegistered';
+/** Failures after which nobody in the chat is told: the chat is not the turn's any more, or a person's Reset was refused. */
+const NOBODY_TO_TELL = new Set(['GroupNotRegistered', TURN_OUT_OF_ORDER]);
 
 export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTurnResult> {
   const info = workflowInfo();
   const { channel, notice, local } = turnActivities();
   const inProcess = input.localSteps === true;
+  // A run that is not the turn's first is a Web UI Reset (turns neither continue as new nor
+  // retry; `babybot retry` starts a new execution). Its channel steps first check that the
+  // group names this turn as its current one, so a Reset of a turn the group has moved past
+  // is refused (saying to use `babybot retry`) instead of answering beside the group's order.
+  // The same on replay (both ids are the run's own), and only activity inputs carry it.
+  const rerun = info.runId !== info.firstExecutionRunId ? { rerun: true } : {};
   try {
     // Summaries name each step in the Web UI's timeline; they are not part of replay.
     const contextStep = { summary: `context of ${input.folder}` };
-    const contextRequest = { folder: input.folder, messages: input.messages, task: input.task };
+    const contextRequest = { folder: input.folder, messages: input.messages, task: input.task, ...rerun };
     const context = await channelStep(
       inProcess,
       () => local.loadTurnContext.executeWithOptions(contextStep, [contextRequest]),
@@ -118,12 +134,12 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
     );
     const activities = turnActivities(context.limits, context.group.isMain);
     const chat = context.group.chat;
-    const answer = await withinBound(turnBoundMs(context.limits), () => runConversation(context, activities));
+    const answer = await withinBound(turnBoundMs(context.limits), () => runConversation(context, activities, rerun));
     if (answer.reply) {
       // Keyed by this run: a retried delivery sends nothing twice (also when the local attempt
       // sent it and the channel queue's attempt follows); a Reset or retried run answers anew.
       const deliveryStep = { summary: `${answer.stoppedAtStepLimit ? 'step limit notice' : 'reply'} to ${chat}` };
-      const request = { key: `reply:${info.workflowId}:${info.runId}`, chat, text: answer.reply };
+      const request = { key: `reply:${info.workflowId}:${info.runId}`, chat, text: answer.reply, ...rerun };
       await channelStep(
         inProcess,
         () => local.deliver.executeWithOptions(deliveryStep, [request]),
@@ -133,7 +149,7 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
     return answer;
   } catch (error) {
     const reason = describeFailure(error);
-    if (reason.type !== UNREGISTERED) {
+    if (!NOBODY_TO_TELL.has(reason.type)) {
       // A task's turn names its task run, the one its Schedule and `babybot tasks list` point at.
       const shown = input.task?.run ?? { workflowId: info.workflowId, runId: info.runId };
       // Tell the user once (keyed by this run), in a scope a cancellation cannot stop, so a
@@ -186,11 +202,6 @@ function isFinalFailure(error: unknown): boolean {
   return cause instanceof ApplicationFailure && cause.nonRetryable === true && cause.type !== CHANNEL_ELSEWHERE;
 }
 
-/** A turn may think and act for its steps' worth of model time, plus ten minutes for tools. */
-function turnBoundMs(limits: TurnContext['limits']): number {
-  return limits.maxSteps * limits.modelTimeoutMs + 10 * 60_000;
-}
-
 /** Runs fn within the turn's execution bound; the bound's own cancellation becomes TurnTimedOut. */
 async function withinBound<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   try {
@@ -207,7 +218,7 @@ async function withinBound<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function runConversation(context: TurnContext, activities: TurnActivities): Promise<AgentTurnResult> {
+async function runConversation(context: TurnContext, activities: TurnActivities, rerun: { rerun?: boolean }): Promise<AgentTurnResult> {
   const turnId = workflowInfo().workflowId;
   const messages: ChatMessage[] = [{ role: 'system', content: context.system }, ...context.history];
   // Pulls the model first when it is missing; fails the turn (user told) when it grows too large.
@@ -221,7 +232,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities)
     }
     for (const call of reply.toolCalls) {
       toolCalls++;
-      const result = await runTool(call, context, turnId, activities);
+      const result = await runTool(call, context, turnId, activities, rerun);
       messages.push({ role: 'tool', tool_name: call.function.name, content: capped(result) });
     }
     if (reply.toolCallsDropped) {
@@ -241,7 +252,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities)
  * Runs one tool call; whatever goes wrong becomes text the model reads, never a failed turn,
  * except a cancellation: that ends the turn (a person cancelled it, or its bound ran out).
  */
-async function runTool(call: ToolCall, context: TurnContext, turnId: string, activities: TurnActivities): Promise<string> {
+async function runTool(call: ToolCall, context: TurnContext, turnId: string, activities: TurnActivities, rerun: { rerun?: boolean }): Promise<string> {
   const name = call.function.name;
   if (call.rejected) return `Error: ${name}: ${call.rejected}`;
   const place = offeredPlace(name, context.tools);
@@ -249,14 +260,15 @@ async function runTool(call: ToolCall, context: TurnContext, turnId: string, act
   // The arguments are checked against the tool's schema where it runs: an activity whose
   // input and answer (the error the model reads, when they are wrong) the Web UI shows.
   const args = call.function.arguments ?? {};
-  const invocation = { tool: name, args, group: context.group, turnId };
+  const invocation = { tool: name, args, group: context.group, turnId, ...rerun };
   const summary = `${name} ${JSON.stringify(args).slice(0, 120)}`;
   try {
     return place === 'sandbox'
       ? await activities.sandbox.runSandboxTool.executeWithOptions({ summary }, [invocation])
       : await activities.channel.runHostTool.executeWithOptions({ summary }, [invocation]);
   } catch (error) {
-    if (isCancellation(error)) throw error;
+    // A refused Reset ends the turn; any other failure is the model's to read.
+    if (isCancellation(error) || describeFailure(error).type === TURN_OUT_OF_ORDER) throw error;
     return `Error: ${name} failed: ${describeFailure(error).message}`;
   }
 }

@@ -22,6 +22,7 @@ import {
   sleep,
   startChild,
   TimeoutFailure,
+  TerminatedFailure,
   WorkflowIdReusePolicy,
   workflowInfo,
   ApplicationFailure,
@@ -290,6 +291,19 @@ async function runTurn(turn: TurnToStart, onStarted?: () => void): Promise<Start
         `tell ${turn.input.folder}: ${turn.turnId} timed out`,
       );
       return { kind: 'ended', outcome: { ok: false, type: 'TurnTimedOut', message } };
+    }
+    if (cause instanceof TerminatedFailure && patched(PATCHES.terminatedTurnTold.id)) {
+      // Terminated from the Web UI or the command line: the turn's code never runs again, so it told no one; the group does.
+      await tellChat(
+        {
+          key: `terminated:${turn.turnId}:${child.firstExecutionRunId}`,
+          folder: turn.input.folder,
+          workflowId: turn.turnId,
+          runId: child.firstExecutionRunId,
+          reason: `the run was terminated before it finished (from the Web UI or the command line). Ask again, or run it again with \`babybot retry ${turn.turnId}\`.`,
+        },
+        `tell ${turn.input.folder}: ${turn.turnId} was terminated`,
+      );
     }
     // The turn has already told the user and shows as Failed in the Web UI; the group goes on.
     const type = cause instanceof ApplicationFailure ? (cause.type ?? 'TurnFailed') : 'TurnFailed';

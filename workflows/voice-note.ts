@@ -24,10 +24,14 @@ export async function voiceNoteWorkflow(input: VoiceNoteInput): Promise<{ trigge
     heartbeatTimeout: '30s',
     retry: { initialInterval: '2s', maximumAttempts: 3, nonRetryableErrorTypes: ['VoiceNoteUnreadable'] },
   });
+  // The words reach the chat's queue however long the channel is away (a restart, a deploy):
+  // no count limit while the channel is not available (activities/channel-step.ts), so a
+  // voice note is never dropped; any other failure becomes final after 10 attempts.
   const channel = proxyActivities<MediaChannelActivities>({
     taskQueue: queues.channel,
-    startToCloseTimeout: '30s',
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10 },
+    startToCloseTimeout: '2m',
+    heartbeatTimeout: '30s',
+    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
   });
   let outcome: Transcription;
   try {

@@ -5,7 +5,11 @@ import type { registerGroup as registerGroupTool } from '../../contracts/tools/g
 import { whenAnswered } from '../../channel/inbound.js';
 import type { HostToolHandler } from './types.js';
 
-/** Registers a chat for the main group; a second call for the same chat and folder (a retried step) is a no-op. */
+/**
+ * Registers a chat for the main group. A second call for the same chat and folder (a retried
+ * step, maybe after a crash between the registration and the tasks' resumption) registers
+ * nothing again, finishes what the first began, and answers as it did.
+ */
 export const registerGroupHandler: HostToolHandler = async (deps, invocation) => {
   // The workflow offers this tool only to main, but the host decides trust, never the model.
   if (!invocation.group.isMain) {
@@ -13,9 +17,8 @@ export const registerGroupHandler: HostToolHandler = async (deps, invocation) =>
   }
   const args = invocation.args as z.infer<typeof registerGroupTool.schema>;
   const existing = deps.store.groupByJid(args.chat);
-  if (existing?.folder === args.folder) return `${args.chat} is registered in the folder "${args.folder}".`;
   try {
-    const group = registerGroup(deps.store, {
+    const group = existing?.folder === args.folder ? existing : registerGroup(deps.store, {
       jid: args.chat,
       folder: args.folder,
       name: args.name,

@@ -20,7 +20,8 @@ export const rememberHandler: HostToolHandler = async (deps, invocation) => {
   fs.mkdirSync(dir, { recursive: true });
   try {
     const existing = readContained(dir, file, MEMORY_LIMIT_BYTES) ?? '';
-    if (existing.split('\n').includes(line)) return 'Already remembered.';
+    // Kept once; a retried step answers as the first attempt did.
+    if (existing.split('\n').includes(line)) return 'Remembered.';
     appendContained(dir, file, (existing === '' || existing.endsWith('\n') ? '' : '\n') + line + '\n', MEMORY_LIMIT_BYTES);
   } catch (error) {
     if (error instanceof UnsafePathError) {

@@ -3,6 +3,8 @@
 // task service the command line uses too. Its failures are non-retryable and say what is
 // wrong, so the turn hands them to the model as text and the model tells the user.
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import type { TaskActor } from '../../tasks/task-service.js';
 import type { WhenInput } from '../../tasks/task-when.js';
@@ -67,7 +69,17 @@ const resumeTaskHandler: HostToolHandler = async (deps, invocation) => {
 };
 
 const cancelTaskHandler: HostToolHandler = async (deps, invocation) => {
-  const id = await deps.tasks.remove(actorOf(invocation), (invocation.args as IdArgs).task_id);
+  const actor = actorOf(invocation);
+  const idText = (invocation.args as IdArgs).task_id;
+  let id: string;
+  try {
+    id = await deps.tasks.remove(actor, idText);
+  } catch (error) {
+    // The step retried after its first attempt deleted the schedule (and then died before
+    // answering) finds it gone: that is the first attempt's success, answered the same way.
+    if (!(error instanceof ApplicationFailure && error.type === 'TaskNotFound' && Context.current().info.attempt > 1)) throw error;
+    id = deps.tasks.taskId(actor, idText);
+  }
   return `Cancelled ${id}; its schedule is deleted.`;
 };
 

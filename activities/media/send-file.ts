@@ -39,8 +39,10 @@ export const sendFileHandler: HostToolHandler = async (deps, invocation) => {
   const { info } = Context.current();
   const run = info.workflowExecution ?? { workflowId: invocation.turnId, runId: '' };
   const key = `file:${run.workflowId}:${run.runId}:${createHash('sha256').update(`${chat}\n${file.relative}`).digest('hex').slice(0, 16)}`;
+  const sent = (messageId: string) => `Sent ${file.relative} (${mime}, ${file.bytes} bytes) to the chat as message ${messageId}.`;
   const logged = deps.store.delivery(key);
-  if (logged?.status === 'sent') return `${file.relative} was already sent in this turn (message ${logged.messageId}); it is not sent twice.`;
+  // A retried step (or the same file named again in this run) answers as the first send did, and sends nothing.
+  if (logged?.status === 'sent') return sent(logged.messageId);
   const channel = deps.outbound.channelFor(chat);
   if (!channel?.sendFile) throw ApplicationFailure.nonRetryable(`The chat "${chat}" cannot receive files.`, 'UnknownChat');
   const messageId = logged?.messageId ?? messageIdFor(key);
@@ -61,5 +63,5 @@ export const sendFileHandler: HostToolHandler = async (deps, invocation) => {
     },
     media,
   );
-  return `Sent ${file.relative} (${mime}, ${file.bytes} bytes) to the chat as message ${messageId}.`;
+  return sent(messageId);
 };

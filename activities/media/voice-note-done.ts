@@ -30,7 +30,6 @@ export function createMediaChannelActivities(deps: MediaChannelDeps): MediaChann
       const { outcome } = done;
       const text = outcome.ok ? voiceNoteText(media, outcome.transcript) : untranscribedText(media, outcome.reason);
       const message = store.setTranscript(done.chat, done.messageId, text, outcome.ok ? outcome.transcript : '', outcome.ok ? outcome.language : undefined)!;
-      if (!outcome.ok && outcome.missingModel) await tellOwnerOnce(deps, done.chat);
       const group = store.groupByJid(done.chat);
       // Only a note that called the assistant (main, a group without a trigger, or a caption
       // with one: kept in the text stored before) was transcribed at all (inbound.ts).
@@ -41,6 +40,8 @@ export function createMediaChannelActivities(deps: MediaChannelDeps): MediaChann
         await deps.handOverToGroup(group, message);
         store.markHandedOff(done.chat, done.messageId);
       }
+      // After the hand-over: a hint that cannot be sent now (WhatsApp away) never holds the note back.
+      if (!outcome.ok && outcome.missingModel) await tellOwnerOnce(deps, done.chat);
       return { triggered, text };
     },
   };

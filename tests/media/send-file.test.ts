@@ -56,9 +56,9 @@ describe('send_file', () => {
     fs.writeFileSync(path.join(groupsDir, 'main/out/chart.png'), png);
     const first = await run(deps, group, { path: 'out/chart.png', caption: 'the chart' });
     expect(first).toMatch(/^Sent out\/chart.png \(image\/png, \d+ bytes\)/);
-    // The same step retried (same run, same activity) and a later step naming it again.
-    expect(await run(deps, group, { path: 'out/chart.png', caption: 'the chart' })).toMatch(/already sent in this turn/);
-    expect(await run(deps, group, { path: '/workspace/group/out/chart.png' }, 'run-1', '9')).toMatch(/already sent in this turn/);
+    // The same step retried (same run, same activity) and a later step naming it again: answered as the first was.
+    expect(await run(deps, group, { path: 'out/chart.png', caption: 'the chart' })).toBe(first);
+    expect(await run(deps, group, { path: '/workspace/group/out/chart.png' }, 'run-1', '9')).toBe(first);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ chat: 'local:main', file: { mime: 'image/png', fileName: 'chart.png', caption: 'the chart' } });
     expect(sent[0].file.data.equals(png)).toBe(true);

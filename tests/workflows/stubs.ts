@@ -116,6 +116,9 @@ export function stubActivities(folder: string, script: ModelScript, holds = new 
       async queueGroupTurn() {
         throw ApplicationFailure.nonRetryable('queueGroupTurn is for task runs, which these tests do not start', 'NotStubbed');
       },
+      async findGroupJob() {
+        throw ApplicationFailure.nonRetryable('findGroupJob is for task runs, which these tests do not start', 'NotStubbed');
+      },
       async runHostTool(invocation) {
         seen.tools.push(invocation);
         return `${invocation.tool}: done`;
