@@ -16,7 +16,6 @@ import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
 import { openSandboxRuntime } from '../container/runtime/select.js';
 import type { SandboxRuntime } from '../container/runtime/types.js';
-import { skillsSection } from '../container/skills.js';
 import { createWhatsAppChannel, type WhatsAppSeams } from '../channel/whatsapp/setup.js';
 import type { WhatsAppChannel } from '../channel/whatsapp/whatsapp-channel.js';
 import type { Config } from '../lib/config.js';
@@ -30,6 +29,7 @@ import { TaskService } from '../tasks/task-service.js';
 import { QUEUE_NAMES, taskQueues, type QueueName } from '../contracts/task-queue-names.js';
 import { checkHealth } from './health.js';
 import { prepareModel } from './model-start.js';
+import { promptSettings } from './prompt-settings.js';
 import { createWorkerActivities, queueConcurrency } from './worker-activities.js';
 import { WorkerSet } from './worker-set.js';
 
@@ -115,13 +115,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       mediaMaxBytes: config.MEDIA_MAX_BYTES,
       log,
       tasks: TaskService.forConfig(client, config, (folder) => store.groupByFolder(folder)),
-      prompt: {
-        assistantName: config.ASSISTANT_NAME,
-        groupsDir: config.groupsDir,
-        timeZone: config.timeZone,
-        contextMessages: config.CONTEXT_MESSAGES,
-        extraSections: () => [skillsSection(config.skillsDir)],
-      },
+      prompt: promptSettings(config),
       limits: {
         maxSteps: config.AGENT_MAX_STEPS,
         modelTimeoutMs: config.MODEL_TIMEOUT,
