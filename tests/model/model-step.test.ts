@@ -80,7 +80,7 @@ describe('the model step', () => {
     expect(t.ollama.inFlight).toBe(0);
   });
 
-  it('a conversation longer than num_ctx is trimmed openly: system prompt, tools and the newest message kept', async () => {
+  it('a conversation longer than num_ctx is trimmed openly: system prompt, the host note, tools and the newest message kept', async () => {
     t.ollama.setScript(() => ({ content: 'ok' }));
     chat('trim');
     for (let i = 0; i < 8; i++) {
@@ -90,8 +90,10 @@ describe('the model step', () => {
     const last = t.ollama.requests.at(-1)!;
     const history = t.bot.messages('local:trim').length;
     expect(last.messages[0].role).toBe('system');
+    // The host's note (which chat, main or not, memory) stays with the system prompt.
+    expect(last.messages[1].content).toMatch(/^\[host\] This is the chat "trim"/);
     expect(last.messages.at(-1)!.content).toContain('message 7:');
-    expect(last.messages.length - 1).toBeLessThan(history - 1);
+    expect(last.messages.length - 2).toBeLessThan(history - 1);
     expect(last.tools?.length).toBeGreaterThan(0);
     const [reply] = await chatResults(t, turnWorkflowId('trim', 'trim-7'));
     console.log('trimmed step:', JSON.stringify(reply.stats));
