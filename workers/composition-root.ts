@@ -30,6 +30,7 @@ import { QUEUE_NAMES, taskQueues, type QueueName } from '../contracts/task-queue
 import { checkHealth } from './health.js';
 import { prepareModel } from './model-start.js';
 import { promptSettings } from './prompt-settings.js';
+import { turnProgress } from '../temporal/turn-progress.js';
 import { createWorkerActivities, queueConcurrency } from './worker-activities.js';
 import { WorkerSet } from './worker-set.js';
 
@@ -193,6 +194,10 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         guard: guardSettings(config.HTTP_HOST, config.HTTP_ALLOWED_HOSTS, httpToken),
         maxEventStreams: config.MAX_EVENT_STREAMS,
         media: { groupsDir: config.groupsDir, maxBytes: config.MEDIA_MAX_BYTES, log },
+        turnProgress: async (chat) => {
+          const group = store.groupByJid(chat);
+          return group ? turnProgress(client, group.folder) : undefined;
+        },
       });
       httpUrl = await http.listen(config.HTTP_PORT, config.HTTP_HOST);
       stops.push(() => http.close());
