@@ -73,7 +73,8 @@ export function systemPrompt(settings: PromptSettings): string {
 export function groupNote(settings: PromptSettings, group: Group): string {
   const memory = readMemory(settings.groupsDir, group.folder);
   const globalMemory = readMemory(settings.groupsDir, 'global');
-  const chat = `the chat "${asLabel(group.name)}"`;
+  // The name may be a WhatsApp group's subject, which any member can set: one line, no quotes.
+  const chat = `the chat "${asLabel(group.name).replaceAll('"', "'")}"`;
   const sections = [
     group.isMain
       ? `${HOST_NOTE_TAG} This is ${chat}, your owner's main chat: you may act for every registered group.`
