@@ -12,7 +12,9 @@
 // Needs a real Ollama (BABYBOT_REAL_OLLAMA_URL) and models that call tools:
 // BENCH_PROMPT_MODELS=name,name (default BABYBOT_REAL_OLLAMA_MODEL). BENCH_ROUNDS (default 2)
 // rounds of the 3 groups, BENCH_ALONE (default 4) turns of the lone group, BENCH_NUM_PREDICT
-// (default 24) tokens per answer, so every layout writes the same amount.
+// (default 24) tokens per answer, so every layout writes the same amount. BENCH_LAYOUTS=after
+// runs one layout only; BENCH_BUSY=1 adds 3 groups asking at the same moment (run it against
+// Ollama servers with OLLAMA_NUM_PARALLEL=1 and 3 to compare).
 import os from 'node:os';
 import type { ChatRequest, Ollama } from 'ollama';
 import { layouts, type Layout } from './prompt-layouts.js';
@@ -77,9 +79,12 @@ export async function run(): Promise<void> {
     const numCtx = numCtxFor(await readModelInfo(ollama, model));
     console.log(`\n### ${model} (num_ctx ${numCtx}, ${NUM_PREDICT} tokens an answer, ${ROUNDS} rounds of 3 groups, ${ALONE} turns alone)`);
     const results = [];
-    for (const layout of Object.values(layouts(settings))) {
+    const wanted = (process.env.BENCH_LAYOUTS ?? 'before,after').split(',');
+    for (const layout of Object.values(layouts(settings)).filter((l) => wanted.includes(l.name))) {
       results.push({ layout: layout.name, ...(await runLayout(ollama, model, numCtx, layout)) });
     }
+    if (process.env.BENCH_BUSY === '1') await busy(ollama, model, numCtx, layouts(settings).after);
+    if (process.env.BENCH_TOKENS !== '0') await tokensOfParts(ollama, model, numCtx);
     const floor = await floorSteps(ollama, model, numCtx);
     const floorReply = median(floor.map((s) => s.replyMs));
     const floorFirst = median(floor.map((s) => s.firstWordMs));
@@ -132,6 +137,60 @@ async function runLayout(ollama: Ollama, model: string, numCtx: number, layout: 
   return { cold, alternating, alone };
 }
 
+/**
+ * Several busy groups: 3 groups ask at the same moment, for ROUNDS rounds (each group's
+ * history growing). With one slot Ollama answers them one after another, each reading its
+ * group's part again; with 3 slots it batches them and each slot keeps one group's cache.
+ */
+async function busy(ollama: Ollama, model: string, numCtx: number, layout: Layout) {
+  const histories = new Map<string, ChatMessage[]>();
+  const rounds: { wallMs: number; firstWordMs: number[]; promptMs: number[] }[] = [];
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    const began = performance.now();
+    const steps = await Promise.all(
+      ['echo', 'foxtrot', 'golf'].map(async (folder) => {
+        const history = [...(histories.get(folder) ?? []), said(folder, round)];
+        const step = await chat(ollama, model, numCtx, layout.request(group(folder), history));
+        histories.set(folder, [...history, { role: 'assistant', content: step.reply }]);
+        return step;
+      }),
+    );
+    rounds.push({ wallMs: performance.now() - began, firstWordMs: steps.map((s) => s.firstWordMs), promptMs: steps.map((s) => s.promptMs) });
+  }
+  for (const [i, r] of rounds.entries()) {
+    console.log(
+      `busy round ${i + 1} (3 groups at once): all answered in ${ms(r.wallMs)}; first words ${r.firstWordMs.map(ms).join(', ')}; ` +
+        `reading ${r.promptMs.map((m) => `${Math.round(m)} ms`).join(', ')}`,
+    );
+  }
+}
+
+/**
+ * The real tokenizer's count (prompt_eval_count, which counts cached tokens too) of the
+ * system prompt and of each tool's definition as the template renders it, in both layouts:
+ * a request of the system prompt alone, then with one tool, each writing one token.
+ */
+async function tokensOfParts(ollama: Ollama, model: string, numCtx: number) {
+  const count = async (request: { messages: ChatMessage[]; tools: unknown[] }) =>
+    (await chat(ollama, model, numCtx, request, 1)).promptTokens;
+  for (const layout of Object.values(layouts(settings))) {
+    for (const isMain of [false, true]) {
+      const { messages, tools } = layout.request({ ...group('alpha'), isMain }, [said('alpha', 0)]);
+      const system = messages.slice(0, 1);
+      const bare = await count({ messages: system, tools: [] });
+      const whole = await count({ messages, tools });
+      const each = [];
+      for (const tool of tools as { function: { name: string } }[]) {
+        each.push(`${tool.function.name} ${(await count({ messages: system, tools: [tool] })) - bare}`);
+      }
+      console.log(
+        `${layout.name}, ${isMain ? 'main' : 'a group'}: first step ${whole} tokens; system prompt ${bare}; ` +
+          `all ${tools.length} tools ${(await count({ messages: system, tools })) - bare}; each (with the template's tool header): ${each.join(', ')}`,
+      );
+    }
+  }
+}
+
 /** The same members' messages to bare /api/chat: the model's own time for what they wrote. */
 async function floorSteps(ollama: Ollama, model: string, numCtx: number): Promise<Step[]> {
   const steps: Step[] = [];
@@ -141,7 +200,13 @@ async function floorSteps(ollama: Ollama, model: string, numCtx: number): Promis
   return steps;
 }
 
-async function chat(ollama: Ollama, model: string, numCtx: number, request: { messages: ChatMessage[]; tools: unknown[] }): Promise<Step> {
+async function chat(
+  ollama: Ollama,
+  model: string,
+  numCtx: number,
+  request: { messages: ChatMessage[]; tools: unknown[] },
+  numPredict = NUM_PREDICT,
+): Promise<Step> {
   const began = performance.now();
   const body = {
     model,
@@ -149,7 +214,7 @@ async function chat(ollama: Ollama, model: string, numCtx: number, request: { me
     ...(request.tools.length ? { tools: request.tools as ChatRequest['tools'] } : {}),
     stream: true as const,
     keep_alive: keepAliveValue(KEEP_ALIVE),
-    options: { ...runnerOptions(numCtx), num_predict: NUM_PREDICT, temperature: 0, seed: 1 },
+    options: { ...runnerOptions(numCtx), num_predict: numPredict, temperature: 0, seed: 1 },
   } satisfies ChatRequest;
   let firstWordMs = 0;
   let reply = '';
