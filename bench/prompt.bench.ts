@@ -14,7 +14,8 @@
 // rounds of the 3 groups, BENCH_ALONE (default 4) turns of the lone group, BENCH_NUM_PREDICT
 // (default 24) tokens per answer, so every layout writes the same amount. BENCH_LAYOUTS=after
 // runs one layout only; BENCH_BUSY=1 adds 3 groups asking at the same moment (run it against
-// Ollama servers with OLLAMA_NUM_PARALLEL=1 and 3 to compare).
+// Ollama servers with OLLAMA_NUM_PARALLEL=1 and 3 to compare); BENCH_TOKENS=1 adds the token
+// count of the system prompt and of each tool, in both layouts.
 import os from 'node:os';
 import type { ChatRequest, Ollama } from 'ollama';
 import { layouts, type Layout } from './prompt-layouts.js';
@@ -84,7 +85,7 @@ export async function run(): Promise<void> {
       results.push({ layout: layout.name, ...(await runLayout(ollama, model, numCtx, layout)) });
     }
     if (process.env.BENCH_BUSY === '1') await busy(ollama, model, numCtx, layouts(settings).after);
-    if (process.env.BENCH_TOKENS !== '0') await tokensOfParts(ollama, model, numCtx);
+    if (process.env.BENCH_TOKENS === '1') await tokensOfParts(ollama, model, numCtx);
     const floor = await floorSteps(ollama, model, numCtx);
     const floorReply = median(floor.map((s) => s.replyMs));
     const floorFirst = median(floor.map((s) => s.firstWordMs));
