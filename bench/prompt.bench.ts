@@ -118,6 +118,8 @@ async function runLayout(ollama: Ollama, model: string, numCtx: number, layout: 
     const history = [...(histories.get(folder) ?? []), said(folder, n)];
     const step = await chat(ollama, model, numCtx, layout.request(group(folder), history));
     histories.set(folder, [...history, { role: 'assistant', content: step.reply }]);
+    // Each step as it ends: on a loaded machine a run may not finish, and its steps still tell.
+    console.log(`  ${layout.name} ${folder} turn ${n + 1}: ${step.promptTokens} prompt tokens, read in ${Math.round(step.promptMs)} ms, first word ${ms(step.firstWordMs)}, reply ${ms(step.replyMs)}`);
     return step;
   };
   const cold = await turn('alpha', 0);
