@@ -21,7 +21,7 @@ describe('progress in the web chat', () => {
     // 6 s before the first token (a long prompt on a CPU), then the answer in pieces.
     t.ollama.setReplies({ content: 'here is a long answer, written slowly, piece after piece, ok', delayMs: 6000, pieceDelayMs: 1000 });
     const controller = new AbortController();
-    const events = await fetch(`${t.bot.httpUrl}/api/events?chat=slow`, { signal: controller.signal });
+    const events = await fetch(`${t.bot.httpUrl}/api/events?chat=slow`, { signal: controller.signal, headers: t.bot.auth });
     const progress: Progress[] = [];
     const reading = (async () => {
       const decoder = new TextDecoder();
