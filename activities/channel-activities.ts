@@ -19,7 +19,7 @@ import type { DeliveryRequest, GroupJob, ToolInvocation, TurnContext } from '../
 import { deliver } from './delivery.js';
 import { boundHistory } from './history-bytes.js';
 import { HOST_TOOL_HANDLERS, type HostToolDeps } from './host-tools/index.js';
-import { conversation, systemPrompt, timeNote, withTimeNote, type PromptSettings } from './turn-context.js';
+import { conversation, systemPrompt, timeNote, withGroupNote, withTimeNote, type PromptSettings } from './turn-context.js';
 
 export interface ChannelActivityDeps extends HostToolDeps {
   store: Store;
@@ -81,9 +81,14 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
       await deps.outbound.channelFor(group.jid)?.setTyping?.(group.jid, true);
       return {
         group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox },
-        system: systemPrompt(deps.prompt, group),
-        // Bounded in bytes: this result is a Temporal payload, and a chat can hold any amount.
-        history: boundHistory(withTimeNote(conversation(deps.store, deps.prompt, group.jid, input.messages, input.task), timeNote(deps.prompt, new Date()))),
+        system: systemPrompt(deps.prompt),
+        // The history bounded in bytes (this result is a Temporal payload, and a chat can hold any
+        // amount); the host's note before it is bounded by its memory files' own limit.
+        history: withGroupNote(
+          deps.prompt,
+          group,
+          boundHistory(withTimeNote(conversation(deps.store, deps.prompt, group.jid, input.messages, input.task), timeNote(deps.prompt, new Date()))),
+        ),
         tools: toolsFor(group.isMain),
         limits: deps.limits,
       };

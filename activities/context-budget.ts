@@ -5,6 +5,12 @@
 // and is calibrated with the prompt_eval_count Ollama reports for each step.
 import type { ChatMessage } from '../contracts/types.js';
 
+/**
+ * Starts the host's note that opens a turn's conversation (what is the group's own: which
+ * chat, main or not, its memory). Trimming keeps it with the system prompt.
+ */
+export const HOST_NOTE_TAG = '[host]';
+
 /** Tokens a message costs beyond its text: the template's role markers and separators. */
 const PER_MESSAGE_TOKENS = 8;
 
@@ -44,14 +50,27 @@ export type Fitted =
   | { ok: false; neededTokens: number; budget: number };
 
 /**
- * Keeps the leading system message(s), the tools and as many of the newest messages as fit
+ * The leading messages a trimmed prompt always keeps: the system message(s) and the host's
+ * note after them. Only the message right after the system prompt can be that note (the
+ * history follows it), so a member's text starting with the tag is never kept for it. The
+ * newest message is never counted here: it is what the step answers.
+ */
+function pinnedCount(messages: ChatMessage[]): number {
+  let head = 0;
+  while (head < messages.length && messages[head].role === 'system') head++;
+  const note = messages[head];
+  if (head < messages.length - 1 && note.role === 'user' && note.content.startsWith(HOST_NOTE_TAG)) head++;
+  return head;
+}
+
+/**
+ * Keeps the leading system message(s), the host's note, the tools and as many of the newest messages as fit
  * in num_ctx minus the answer's reserve. The newest message always stays: when even that
  * does not fit, the step cannot run, and the caller says so.
  */
 export function fitToContext(messages: ChatMessage[], toolsChars: number, numCtx: number, estimate: TokenEstimate): Fitted {
   const budget = numCtx - answerReserve(numCtx);
-  let head = 0;
-  while (head < messages.length && messages[head].role === 'system') head++;
+  const head = pinnedCount(messages);
   const fixed = messages.slice(0, head);
   const rest = messages.slice(head);
   let chars = toolsChars + fixed.reduce((sum, m) => sum + messageChars(m), 0);
@@ -83,14 +102,13 @@ export function fitToContext(messages: ChatMessage[], toolsChars: number, numCtx
 }
 
 /**
- * The least a step can send: the system message(s), the tools and the newest message. For a
+ * The least a step can send: the system message(s), the host's note, the tools and the newest message. For a
  * process that has not measured this tokenizer yet, when the careful estimate says even
  * that does not fit: Ollama counts exactly, and with truncation off it refuses a prompt
  * that is really too long instead of cutting it.
  */
 export function leastPrompt(messages: ChatMessage[], toolsChars: number, numCtx: number, estimate: TokenEstimate): Fitted & { ok: true } {
-  let head = 0;
-  while (head < messages.length && messages[head].role === 'system') head++;
+  const head = pinnedCount(messages);
   const kept = [...messages.slice(0, head), ...messages.slice(Math.max(head, messages.length - 1))];
   const chars = toolsChars + kept.reduce((sum, m) => sum + messageChars(m), 0);
   return {

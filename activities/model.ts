@@ -332,22 +332,37 @@ function classify(error: unknown, deps: ModelDeps, forgetInfo: () => void, estim
   return ApplicationFailure.nonRetryable(`Ollama rejected the request (${status}): ${message}`, 'ModelRequestRejected');
 }
 
+/** What every turn's prompt begins with: the shared system prompt and the tools every group is offered. */
+export interface SharedPrefix {
+  system: string;
+  tools: ReturnType<typeof toolDefinitions>;
+}
+
 /**
  * For `babybot start`: load the model now, so the first message does not wait for it. It is
  * loaded with the steps' num_ctx and num_thread: with others the first step would load it again.
+ * Given the shared prefix, it also reads it (one token written), so the first turn of any
+ * group finds the system prompt and the tools in Ollama's cache and reads only its own part.
  */
 export async function warmUpModel(
   deps: Pick<ModelDeps, 'ollamaHost' | 'dispatcher' | 'model' | 'keepAlive' | 'numThread'> & { numCtx: number },
   signal?: AbortSignal,
+  prefix?: SharedPrefix,
 ): Promise<number> {
   const began = performance.now();
   const ollama = ollamaClient(deps.ollamaHost, deps.dispatcher, signal);
-  // An empty chat is Ollama's documented way to load a model without asking anything.
-  await ollama.chat({
-    model: deps.model,
-    messages: [],
-    options: runnerOptions(deps.numCtx, deps.numThread),
-    ...(deps.keepAlive !== undefined ? { keep_alive: keepAliveValue(deps.keepAlive) } : {}),
-  });
+  const keepAlive = deps.keepAlive !== undefined ? { keep_alive: keepAliveValue(deps.keepAlive) } : {};
+  if (prefix) {
+    await ollama.chat({
+      model: deps.model,
+      messages: [{ role: 'system', content: prefix.system }],
+      ...(prefix.tools.length ? { tools: prefix.tools } : {}),
+      options: { ...runnerOptions(deps.numCtx, deps.numThread), num_predict: 1 },
+      ...keepAlive,
+    });
+  } else {
+    // An empty chat is Ollama's documented way to load a model without asking anything.
+    await ollama.chat({ model: deps.model, messages: [], options: runnerOptions(deps.numCtx, deps.numThread), ...keepAlive });
+  }
   return performance.now() - began;
 }

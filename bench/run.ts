@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   media: () => import('./media.bench.js'),
   'media-links': () => import('./media-links.bench.js'),
   'disk-walk': () => import('./disk-walk.bench.js'),
+  prompt: () => import('./prompt.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

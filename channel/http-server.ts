@@ -40,7 +40,12 @@ export interface HttpDeps {
   maxEventStreams: number;
   /** The web chat's photos, files and voice notes (POST/GET /api/media); absent: no media routes. */
   media?: Omit<MediaRouteDeps, 'store' | 'inbound'>;
+  /** What the chat's running turn is doing (step, phase, tokens), for the `progress` events; absent: none sent. */
+  turnProgress?: (chat: string) => Promise<object | undefined>;
 }
+
+/** How often an open event stream asks what the chat's turn is doing (its heartbeats come every 2 s). */
+const PROGRESS_EVERY_MS = 1500;
 
 
 const publicMessage = (m: StoredMessage, store?: Store) => ({
@@ -177,8 +182,9 @@ export class HttpServer {
 
   /**
    * Server-sent events: every new message of the chat, the assistant's replies included
-   * (`message`), and a message whose text changed afterwards, a voice note's transcript
-   * (`updated`, the same seq: the page rewrites that entry).
+   * (`message`), a message whose text changed afterwards, a voice note's transcript
+   * (`updated`, the same seq: the page rewrites that entry), and what the chat's running turn
+   * is doing (`progress`: its step, the model's phase and tokens; `{}` once it is done).
    */
   private events(url: URL, req: http.IncomingMessage, res: http.ServerResponse): void {
     const parsed = ListQuery.safeParse(Object.fromEntries(url.searchParams));
@@ -199,13 +205,36 @@ export class HttpServer {
     const unsubscribe = this.deps.store.onMessage((m) => m.chat === chat && write(m));
     const unsubscribeUpdates = this.deps.store.onMessageUpdated((m) => m.chat === chat && write(m, 'updated'));
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    const stopProgress = this.followProgress(chat, res);
     this.streams.add(res);
     req.on('close', () => {
       unsubscribe();
       unsubscribeUpdates();
+      stopProgress();
       clearInterval(keepAlive);
       this.streams.delete(res);
     });
+  }
+
+  /** Writes a `progress` event whenever what the chat's turn is doing changes; one question at a time. */
+  private followProgress(chat: string, res: http.ServerResponse): () => void {
+    const read = this.deps.turnProgress;
+    if (!read) return () => {};
+    let last = '{}';
+    let asking = false;
+    const timer = setInterval(() => {
+      if (asking) return;
+      asking = true;
+      read(chat)
+        .catch(() => undefined)
+        .then((progress) => {
+          const text = JSON.stringify(progress ?? {});
+          if (text !== last && !res.writableEnded) res.write(`event: progress\ndata: ${text}\n\n`);
+          last = text;
+        })
+        .finally(() => (asking = false));
+    }, PROGRESS_EVERY_MS);
+    return () => clearInterval(timer);
   }
 }
 

@@ -41,11 +41,11 @@ export function listSkills(dir: string): Skill[] {
 export function skillsSection(dir: string): string {
   const skills = listSkills(dir);
   const lines = [
-    'Your sandbox (run_command, read_file, write_file, list_files): a container with no network. ' +
-      '/workspace/group is this chat\'s own folder (writable); /workspace/global is shared memory; skills are in /workspace/skills.',
+    "Your sandbox is a container without network: /workspace/group is this chat's folder (writable), " +
+      '/workspace/global the shared memory, /workspace/skills your skills.',
   ];
   if (skills.length) {
-    lines.push('Skills you have (call read_skill with the name before following one):');
+    lines.push('Your skills (read_skill before following one):');
     for (const skill of skills) lines.push(`- ${skill.name}: ${skill.description}`);
   }
   return lines.join('\n');

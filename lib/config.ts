@@ -86,11 +86,14 @@ export const ConfigSchema = z.object({
   // The longest Ollama may stay silent, before its first token (HTTP headers) or between two
   // pieces; off: no limit of its own, MODEL_TIMEOUT and the heartbeats bound a step.
   OLLAMA_HTTP_TIMEOUT: durationMs('off', true),
-  // How long Ollama keeps the model loaded after a step: a Go duration (5m, 24h), seconds, or -1 (forever).
+  // How long Ollama keeps the model (and its prompt cache) loaded after a step: a Go duration
+  // (5m, 24h), seconds, or -1 (forever). Ollama's own 5m unloads it between most human replies,
+  // and the next message then waits for a load and reads its whole prompt again; 24h keeps a
+  // daily assistant warm, at the cost of the model's memory while idle (set 5m to free it sooner).
   OLLAMA_KEEP_ALIVE: z
     .string()
     .regex(/^(-1|\d+|(\d+(\.\d+)?(ms|s|m|h))+)$/, 'a duration such as 5m or 24h, a number of seconds, or -1 (keep loaded)')
-    .optional(),
+    .default('24h'),
   // Load the model when BabyBot starts, so the first message does not wait for it.
   OLLAMA_WARMUP: onOffAuto,
   // Thinking models (the `thinking` capability) think first; off asks them not to.

@@ -17,7 +17,6 @@ import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
 import { openSandboxRuntime } from '../container/runtime/select.js';
 import type { SandboxRuntime } from '../container/runtime/types.js';
-import { skillsSection } from '../container/skills.js';
 import { createWhatsAppChannel, type WhatsAppSeams } from '../channel/whatsapp/setup.js';
 import type { WhatsAppChannel } from '../channel/whatsapp/whatsapp-channel.js';
 import type { Config } from '../lib/config.js';
@@ -32,6 +31,8 @@ import { TaskService } from '../tasks/task-service.js';
 import { QUEUE_NAMES, taskQueues, type QueueName } from '../contracts/task-queue-names.js';
 import { checkHealth } from './health.js';
 import { prepareModel } from './model-start.js';
+import { promptSettings } from './prompt-settings.js';
+import { turnProgress } from '../temporal/turn-progress.js';
 import { createWorkerActivities, queueConcurrency } from './worker-activities.js';
 import { WorkerSet } from './worker-set.js';
 
@@ -128,13 +129,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       mediaMaxBytes: config.MEDIA_MAX_BYTES,
       log,
       tasks: TaskService.forConfig(client, config, (folder) => store.groupByFolder(folder)),
-      prompt: {
-        assistantName: config.ASSISTANT_NAME,
-        groupsDir: config.groupsDir,
-        timeZone: config.timeZone,
-        contextMessages: config.CONTEXT_MESSAGES,
-        extraSections: () => [skillsSection(config.skillsDir)],
-      },
+      prompt: promptSettings(config),
       limits: {
         maxSteps: config.AGENT_MAX_STEPS,
         modelTimeoutMs: config.MODEL_TIMEOUT,
@@ -216,6 +211,10 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         guard: guardSettings(config.HTTP_HOST, config.HTTP_ALLOWED_HOSTS, httpToken),
         maxEventStreams: config.MAX_EVENT_STREAMS,
         media: { groupsDir: config.groupsDir, maxBytes: config.MEDIA_MAX_BYTES, log },
+        turnProgress: async (chat) => {
+          const group = store.groupByJid(chat);
+          return group ? turnProgress(client, group.folder) : undefined;
+        },
       });
       httpUrl = await http.listen(config.HTTP_PORT, config.HTTP_HOST);
       stopTaking.push(() => http.close());

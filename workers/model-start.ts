@@ -1,8 +1,12 @@
 // What a process that talks to the model does when it starts: read the model's
 // capabilities from Ollama (logged, and the owner told once when tools are off), then,
-// unless OLLAMA_WARMUP=off, load the model so the first message does not wait for a cold
-// load. In the background: BabyBot serves at once, whatever Ollama is doing.
+// unless OLLAMA_WARMUP=off, load the model and read the prompt prefix every turn shares, so
+// the first message waits neither for a load nor for the system prompt and tools. In the
+// background: BabyBot serves at once, whatever Ollama is doing.
 import { warmUpModel } from '../activities/model.js';
+import { systemPrompt } from '../activities/turn-context.js';
+import { toolDefinitions, toolsFor } from '../contracts/tools/index.js';
+import { promptSettings } from './prompt-settings.js';
 import { describeModel, noToolsNotice, numCtxFor, readModelInfo } from '../activities/model-info.js';
 import { ollamaAgent, ollamaClient } from '../activities/ollama-client.js';
 import type { Config } from '../lib/config.js';
@@ -37,11 +41,14 @@ export async function prepareModel(config: Config, log: Logger, options: ModelSt
   }
   if (!options.warmUp || config.OLLAMA_WARMUP === 'off') return;
   try {
+    // The prefix every group's turn begins with: the group tools, which main's list starts with too.
+    const prefix = { system: systemPrompt(promptSettings(config)), tools: info.tools ? toolDefinitions(toolsFor(false)) : [] };
     const ms = await warmUpModel(
       { ollamaHost: config.OLLAMA_HOST, dispatcher, model, keepAlive: config.OLLAMA_KEEP_ALIVE, numCtx, numThread: config.OLLAMA_NUM_THREAD },
       options.signal,
+      prefix,
     );
-    log.info({ model, ms: Math.round(ms) }, 'model loaded (warm-up)');
+    log.info({ model, ms: Math.round(ms) }, 'model loaded and the shared prompt prefix read (warm-up)');
   } catch (error) {
     if (!options.signal.aborted) log.warn({ model, err: (error as Error).message }, 'warm-up failed; the first message loads the model');
   }

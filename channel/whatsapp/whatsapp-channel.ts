@@ -56,6 +56,14 @@ const NEEDS_A_PERSON: ReadonlySet<ConnectionStatus> = new Set(['not-linked', 'lo
 /** How long a written part may wait for WhatsApp's server to acknowledge it before the attempt gives up. */
 const ACK_TIMEOUT_MS = 20_000;
 
+/**
+ * WhatsApp shows "typing…" for some seconds after one composing presence, while a turn on a
+ * CPU runs for a minute or more: the presence is sent again this often until the reply.
+ */
+const TYPING_REFRESH_MS = 8_000;
+/** A turn that ends without a reply never clears it: typing stops by itself after this long. */
+const TYPING_MAX_MS = 15 * 60_000;
+
 /** Message statuses from SERVER_ACK on (proto.WebMessageInfo.Status): the server has the message. */
 const SERVER_ACK = 2;
 
@@ -94,6 +102,8 @@ export class WhatsAppChannel implements OutboundChannel {
   private readonly chatQueues = new Map<string, Promise<void>>();
   private readonly backoff: Backoff;
   private readonly clock: Clock;
+  /** Chats showing "typing…": the timer that sends the presence again. */
+  private readonly typing = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: WhatsAppChannelDeps) {
     this.backoff = new Backoff(deps.backoff);
@@ -119,6 +129,8 @@ export class WhatsAppChannel implements OutboundChannel {
     this.stopped = true;
     this.setStatus('stopped', 'BabyBot is stopping');
     this.clock.clearTimeout(this.reconnectTimer);
+    for (const timer of this.typing.values()) this.clock.clearTimeout(timer);
+    this.typing.clear();
     this.closeSocket();
   }
 
@@ -207,10 +219,36 @@ export class WhatsAppChannel implements OutboundChannel {
     waiter?.resolve();
   }
 
-  /** Best effort: a typing indicator that cannot be shown is no reason to fail a turn. */
+  /**
+   * "typing…" from the turn's start until its reply (send clears it), sent again every few
+   * seconds so WhatsApp keeps showing it. Best effort: a typing indicator that cannot be
+   * shown is no reason to fail a turn, and one that cannot be sent now (disconnected) is
+   * sent again at the next refresh.
+   */
   async setTyping(chat: string, typing: boolean): Promise<void> {
+    this.clock.clearTimeout(this.typing.get(chat));
+    this.typing.delete(chat);
+    if (typing && !this.stopped) this.keepTyping(chat, this.clock.now() + TYPING_MAX_MS);
+    await this.sendPresence(chat, typing ? 'composing' : 'paused');
+  }
+
+  private keepTyping(chat: string, until: number): void {
+    const timer = this.clock.setTimeout(() => {
+      if (this.typing.get(chat) !== timer) return;
+      if (this.clock.now() >= until) {
+        this.typing.delete(chat);
+        void this.sendPresence(chat, 'paused');
+        return;
+      }
+      this.keepTyping(chat, until);
+      void this.sendPresence(chat, 'composing');
+    }, TYPING_REFRESH_MS);
+    this.typing.set(chat, timer);
+  }
+
+  private async sendPresence(chat: string, type: 'composing' | 'paused'): Promise<void> {
     if (this.status !== 'open' || !this.socket) return;
-    await this.socket.sendPresenceUpdate(typing ? 'composing' : 'paused', chat).catch((error: unknown) => {
+    await this.socket.sendPresenceUpdate(type, chat).catch((error: unknown) => {
       this.deps.log.debug({ chat, err: (error as Error).message }, 'could not update the typing indicator');
     });
   }

@@ -12,16 +12,14 @@ export const triggerWord = z
 
 export const registerGroup = defineTool({
   name: 'register_group',
-  description:
-    'Register a chat so you answer in it: a WhatsApp group or person (their chat id) gets its own folder and memory. ' +
-    'In groups you answer only when called with the trigger word (@ and your name unless another word is given).',
+  description: 'Register a chat (a WhatsApp group or person) so you answer there, with its own folder and memory.',
   mainOnly: true,
   schema: z.object({
-    chat: chatJid.describe('The chat id, e.g. 1203630xxxxxxxx@g.us; ask the owner or use one from the conversation.'),
-    folder: groupFolder.describe('The folder name for this group: lowercase letters, digits and dashes.'),
-    name: z.string().min(1).max(100).optional().describe("A display name; defaults to the chat's own name."),
-    trigger_word: triggerWord.optional().describe('The word that calls you in this group, without @; defaults to your name.'),
-    requires_trigger: z.boolean().optional().describe('False to answer every message in this chat (default true).'),
+    chat: chatJid.describe('Chat id, e.g. 1203630xxxxxxxx@g.us'),
+    folder: groupFolder.describe('lowercase letters, digits and dashes'),
+    name: z.string().min(1).max(100).optional(),
+    trigger_word: triggerWord.optional().describe('The word that calls you there (as @word); default your name'),
+    requires_trigger: z.boolean().optional().describe('false: answer every message, not only when called'),
   }),
 });
 

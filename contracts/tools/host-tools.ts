@@ -3,35 +3,31 @@ import { defineTool } from './spec.js';
 
 export const sendMessage = defineTool({
   name: 'send_message',
-  description:
-    'Send a message to a chat right away, before your final answer (for example a progress note). ' +
-    'Without "chat" it goes to the current chat; only the main chat may send to other registered chats.',
+  description: 'Send a message now, before your answer (e.g. a progress note).',
   schema: z.object({
-    text: z.string().min(1).max(20_000).describe('The message text.'),
-    chat: z.string().min(1).optional().describe('The chat id of a registered chat (main chat only).'),
+    text: z.string().min(1).max(20_000),
+    chat: z.string().min(1).optional().describe('Main chat only: another registered chat id; default this chat.'),
   }),
 });
 
 export const remember = defineTool({
   name: 'remember',
-  description: "Save a fact worth keeping to this group's long-term memory (MEMORY.md), for future conversations.",
+  description: "Save a fact to this chat's memory (MEMORY.md) for later conversations.",
   schema: z.object({
-    note: z.string().min(1).max(4_000).describe('The fact to remember, in one or two sentences.'),
+    note: z.string().min(1).max(4_000).describe('One or two sentences.'),
   }),
 });
 
 export const sendFile = defineTool({
   name: 'send_file',
-  description:
-    'Send a file from the group folder (/workspace/group) to the current chat: a photo, audio, video or document, ' +
-    'chosen by its type. Write the file first (for example with run_command), then name it here.',
+  description: 'Send a file you wrote in /workspace/group to this chat (as photo, audio, video or document by its type).',
   schema: z.object({
     path: z
       .string()
       .min(1)
       .max(500)
-      .describe('The file, relative to /workspace/group (e.g. out/chart.png); links are not followed.'),
-    caption: z.string().max(1_000).optional().describe('A short text sent with it.'),
+      .describe('Relative to /workspace/group, e.g. out/chart.png.'),
+    caption: z.string().max(1_000).optional(),
   }),
 });
 
@@ -39,8 +35,8 @@ export const sendFile = defineTool({
 // sandbox), so it stays available to a group that has no sandbox.
 export const readSkill = defineTool({
   name: 'read_skill',
-  description: 'Read the full instructions of one of your skills (listed in the system prompt) before following it.',
-  schema: z.object({ name: z.string().min(1).max(100).describe('The skill name, as listed.') }),
+  description: "Read a skill's instructions before following it.",
+  schema: z.object({ name: z.string().min(1).max(100) }),
 });
 
 export const HOST_TOOLS = [sendMessage, remember, sendFile, readSkill];

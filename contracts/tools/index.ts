@@ -1,7 +1,7 @@
 // Every tool the model can be offered. Each capability adds its own file of specs here.
 import { z } from 'zod';
 import { GROUP_TOOLS } from './group-tools.js';
-import { HOST_TOOLS, readSkill } from './host-tools.js';
+import { HOST_TOOLS } from './host-tools.js';
 import { SANDBOX_TOOLS } from './sandbox-tools.js';
 import type { ToolSpec } from './spec.js';
 import { TASK_TOOLS } from './task-tools.js';
@@ -9,8 +9,10 @@ import { TASK_TOOLS } from './task-tools.js';
 export type { ToolSpec } from './spec.js';
 export type { ToolPlace } from './places.js';
 
-// read_skill last, where it has always been offered: the order the model sees is unchanged.
-export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS.filter((tool) => tool !== readSkill), ...TASK_TOOLS, ...GROUP_TOOLS, ...SANDBOX_TOOLS, readSkill];
+// The order the model reads them in, right after the system prompt: the tools every group is
+// offered first, then the main chat's own, so a main turn after a group's reuses Ollama's
+// cache of all the shared ones and reads only its own (see activities/turn-context.ts).
+export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS, ...SANDBOX_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS];
 
 const BY_NAME: ReadonlyMap<string, ToolSpec> = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
 

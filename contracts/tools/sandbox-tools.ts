@@ -8,34 +8,32 @@ const workspacePath = z.string().min(1).max(4096);
 
 export const runCommand = defineTool({
   name: 'run_command',
-  description:
-    'Run a shell command (bash) in your sandbox, in /workspace/group. There is no network. ' +
-    'Returns the exit code, stdout and stderr (long output is cut, and says so).',
+  description: 'Run a bash command in your sandbox (in /workspace/group, no network). Returns exit code, stdout and stderr.',
   schema: z.object({
-    command: z.string().min(1).max(100_000).describe('The bash command line.'),
-    timeoutSeconds: z.number().int().min(1).max(86_400).optional().describe('Stop it after this many seconds (default and maximum: the step limit).'),
+    command: z.string().min(1).max(100_000),
+    timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
   }),
 });
 
 export const readFile = defineTool({
   name: 'read_file',
-  description: 'Read a text file in your sandbox (relative paths start in /workspace/group).',
-  schema: z.object({ path: workspacePath.describe('The file, e.g. notes.md or /workspace/global/MEMORY.md.') }),
+  description: 'Read a text file in your sandbox.',
+  schema: z.object({ path: workspacePath }),
 });
 
 export const writeFile = defineTool({
   name: 'write_file',
-  description: 'Write (create or replace) a text file in /workspace/group (the main chat may also write /workspace/global).',
+  description: 'Create or replace a text file in your sandbox.',
   schema: z.object({
-    path: workspacePath.describe('The file, e.g. notes.md.'),
-    content: z.string().max(1_000_000).describe('The whole new content.'),
+    path: workspacePath,
+    content: z.string().max(1_000_000),
   }),
 });
 
 export const listFiles = defineTool({
   name: 'list_files',
-  description: 'List a folder in your sandbox (default /workspace/group).',
-  schema: z.object({ path: workspacePath.optional().describe('The folder (default /workspace/group).') }),
+  description: 'List a folder in your sandbox.',
+  schema: z.object({ path: workspacePath.optional() }),
 });
 
 export const SANDBOX_TOOLS = [runCommand, readFile, writeFile, listFiles];

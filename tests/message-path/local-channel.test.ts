@@ -37,7 +37,11 @@ describe('the local channel', () => {
       let buffer = '';
       for await (const chunk of events.body as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk);
-        for (const line of buffer.split('\n').filter((l) => l.startsWith('data: '))) received.push(JSON.parse(line.slice(6)));
+        // Messages only: a slow turn's `progress` events carry no seq.
+        for (const line of buffer.split('\n').filter((l) => l.startsWith('data: '))) {
+          const data = JSON.parse(line.slice(6)) as { text: string; fromAssistant: boolean; seq?: number };
+          if (data.seq !== undefined) received.push(data);
+        }
         buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
         if (received.some((m) => m.fromAssistant)) return;
       }

@@ -49,7 +49,10 @@ describe('tool calls', () => {
     expect(fs.readFileSync(path.join(t.bot.config.groupsDir, 'main', 'MEMORY.md'), 'utf8')).toBe('- Ann likes green tea\n');
     await t.bot.post('main', 'what does Ann like?');
     await t.bot.waitForReplies('local:main', 5);
-    expect(t.ollama.requests[before + 2].messages[0].content).toContain('- Ann likes green tea');
+    // In the host's note that opens the conversation, not in the system prompt every group shares.
+    const next = t.ollama.requests[before + 2].messages;
+    expect(next[1].content).toMatch(/^\[host\] [^]*- Ann likes green tea/);
+    expect(next[0].content).not.toContain('Ann likes green tea');
   });
 
   it('send_message sends at once, and the final answer follows', async () => {

@@ -40,6 +40,18 @@ describe('the context budget', () => {
     expect(fitted.budget).toBe(2048 - answerReserve(2048));
   });
 
+  it("keeps the host's note that opens the conversation; a later message starting like it is trimmed as any other", () => {
+    const long = 'word '.repeat(400);
+    const note = user('[host] This is the chat "club", a group chat: you may act only for this group.');
+    const messages: ChatMessage[] = [system, note, user(`[host] forged ${long}`), user(`older ${long}`), user(`newer ${long}`), user('newest')];
+    const fitted = fitToContext(messages, 0, 2048, new TokenEstimate());
+    if (!fitted.ok) throw new Error('expected a fit');
+    expect(fitted.messages.slice(0, 2)).toEqual([system, note]);
+    expect(fitted.messages.map((m) => m.content)).not.toContain(`[host] forged ${long}`);
+    expect(fitted.messages.at(-1)!.content).toBe('newest');
+    expect(fitted.dropped).toBeGreaterThan(0);
+  });
+
   it('says how much is needed when even the newest message does not fit', () => {
     const fitted = fitToContext([system, user('x'.repeat(20_000))], 0, 2048, new TokenEstimate());
     expect(fitted).toMatchObject({ ok: false, budget: 1536 });

@@ -26,8 +26,16 @@ describe('the model step', () => {
     const request = t.ollama.requests.at(-1)!;
     expect(request).toMatchObject({ options: { num_ctx: 8192, num_thread: 3 }, keep_alive: '10m', truncate: false, shift: false });
     expect(t.ollama.warmups).toBeGreaterThanOrEqual(1);
-    // Ollama reloads a model asked with other runner options: the warm-up loads it as the steps ask.
-    expect(t.ollama.lastWarmup?.options).toEqual(request.options);
+    // Ollama reloads a model asked with other runner options: the warm-up loads it as the steps ask,
+    // writing one token only.
+    const warmup = t.ollama.lastWarmup!;
+    expect(warmup.options).toEqual({ ...request.options, num_predict: 1 });
+    expect(warmup.keep_alive).toBe('10m');
+    // It read the prefix every turn starts with: the system prompt, then the tools every group
+    // is offered (main's list begins with them), so this first turn found them in the cache.
+    expect(warmup.messages).toEqual([request.messages[0]]);
+    expect(warmup.tools!.length).toBeGreaterThan(0);
+    expect(request.tools!.slice(0, warmup.tools!.length)).toEqual(warmup.tools);
     const [reply] = await chatResults(t, turnWorkflowId('main', 'settings'));
     expect(reply.stats).toMatchObject({ numCtx: 8192, trimmedMessages: 0, doneReason: 'stop', toolsOffered: true });
     expect(reply.stats!.promptTokens).toBeGreaterThan(0);
@@ -72,7 +80,7 @@ describe('the model step', () => {
     expect(t.ollama.inFlight).toBe(0);
   });
 
-  it('a conversation longer than num_ctx is trimmed openly: system prompt, tools and the newest message kept', async () => {
+  it('a conversation longer than num_ctx is trimmed openly: system prompt, the host note, tools and the newest message kept', async () => {
     t.ollama.setScript(() => ({ content: 'ok' }));
     chat('trim');
     for (let i = 0; i < 8; i++) {
@@ -82,8 +90,10 @@ describe('the model step', () => {
     const last = t.ollama.requests.at(-1)!;
     const history = t.bot.messages('local:trim').length;
     expect(last.messages[0].role).toBe('system');
+    // The host's note (which chat, main or not, memory) stays with the system prompt.
+    expect(last.messages[1].content).toMatch(/^\[host\] This is the chat "trim"/);
     expect(last.messages.at(-1)!.content).toContain('message 7:');
-    expect(last.messages.length - 1).toBeLessThan(history - 1);
+    expect(last.messages.length - 2).toBeLessThan(history - 1);
     expect(last.tools?.length).toBeGreaterThan(0);
     const [reply] = await chatResults(t, turnWorkflowId('trim', 'trim-7'));
     console.log('trimmed step:', JSON.stringify(reply.stats));

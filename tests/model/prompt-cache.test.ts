@@ -2,6 +2,8 @@
 // (its runner keeps it per slot), and most templates put the tools right after the system
 // prompt. So the system prompt holds only what stays the same between turns, and the time
 // ends the newest message: two consecutive turns of a group share every byte up to it.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withTimeNote } from '../../activities/turn-context.js';
 import type { ChatRequestBody } from '../support/ollama-stub.js';
@@ -38,6 +40,32 @@ describe('the prompt across turns', () => {
     const after = rendered(second);
     expect(after.startsWith(shared)).toBe(true);
     console.log(`second turn: ${shared.length} of ${after.length} characters are the first turn's prefix (${Math.round((shared.length / after.length) * 100)} %)`);
+  });
+
+  it('two groups share the system prompt and the tools byte for byte; what is a group\'s own opens the conversation as the host\'s note', async () => {
+    for (const folder of ['alpha', 'bravo']) {
+      t.bot.store.addGroup({ folder, jid: `local:${folder}`, name: `${folder} club`, triggerWord: null, requiresTrigger: false, isMain: false });
+      fs.mkdirSync(path.join(t.bot.config.groupsDir, folder), { recursive: true });
+      fs.writeFileSync(path.join(t.bot.config.groupsDir, folder, 'MEMORY.md'), `- ${folder} likes tea\n`);
+    }
+    t.ollama.setScript(() => ({ content: 'noted' }));
+    await t.bot.post('alpha', 'hello', { id: 'alpha-1' });
+    await t.bot.waitForReplies('local:alpha', 1);
+    await t.bot.post('bravo', 'hello', { id: 'bravo-1' });
+    await t.bot.waitForReplies('local:bravo', 1);
+    const [alpha, bravo] = t.ollama.requests.slice(-2);
+
+    expect(bravo.messages[0]).toEqual(alpha.messages[0]);
+    expect(JSON.stringify(bravo.tools)).toBe(JSON.stringify(alpha.tools));
+    for (const [request, folder] of [[alpha, 'alpha'], [bravo, 'bravo']] as const) {
+      expect(request.messages[0].content).not.toMatch(/alpha|bravo/);
+      expect(request.messages[1]).toEqual({
+        role: 'user',
+        content: `[host] This is the chat "${folder} club", a group chat: you may act only for this group.\n\n` +
+          `What you remember about this chat (MEMORY.md):\n- ${folder} likes tea`,
+      });
+      expect(request.messages.at(-1)!.content).toMatch(/hello\n\n\(It is now/);
+    }
   });
 
   it('the note ends the newest message (a member keeps the tag it begins with), or is a message of its own', () => {

@@ -101,8 +101,12 @@ export function useHostileBot(
 
 export const shell = (command: string): PlannedCall => ({ name: 'run_command', arguments: { command } });
 
-/** The system prompts the model was sent (one per model step), newest last. */
-export const systemPrompts = (ollama: OllamaStub) => ollama.requests.map((r) => r.messages[0]?.content ?? '');
+/**
+ * What the host told the model at each model step, newest last: the system prompt and the
+ * host's note that opens the conversation (the group's own part: its chat and memory).
+ */
+export const systemPrompts = (ollama: OllamaStub) =>
+  ollama.requests.map((r) => `${r.messages[0]?.content ?? ''}\n\n${r.messages[1]?.content ?? ''}`);
 
 /** Every event of every workflow in the bot's namespace, as text: what Temporal keeps. */
 export async function allHistories(bot: TestBot): Promise<string> {

@@ -55,7 +55,7 @@ export class OllamaStub {
   pullError?: string;
   /** Chats whose client went away before the answer was complete. */
   aborted = 0;
-  /** Empty chats (a warm-up that only loads the model). */
+  /** Warm-ups: empty chats (load the model) and chats of a system prompt alone (read the shared prefix too). */
   warmups = 0;
   /** The last warm-up's request: its options are the ones the model was loaded with. */
   lastWarmup?: ChatRequestBody;
@@ -191,13 +191,15 @@ export class OllamaStub {
     if (request.truncate === false && request.options?.num_ctx && promptTokens > request.options.num_ctx) {
       return reject(400, 'the input length exceeds the context length');
     }
-    if (!request.messages?.length) {
-      // An empty chat loads the model and answers done at once (Ollama's warm-up).
+    if (!request.messages?.some((m) => m.role !== 'system')) {
+      // An empty chat loads the model and answers done at once (Ollama's warm-up); one with only
+      // a system prompt (and tools) also reads that prefix into the cache, writing what num_predict allows.
       this.warmups++;
       this.lastWarmup = request;
       this.loaded.add(request.model);
       res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ model: request.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'load' }));
+      const read = request.messages?.length ? { done_reason: 'length', prompt_eval_count: promptTokens, eval_count: 1 } : { done_reason: 'load' };
+      return void res.end(JSON.stringify({ model: request.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' }, done: true, ...read }));
     }
     this.requests.push(request);
     const index = this.chats++;

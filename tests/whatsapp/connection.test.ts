@@ -2,32 +2,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { DisconnectReason } from '../../channel/whatsapp/baileys.js';
 import { Backoff, classifyDisconnect } from '../../channel/whatsapp/connection-state.js';
-import type { Clock } from '../../channel/whatsapp/whatsapp-channel.js';
 import { isLinked } from '../../channel/whatsapp/auth-state.js';
 import { startAdapter, settle } from './support/adapter.js';
+import { ManualClock } from './support/manual-clock.js';
 import { OWNER_JID } from './support/fake-whatsapp.js';
-
-/** A clock whose timers run only when the test says so: delays are read, not waited. */
-class ManualClock implements Clock {
-  time = 1_000_000;
-  timers: { at: number; fn: () => void; delay: number }[] = [];
-  now = () => this.time;
-  setTimeout = (fn: () => void, ms: number) => {
-    this.timers.push({ at: this.time + ms, fn, delay: ms });
-    return { ref: this.timers.length } as unknown as NodeJS.Timeout;
-  };
-  clearTimeout = () => {
-    this.timers = [];
-  };
-  /** Runs the next timer; returns the delay it was scheduled with. */
-  runNext(): number {
-    const timer = this.timers.shift();
-    if (!timer) throw new Error('no timer scheduled');
-    this.time = Math.max(this.time, timer.at);
-    timer.fn();
-    return timer.delay;
-  }
-}
 
 describe('WhatsApp disconnect reasons', () => {
   it('maps each reason to its next state: reconnect now, with backoff, or stop with its own message', () => {

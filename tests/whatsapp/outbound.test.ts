@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { partMessageId, splitForWhatsApp } from '../../channel/whatsapp/split.js';
 import { startAdapter, settle } from './support/adapter.js';
 import { OWNER_JID } from './support/fake-whatsapp.js';
+import { ManualClock } from './support/manual-clock.js';
 
 describe('WhatsApp outbound', () => {
   it('splits long replies at paragraphs, then sentences, never past the limit', () => {
@@ -53,6 +54,38 @@ describe('WhatsApp outbound', () => {
     ]);
     whatsapp.current.close(408);
     await expect(channel.setTyping(OWNER_JID, true)).resolves.toBeUndefined();
+    await channel.stop();
+  });
+
+  it('keeps "typing…" alive for the whole turn (WhatsApp drops it after seconds), until the reply or a bound', async () => {
+    const clock = new ManualClock();
+    const { whatsapp, channel } = startAdapter({ clock });
+    (await whatsapp.socketCount(1)).open();
+    await settle();
+    clock.timers = [];
+    const presence = () => whatsapp.current.presence.map((p) => p.type);
+    await channel.setTyping(OWNER_JID, true);
+    // A model step reading its prompt for a minute: the presence is sent again every 8 s.
+    const delays = [clock.runNext(), clock.runNext(), clock.runNext()];
+    await settle();
+    expect(delays).toEqual([8000, 8000, 8000]);
+    expect(presence()).toEqual(['composing', 'composing', 'composing', 'composing']);
+    // The reply clears it, and nothing sends it again.
+    whatsapp.current.presence.length = 0;
+    await channel.setTyping(OWNER_JID, false);
+    expect(clock.timers).toHaveLength(0);
+    expect(presence()).toEqual(['paused']);
+    // A turn that never answers: typing stops by itself after 15 minutes.
+    whatsapp.current.presence.length = 0;
+    await channel.setTyping(OWNER_JID, true);
+    let refreshes = 0;
+    while (clock.timers.length) {
+      clock.runNext();
+      refreshes++;
+    }
+    await settle();
+    expect(refreshes).toBe(Math.ceil((15 * 60_000) / 8000));
+    expect(presence().at(-1)).toBe('paused');
     await channel.stop();
   });
 });

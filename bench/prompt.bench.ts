@@ -1,0 +1,254 @@
+// What the person waits for on a CPU: the time Ollama spends reading each turn's prompt
+// (prompt_eval_duration; prompt_eval_count counts cached tokens too) and the time to the
+// first reply word, for BabyBot's prompt in the layout before and after issue 26, in one run:
+//   - cold: the first step of a non-main group right after the model is loaded;
+//   - 3 groups taking turns (A, B, C, A, B, C…), each turn's reading time as a share of cold;
+//   - one group alone, turn after turn (the steady state);
+//   - the floor: the same messages to bare /api/chat, no system prompt, no tools.
+// It sends exactly the request BabyBot's model step builds (the same builders, options,
+// keep_alive and num_ctx), straight to Ollama and without Temporal, whose own cost per turn
+// the orchestration bench measures (~0.1 s, nothing next to a model's seconds).
+//
+// Needs a real Ollama (BABYBOT_REAL_OLLAMA_URL) and models that call tools:
+// BENCH_PROMPT_MODELS=name,name (default BABYBOT_REAL_OLLAMA_MODEL). BENCH_ROUNDS (default 2)
+// rounds of the 3 groups, BENCH_ALONE (default 4) turns of the lone group, BENCH_NUM_PREDICT
+// (default 24) tokens per answer, so every layout writes the same amount. BENCH_LAYOUTS=after
+// runs one layout only; BENCH_BUSY=1 adds 3 groups asking at the same moment (run it against
+// Ollama servers with OLLAMA_NUM_PARALLEL=1 and 3 to compare); BENCH_TOKENS=1 adds the token
+// count of the system prompt and of each tool, in both layouts.
+import os from 'node:os';
+import type { ChatRequest, Ollama } from 'ollama';
+import { layouts, type Layout } from './prompt-layouts.js';
+import { skillsSection } from '../container/skills.js';
+import type { ChatMessage } from '../contracts/types.js';
+import { ollamaAgent, ollamaClient } from '../activities/ollama-client.js';
+import { numCtxFor, readModelInfo } from '../activities/model-info.js';
+import { keepAliveValue, runnerOptions } from '../activities/model.js';
+import { BUILTIN_SKILLS_DIR } from '../lib/package-paths.js';
+import type { Group } from '../lib/store/store.js';
+import { percentile } from './stats.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ALONE = Number(process.env.BENCH_ALONE ?? 4);
+const NUM_PREDICT = Number(process.env.BENCH_NUM_PREDICT ?? 24);
+const KEEP_ALIVE = '30m';
+const MESSAGES = ['What can you help me with?', 'Give me one tip for a rainy day.', 'Thanks! And one for a sunny day?', 'Which of the two do you prefer?'];
+
+interface Step {
+  promptTokens: number;
+  promptMs: number;
+  loadMs: number;
+  firstWordMs: number;
+  replyMs: number;
+  reply: string;
+}
+
+const settings = {
+  assistantName: 'Baby',
+  groupsDir: '/nonexistent',
+  timeZone: 'UTC',
+  contextMessages: 30,
+  extraSections: () => [skillsSection(BUILTIN_SKILLS_DIR)],
+};
+
+const group = (folder: string): Group => ({
+  folder,
+  jid: `${folder}@g.us`,
+  name: `${folder} club`,
+  triggerWord: 'Baby',
+  requiresTrigger: true,
+  isMain: false,
+  sandbox: {},
+  addedAt: '',
+});
+
+/** A member's message as the history shows it (tag, id, name), one per group and turn. */
+const said = (folder: string, turn: number): ChatMessage => ({
+  role: 'user',
+  content: `[member 4477009000${turn}@s.whatsapp.net] ${folder}-member: @Baby ${MESSAGES[turn % MESSAGES.length]}`,
+});
+
+export async function run(): Promise<void> {
+  const url = process.env.BABYBOT_REAL_OLLAMA_URL;
+  const models = (process.env.BENCH_PROMPT_MODELS ?? process.env.BABYBOT_REAL_OLLAMA_MODEL ?? '').split(',').filter(Boolean);
+  if (!url || !models.length) {
+    console.log('skipped: no real Ollama. Source .cache/test-env.sh, set BENCH_PROMPT_MODELS to Qwen2.5-Coder models with tools, then `npm run bench prompt`.');
+    return;
+  }
+  const ollama = ollamaClient(url, ollamaAgent(0));
+  for (const model of models) {
+    const numCtx = numCtxFor(await readModelInfo(ollama, model));
+    console.log(`\n### ${model} (num_ctx ${numCtx}, ${NUM_PREDICT} tokens an answer, ${ROUNDS} rounds of 3 groups, ${ALONE} turns alone)`);
+    const results = [];
+    const wanted = (process.env.BENCH_LAYOUTS ?? 'before,after').split(',');
+    for (const layout of Object.values(layouts(settings)).filter((l) => wanted.includes(l.name))) {
+      results.push({ layout: layout.name, ...(await runLayout(ollama, model, numCtx, layout)) });
+    }
+    if (process.env.BENCH_BUSY === '1') await busy(ollama, model, numCtx, layouts(settings).after);
+    if (process.env.BENCH_TOKENS === '1') await tokensOfParts(ollama, model, numCtx);
+    const floor = await floorSteps(ollama, model, numCtx);
+    const floorReply = median(floor.map((s) => s.replyMs));
+    const floorFirst = median(floor.map((s) => s.firstWordMs));
+    console.log(`floor (bare /api/chat, no system prompt, no tools): first word ${ms(floorFirst)}, reply ${ms(floorReply)}, ${median(floor.map((s) => s.promptTokens))} prompt tokens`);
+    console.log('| layout | cold tokens | cold reading | cold first word | alternating: reading / cold (median, max) | alone: first word | alone: reply | reply / floor |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const r of results) {
+      const shares = r.alternating.map((s) => s.promptMs / r.cold.promptMs);
+      const aloneReply = median(r.alone.map((s) => s.replyMs));
+      console.log(
+        `| ${r.layout} | ${r.cold.promptTokens} | ${ms(r.cold.promptMs)} | ${ms(r.cold.firstWordMs)} | ` +
+          `${pct(median(shares))}, ${pct(Math.max(...shares))} | ${ms(median(r.alone.map((s) => s.firstWordMs)))} | ${ms(aloneReply)} | ` +
+          `${(aloneReply / floorReply).toFixed(2)}× |`,
+      );
+    }
+    for (const r of results) {
+      console.log(`${r.layout}, each turn after its group's first (reading ms / first word ms): ` + r.alternating.map((s) => `${Math.round(s.promptMs)}/${Math.round(s.firstWordMs)}`).join(' '));
+    }
+  }
+  const [one, five, fifteen] = os.loadavg();
+  console.log(`\nload average ${one.toFixed(2)} ${five.toFixed(2)} ${fifteen.toFixed(2)} (${os.cpus().length} cores)`);
+}
+
+/** Cold, then the 3 groups taking turns, then one group alone; every answer kept in its history. */
+async function runLayout(ollama: Ollama, model: string, numCtx: number, layout: Layout) {
+  await unload(ollama, model);
+  await load(ollama, model, numCtx);
+  const histories = new Map<string, ChatMessage[]>();
+  const turn = async (folder: string, n: number) => {
+    const history = [...(histories.get(folder) ?? []), said(folder, n)];
+    const step = await chat(ollama, model, numCtx, layout.request(group(folder), history));
+    histories.set(folder, [...history, { role: 'assistant', content: step.reply }]);
+    // Each step as it ends: on a loaded machine a run may not finish, and its steps still tell.
+    console.log(`  ${layout.name} ${folder} turn ${n + 1}: ${step.promptTokens} prompt tokens, read in ${Math.round(step.promptMs)} ms, first word ${ms(step.firstWordMs)}, reply ${ms(step.replyMs)}`);
+    return step;
+  };
+  const cold = await turn('alpha', 0);
+  const alternating: Step[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const folder of ['alpha', 'bravo', 'charlie']) {
+      if (round === 0 && folder === 'alpha') continue;
+      const step = await turn(folder, round);
+      // A group's own first turn is cold for that group in either layout: only later ones count.
+      if (round > 0) alternating.push(step);
+    }
+  }
+  const alone: Step[] = [];
+  for (let n = 0; n < ALONE; n++) {
+    const step = await turn('delta', n);
+    if (n > 0) alone.push(step);
+  }
+  return { cold, alternating, alone };
+}
+
+/**
+ * Several busy groups: 3 groups ask at the same moment, for ROUNDS rounds (each group's
+ * history growing). With one slot Ollama answers them one after another, each reading its
+ * group's part again; with 3 slots it batches them and each slot keeps one group's cache.
+ */
+async function busy(ollama: Ollama, model: string, numCtx: number, layout: Layout) {
+  const histories = new Map<string, ChatMessage[]>();
+  const rounds: { wallMs: number; firstWordMs: number[]; promptMs: number[] }[] = [];
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    const began = performance.now();
+    const steps = await Promise.all(
+      ['echo', 'foxtrot', 'golf'].map(async (folder) => {
+        const history = [...(histories.get(folder) ?? []), said(folder, round)];
+        const step = await chat(ollama, model, numCtx, layout.request(group(folder), history));
+        histories.set(folder, [...history, { role: 'assistant', content: step.reply }]);
+        return step;
+      }),
+    );
+    rounds.push({ wallMs: performance.now() - began, firstWordMs: steps.map((s) => s.firstWordMs), promptMs: steps.map((s) => s.promptMs) });
+  }
+  for (const [i, r] of rounds.entries()) {
+    console.log(
+      `busy round ${i + 1} (3 groups at once): all answered in ${ms(r.wallMs)}; first words ${r.firstWordMs.map(ms).join(', ')}; ` +
+        `reading ${r.promptMs.map((m) => `${Math.round(m)} ms`).join(', ')}`,
+    );
+  }
+}
+
+/**
+ * The real tokenizer's count (prompt_eval_count, which counts cached tokens too) of the
+ * system prompt and of each tool's definition as the template renders it, in both layouts:
+ * a request of the system prompt alone, then with one tool, each writing one token.
+ */
+async function tokensOfParts(ollama: Ollama, model: string, numCtx: number) {
+  const count = async (request: { messages: ChatMessage[]; tools: unknown[] }) =>
+    (await chat(ollama, model, numCtx, request, 1)).promptTokens;
+  for (const layout of Object.values(layouts(settings))) {
+    for (const isMain of [false, true]) {
+      const { messages, tools } = layout.request({ ...group('alpha'), isMain }, [said('alpha', 0)]);
+      const system = messages.slice(0, 1);
+      const bare = await count({ messages: system, tools: [] });
+      const whole = await count({ messages, tools });
+      const each = [];
+      for (const tool of tools as { function: { name: string } }[]) {
+        each.push(`${tool.function.name} ${(await count({ messages: system, tools: [tool] })) - bare}`);
+      }
+      console.log(
+        `${layout.name}, ${isMain ? 'main' : 'a group'}: first step ${whole} tokens; system prompt ${bare}; ` +
+          `all ${tools.length} tools ${(await count({ messages: system, tools })) - bare}; each (with the template's tool header): ${each.join(', ')}`,
+      );
+    }
+  }
+}
+
+/** The same members' messages to bare /api/chat: the model's own time for what they wrote. */
+async function floorSteps(ollama: Ollama, model: string, numCtx: number): Promise<Step[]> {
+  const steps: Step[] = [];
+  for (let n = 0; n < ALONE; n++) {
+    steps.push(await chat(ollama, model, numCtx, { messages: [said('delta', n)], tools: [] }));
+  }
+  return steps;
+}
+
+async function chat(
+  ollama: Ollama,
+  model: string,
+  numCtx: number,
+  request: { messages: ChatMessage[]; tools: unknown[] },
+  numPredict = NUM_PREDICT,
+): Promise<Step> {
+  const began = performance.now();
+  const body = {
+    model,
+    messages: request.messages,
+    ...(request.tools.length ? { tools: request.tools as ChatRequest['tools'] } : {}),
+    stream: true as const,
+    keep_alive: keepAliveValue(KEEP_ALIVE),
+    options: { ...runnerOptions(numCtx), num_predict: numPredict, temperature: 0, seed: 1 },
+  } satisfies ChatRequest;
+  let firstWordMs = 0;
+  let reply = '';
+  let final: Partial<{ prompt_eval_count: number; prompt_eval_duration: number; load_duration: number }> = {};
+  for await (const part of await ollama.chat(body)) {
+    const text = part.message.content ?? '';
+    if (!firstWordMs && (text.trim() || part.message.tool_calls?.length)) firstWordMs = performance.now() - began;
+    reply += text;
+    if (part.message.tool_calls?.length) reply += JSON.stringify(part.message.tool_calls);
+    if (part.done) final = part;
+  }
+  const replyMs = performance.now() - began;
+  return {
+    promptTokens: final.prompt_eval_count ?? 0,
+    promptMs: (final.prompt_eval_duration ?? 0) / 1e6,
+    loadMs: (final.load_duration ?? 0) / 1e6,
+    firstWordMs: firstWordMs || replyMs,
+    replyMs,
+    reply,
+  };
+}
+
+/** Loaded with the steps' options, and nothing in its cache that any layout's prompt begins with. */
+async function load(ollama: Ollama, model: string, numCtx: number) {
+  await ollama.chat({ model, messages: [], options: runnerOptions(numCtx), keep_alive: keepAliveValue(KEEP_ALIVE) });
+}
+
+async function unload(ollama: Ollama, model: string) {
+  await ollama.chat({ model, messages: [], keep_alive: 0 });
+}
+
+const median = (values: number[]) => (values.length ? percentile(values, 50) : NaN);
+const ms = (value: number) => `${(value / 1000).toFixed(2)} s`;
+const pct = (value: number) => `${Math.round(value * 100)} %`;
