@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   model: () => import('./model.bench.js'),
   media: () => import('./media.bench.js'),
   'media-links': () => import('./media-links.bench.js'),
+  agent: () => import('./agent.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
