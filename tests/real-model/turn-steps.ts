@@ -3,6 +3,7 @@
 // bench judge a turn by these effects, never by its wording.
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
+import { eventually } from '../support/eventually.js';
 import type { AgentTurnResult, ModelChatInput, ModelReply, ToolInvocation } from '../../contracts/types.js';
 
 export interface ToolStep {
@@ -25,6 +26,8 @@ const TOOL_STEPS = new Set(['runHostTool', 'runSandboxTool']);
 /** Waits for the turn to end and reads its steps. */
 export async function turnRecord(client: Client, turnId: string): Promise<TurnRecord> {
   const handle = client.workflow.getHandle(turnId);
+  // The group's workflow starts the turn a moment after the message is accepted.
+  await eventually(() => handle.describe().then(() => true, () => undefined), { timeoutMs: 120_000, what: `the turn ${turnId} to start`, intervalMs: 200 });
   const result = (await handle.result()) as AgentTurnResult;
   const history = await handle.fetchHistory();
   const scheduled = new Map<string, { type: string; step: ToolStep | { reply?: ModelReply } }>();
