@@ -32,16 +32,22 @@ interface Candidate {
   raw: string[];
   before: string;
   form: ContentCallForm;
+  /** The whole content was these objects (or blocks of them), nothing else. */
+  onlyJson?: boolean;
 }
 
 /** The calls a model wrote into its content, or undefined when the content is an answer. */
 export function recogniseContentCalls(content: string, offered: readonly string[]): ContentCalls | undefined {
   const text = content.trim();
   if (!text || text.length > MAX_SCANNED_CHARS) return undefined;
-  const candidate = trailingTags(text) ?? trailingFences(text) ?? trailingBareObject(text);
+  const candidate = trailingTags(text) ?? trailingFences(text) ?? onlyObjects(text) ?? trailingBareObject(text);
   if (!candidate) return undefined;
-  const shaped = candidate.raw.map(callShape);
-  if (shaped.some((s) => s === undefined)) return undefined;
+  let shaped = candidate.raw.map(callShape);
+  // Content that is nothing but JSON objects, some of them calls: the others are the model
+  // imitating the tool's answer (Qwen2.5-Coder 0.5B wrote `{"response": "Remembered."}` after
+  // its call), never something for a person.
+  if (candidate.onlyJson && shaped.some((s) => s !== undefined)) shaped = shaped.filter((s) => s !== undefined);
+  if (shaped.length === 0 || shaped.some((s) => s === undefined)) return undefined;
   const calls = shaped as { name: string; arguments: unknown }[];
   // Calls that name offered tools are calls even when their arguments are wrong, and so is
   // content that is nothing but call-shaped JSON: a person never reads them; the model is told
@@ -73,7 +79,7 @@ function trailingTags(text: string): Candidate | undefined {
     if (end >= text.length) break;
   }
   if (end < text.length || raw.length === 0) return undefined;
-  return { raw, before: text.slice(0, first).trim(), form: 'tool_call tags' };
+  return { raw, before: text.slice(0, first).trim(), form: 'tool_call tags', onlyJson: first === 0 };
 }
 
 /** One or more fenced blocks (```json, ```tool_call, or bare ```) ending the content. */
@@ -94,7 +100,7 @@ function trailingFences(text: string): Candidate | undefined {
     rest = rest.slice(0, open).trimEnd();
   }
   if (blocks.length === 0) return undefined;
-  return { raw: blocks, before: rest.trim(), form: 'json block' };
+  return { raw: blocks, before: rest.trim(), form: 'json block', onlyJson: !rest.trim() };
 }
 
 /** A JSON object (or array of objects) ending the content, with or without text before it. */
@@ -111,14 +117,47 @@ function trailingBareObject(text: string): Candidate | undefined {
   return undefined;
 }
 
-/** A block's calls: one object, an array of them, or one object per line. */
+/** A block's calls: one object, an array of them, or several objects one after another. */
 function splitObjects(body: string): string[] {
   const trimmed = body.trim();
   if (!trimmed) return [];
-  if (parseObjects(trimmed)) return parseObjects(trimmed)!;
-  const lines = trimmed.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  if (lines.length > 1 && lines.every((l) => parseObjects(l))) return lines.flatMap((l) => parseObjects(l)!);
-  return [trimmed];
+  return parseObjects(trimmed) ?? objectStream(trimmed) ?? [trimmed];
+}
+
+/** Content that is two or more JSON objects one after another, and nothing else. */
+function onlyObjects(text: string): Candidate | undefined {
+  const objects = objectStream(text);
+  return objects && objects.length > 1 ? { raw: objects, before: '', form: 'bare json', onlyJson: true } : undefined;
+}
+
+/** The texts of consecutive top-level JSON objects making up `text` (whitespace between), or undefined. */
+function objectStream(text: string): string[] | undefined {
+  const objects: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (depth === 0 && start < 0) {
+      if (/\s/.test(c)) continue;
+      if (c !== '{') return undefined;
+      start = i;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) {
+      const object = text.slice(start, i + 1);
+      if (!parseObjects(object)) return undefined;
+      objects.push(object);
+      start = -1;
+    }
+  }
+  return depth === 0 && start < 0 && objects.length > 0 ? objects : undefined;
 }
 
 /** The JSON texts of the objects `text` holds (one, or an array of them), or undefined. */

@@ -94,9 +94,10 @@ export const CAPTURED: CapturedOutput[] = [
     expect: { form: 'json block', calls: [{ name: 'run_command', ok: true }] },
   },
   {
+    // Its second step, after the remember call's result: the same call again, then an imitated tool answer.
     model: "babybot-qwen-0.5b",
-    request: "What is the capital of France?",
-    content: "```json\n{\n  \"name\": \"send_file\",\n  \"arguments\": {\n    \"path\": \"/workspace/group/MEMORY.md\"\n  }\n}\n```",
-    expect: { form: 'json block', calls: [{ name: 'send_file', ok: true }] },
+    request: "Remember that my sister's name is Clara. (step 2)",
+    content: "{\"name\": \"remember\", \"arguments\": {\"note\":\"My sister's name is Clara. It is now Monday, 7 December 2026 at 01:15, UTC.\"}}\n{\"response\": \"Remembered.\"}",
+    expect: { form: 'bare json', calls: [{ name: 'remember', ok: true }] },
   },
 ];

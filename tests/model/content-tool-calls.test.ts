@@ -77,6 +77,7 @@ describe('tool calls in the content', () => {
       'Hello! How can I help you today?',
       'A tool call looks like {"name": "remember", "arguments": {"note": "x"}} and then I answer. Anything else?',
       '```json\n{"city": "Paris", "temperature": 12}\n```',
+      '{"city": "Paris"}\n{"city": "Rome"}',
       'Here is the config:\n```json\n{"name": "my-app", "version": "1.0.0"}\n```',
       '```python\nprint({"name": "remember", "arguments": {}})\n```',
       'You could use this:\n```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```',

@@ -45,9 +45,9 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
     await bot?.stop();
   });
 
-  /** A group of its own per test; the same display name, so every prompt shares Ollama's cached prefix. */
+  /** A group of its own per test; one display name (the agent bench's too), so every prompt shares Ollama's cached prefix. */
   const group = (folder: string, files: Record<string, string> = {}) => {
-    bot.store.addGroup({ folder, jid: `local:${folder}`, name: 'family', triggerWord: null, requiresTrigger: false, isMain: false });
+    bot.store.addGroup({ folder, jid: `local:${folder}`, name: 'bench', triggerWord: null, requiresTrigger: false, isMain: false });
     const dir = path.join(bot.config.groupsDir, folder);
     fs.mkdirSync(dir, { recursive: true });
     for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
