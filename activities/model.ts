@@ -12,6 +12,7 @@ import type { ModelActivities, PullModelInput } from '../contracts/activities.js
 import type { Logger } from '../lib/logger.js';
 import { toolDefinitions } from '../contracts/tools/index.js';
 import type { ChatMessage, ModelChatInput, ModelReply, ModelStepStats, ToolCall } from '../contracts/types.js';
+import { recogniseContentCalls } from './content-tool-calls.js';
 import { fitToContext, leastPrompt, TokenEstimate } from './context-budget.js';
 import { isUnreachable, ollamaClient, ollamaStatus, silenceCode } from './ollama-client.js';
 import { numCtxFor, readModelInfo, type ModelInfo } from './model-info.js';
@@ -178,13 +179,19 @@ export function createModelActivities(deps: ModelDeps): ModelActivities {
       if (stats.doneReason === 'length') {
         deps.log.warn({ model: deps.model, numCtx }, 'the answer filled the context window and stopped; raise OLLAMA_NUM_CTX');
       }
-      const bounded = boundToolCalls(calls);
+      // No tool_calls from Ollama: a model that can call tools may have written its calls into the text.
+      const fromContent = calls.length === 0 && meta.tools ? recogniseContentCalls(split.content, input.tools) : undefined;
+      if (fromContent) {
+        deps.log.info({ model: deps.model, form: fromContent.form, calls: fromContent.calls.length }, 'read tool calls from the answer text');
+      }
+      const bounded = boundToolCalls(fromContent?.calls ?? calls);
       return {
-        content: capText(split.content, CONTENT_LIMIT),
+        content: capText(fromContent ? fromContent.before : split.content, CONTENT_LIMIT),
         toolCalls: bounded.calls,
         model: deps.model,
         modelMs: (final.total_duration ?? 0) / 1e6,
         ...(bounded.dropped ? { toolCallsDropped: bounded.dropped } : {}),
+        ...(fromContent ? { callsFromContent: fromContent.form } : {}),
         ...(thinking ? { thinking: capText(thinking, THINKING_LIMIT) } : {}),
         stats,
       };
@@ -260,8 +267,9 @@ export function boundToolCalls(calls: ToolCall[]): { calls: ToolCall[]; dropped:
   const kept = calls.slice(0, MAX_TOOL_CALLS_PER_STEP).map((call): ToolCall => {
     const name = call.function.name.slice(0, 100);
     const size = JSON.stringify(call.function.arguments).length;
-    if (size <= MAX_TOOL_ARGUMENTS_CHARS) return { function: { name, arguments: call.function.arguments } };
+    if (size <= MAX_TOOL_ARGUMENTS_CHARS) return { ...call, function: { name, arguments: call.function.arguments } };
     return {
+      ...call,
       function: { name, arguments: {} },
       rejected: `the arguments of this call were ${size} characters, over the limit of ${MAX_TOOL_ARGUMENTS_CHARS}; not run. Call it again with shorter arguments (write long content in several steps).`,
     };

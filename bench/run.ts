@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   'media-links': () => import('./media-links.bench.js'),
   'disk-walk': () => import('./disk-walk.bench.js'),
   prompt: () => import('./prompt.bench.js'),
+  agent: () => import('./agent.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

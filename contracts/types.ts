@@ -159,6 +159,9 @@ export interface ModelChatInput {
   tools: string[];
 }
 
+/** How a model wrote tool calls into its answer's text instead of Ollama's tool_calls. */
+export type ContentCallForm = 'json block' | 'tool_call tags' | 'bare json';
+
 export interface ModelReply {
   content: string;
   toolCalls: ToolCall[];
@@ -167,6 +170,11 @@ export interface ModelReply {
   modelMs: number;
   /** Tool calls beyond the per-step limit: not run, not kept; the model is told how many. */
   toolCallsDropped?: number;
+  /**
+   * Set when Ollama returned no tool_calls and the calls were read from the answer's text
+   * (activities/content-tool-calls.ts): the form they were written in, shown in the Web UI.
+   */
+  callsFromContent?: ContentCallForm;
   /** A thinking model's thinking: kept out of the chat, shown in the step's details. */
   thinking?: string;
   /** Ollama's own figures for the step (the Web UI shows them in the step's result). */

@@ -14,6 +14,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   workflowInfo,
@@ -223,17 +224,35 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
   const messages: ChatMessage[] = [{ role: 'system', content: context.system }, ...context.history];
   // Pulls the model first when it is missing; fails the turn (user told) when it grows too large.
   const askModel = modelSteps(activities.model, queuesOf(workflowInfo().taskQueue).model);
+  // What each call of this turn returned, by tool and arguments: a small model asks again for
+  // what it already has, and would loop until the step limit.
+  const results = new Map<string, string>();
   let toolCalls = 0;
   for (let step = 1; step <= context.limits.maxSteps; step++) {
     const reply = await askModel({ messages, tools: context.tools }, step);
     messages.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { tool_calls: reply.toolCalls } : {}) });
     if (reply.toolCalls.length === 0) {
-      return { reply: reply.content.trim(), steps: step, toolCalls, stoppedAtStepLimit: false };
+      const text = reply.content.trim();
+      // A model that wrote nothing (a thinking model out of budget) must not leave the chat
+      // silent. Older runs delivered nothing here: they keep doing so on replay.
+      if (!text && patched(EMPTY_ANSWER_TOLD)) {
+        return { reply: emptyAnswerNotice(reply), steps: step, toolCalls, stoppedAtStepLimit: false };
+      }
+      return { reply: text, steps: step, toolCalls, stoppedAtStepLimit: false };
     }
     for (const call of reply.toolCalls) {
       toolCalls++;
-      const result = await runTool(call, context, turnId, activities, rerun);
-      messages.push({ role: 'tool', tool_name: call.function.name, content: capped(result) });
+      const key = `${call.function.name} ${JSON.stringify(call.function.arguments ?? {})}`;
+      const earlier = results.get(key);
+      // Not run again (older runs did run it: they keep doing so on replay): the model is
+      // given the result it already had and asked to answer with it.
+      if (earlier !== undefined && !call.rejected && patched(REPEATED_CALL_NOT_RUN)) {
+        messages.push({ role: 'tool', tool_name: call.function.name, content: repeatedCallNote(call.function.name, earlier) });
+        continue;
+      }
+      const result = capped(await runTool(call, context, turnId, activities, rerun));
+      if (!call.rejected) results.set(key, result);
+      messages.push({ role: 'tool', tool_name: call.function.name, content: result });
     }
     if (reply.toolCallsDropped) {
       messages.push({
@@ -242,10 +261,47 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
       });
     }
   }
-  const text =
-    `I stopped after ${context.limits.maxSteps} steps without finishing (my step limit). ` +
-    'Ask again, perhaps in smaller parts, and I will pick up from here.';
-  return { reply: text, steps: context.limits.maxSteps, toolCalls, stoppedAtStepLimit: true };
+  return { reply: stepLimitAnswer(context.limits.maxSteps, messages), steps: context.limits.maxSteps, toolCalls, stoppedAtStepLimit: true };
+}
+
+/** patched() ids: behaviour that schedules other steps than older runs of this workflow did. */
+const EMPTY_ANSWER_TOLD = 'empty-answer-told';
+const REPEATED_CALL_NOT_RUN = 'repeated-call-not-run';
+
+/** How much of a tool's result the step limit's answer quotes. */
+const LIMIT_QUOTE_CHARS = 1500;
+
+function repeatedCallNote(name: string, earlier: string): string {
+  const quoted = earlier.length <= LIMIT_QUOTE_CHARS ? earlier : `${earlier.slice(0, LIMIT_QUOTE_CHARS)} […]`;
+  return (
+    `You already called ${name} with these same arguments in this conversation, so it was not run again. ` +
+    `Its result was:\n${quoted}\nDo not call it again: answer the user now with this result.`
+  );
+}
+
+/** What the person gets when the model wrote no text at all, instead of silence. */
+function emptyAnswerNotice(reply: { thinking?: string; stats?: { doneReason: string } }): string {
+  const why = reply.stats?.doneReason === 'length'
+    ? 'it used its whole answer budget (num_predict or the context) before writing one'
+    : reply.thinking
+      ? 'it only thought, and wrote nothing for you'
+      : 'it stopped without writing anything';
+  return `I have no answer this time: the model returned an empty reply (${why}). Please ask again, perhaps in other words.`;
+}
+
+/**
+ * The step limit's reply: that the turn stopped, and the best answer there is without asking
+ * the model again: the newest result a tool gave (not an error), quoted, so a small model
+ * that found the answer but never said it still gets it to the person.
+ */
+function stepLimitAnswer(maxSteps: number, messages: ChatMessage[]): string {
+  const stopped = `I stopped after ${maxSteps} steps without finishing (my step limit).`;
+  const again = 'Ask again, perhaps in smaller parts, and I will pick up from here.';
+  const found = messages.findLast((m) => m.role === 'tool' && m.content.trim() && !m.content.startsWith('Error') && !m.content.startsWith('You already called'));
+  if (!found) return `${stopped} ${again}`;
+  const text = found.content.trim();
+  const quoted = text.length <= LIMIT_QUOTE_CHARS ? text : `${text.slice(0, LIMIT_QUOTE_CHARS)}\n[…]`;
+  return `${stopped} The last result I got${found.tool_name ? ` (from ${found.tool_name})` : ''}:\n${quoted}\n\n${again}`;
 }
 
 /**

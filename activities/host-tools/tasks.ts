@@ -23,12 +23,12 @@ function whenOf(args: { cron?: string; every?: string; at?: string; time_zone?: 
 
 const scheduleTaskHandler: HostToolHandler = async (deps, invocation) => {
   const args = invocation.args as z.infer<typeof scheduleTask.schema>;
-  // The id is the turn and what is asked for: the same step retried after a crash, or the
-  // same request made again by a new run of the turn (a Reset, `babybot retry`), finds its
-  // schedule made instead of making a second one; a different task gets its own id. A
-  // schedule is state, not a message: asking twice for the same task means one task.
+  // The id is what is asked for, not the turn that asks: the same step retried after a crash,
+  // the same request made again by a new run of the turn (a Reset, `babybot retry`), or by a
+  // person asking twice, finds its schedule made instead of making a second one; a different
+  // task gets its own id. A schedule is state, not a message: the same task twice is one task.
   const shortId = createHash('sha256')
-    .update(JSON.stringify([invocation.turnId, args.group ?? invocation.group.folder, args.prompt, args.isolated ?? false, whenOf(args)]))
+    .update(JSON.stringify([args.group ?? invocation.group.folder, args.prompt, args.isolated ?? false, whenOf(args)]))
     .digest('hex')
     .slice(0, 8);
   const task = await deps.tasks.create(

@@ -8,6 +8,8 @@ export const realOllama = {
   url: process.env.BABYBOT_REAL_OLLAMA_URL ?? '',
   model: process.env.BABYBOT_REAL_OLLAMA_MODEL ?? 'babybot-tiny',
   noToolsModel: process.env.BABYBOT_REAL_OLLAMA_MODEL_NOTOOLS ?? 'babybot-tiny-notools',
+  /** A small model that really calls tools: Qwen2.5-Coder-0.5B-Instruct (tests/real-model/agent.test.ts). */
+  toolModel: process.env.BABYBOT_REAL_TOOL_MODEL ?? 'babybot-qwen-0.5b',
   log: process.env.BABYBOT_OLLAMA_LOG ?? '',
 };
 

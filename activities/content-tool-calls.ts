@@ -1,0 +1,205 @@
+// Tool calls written into the answer's text. Small models given Ollama's standard template
+// (Qwen2.5-Coder among them) often write a correct call as a ```json fenced block, or inside
+// <tool_call> tags Ollama did not parse, or as a bare JSON object; Ollama then returns it as
+// `message.content` with no `tool_calls`, and without this the person would receive the raw
+// call as the answer. Recognised here, in the model activity, because the tools' zod schemas
+// live on this side (the workflow bundle carries no zod).
+//
+// The rule: when the content is, or ends with, calls in one of these forms, each naming an
+// offered tool, they are calls, and the text before them stays the step's content. Those whose
+// arguments pass the tool's schema are run; the others are not run and the model reads the
+// schema's error (ToolCall.rejected), so a person never receives a call the model got
+// slightly wrong. Content that is nothing but call-shaped JSON naming a tool that was not
+// offered is a call too (the model is told the tools it has). Anything else (a model
+// explaining JSON in prose, an example mid-answer, data that is not a {name, arguments}
+// object) stays an answer.
+import { checkToolArguments } from '../contracts/tools/index.js';
+import type { ContentCallForm, ToolCall } from '../contracts/types.js';
+
+/** Beyond this the content is an answer: a call's arguments are bounded far below it anyway. */
+const MAX_SCANNED_CHARS = 64_000;
+/** Bare JSON: how many `{` from the end are tried as the start of a call object. */
+const MAX_BARE_STARTS = 64;
+
+export interface ContentCalls {
+  calls: ToolCall[];
+  /** The text before the calls (what the model said beside them), trimmed. */
+  before: string;
+  form: ContentCallForm;
+}
+
+interface Candidate {
+  raw: string[];
+  before: string;
+  form: ContentCallForm;
+  /** The whole content was these objects (or blocks of them), nothing else. */
+  onlyJson?: boolean;
+}
+
+/** The calls a model wrote into its content, or undefined when the content is an answer. */
+export function recogniseContentCalls(content: string, offered: readonly string[]): ContentCalls | undefined {
+  const text = content.trim();
+  if (!text || text.length > MAX_SCANNED_CHARS) return undefined;
+  const candidate = trailingTags(text) ?? trailingFences(text) ?? onlyObjects(text) ?? trailingBareObject(text);
+  if (!candidate) return undefined;
+  let shaped = candidate.raw.map(callShape);
+  // Content that is nothing but JSON objects, some of them calls: the others are the model
+  // imitating the tool's answer (Qwen2.5-Coder 0.5B wrote `{"response": "Remembered."}` after
+  // its call), never something for a person.
+  if (candidate.onlyJson && shaped.some((s) => s !== undefined)) shaped = shaped.filter((s) => s !== undefined);
+  if (shaped.length === 0 || shaped.some((s) => s === undefined)) return undefined;
+  const calls = shaped as { name: string; arguments: unknown }[];
+  // Calls that name offered tools are calls even when their arguments are wrong, and so is
+  // content that is nothing but call-shaped JSON: a person never reads them; the model is told
+  // what was wrong with each (not run) and corrects itself.
+  if (candidate.before && !calls.every((call) => offered.includes(call.name))) return undefined;
+  return { calls: calls.map((call) => check(call, offered)), before: candidate.before, form: candidate.form };
+}
+
+function check(call: { name: string; arguments: unknown }, offered: readonly string[]): ToolCall {
+  const args = isObject(call.arguments) ? call.arguments : {};
+  // A name not offered goes through as it is: the workflow answers it with the offered tools' names.
+  if (!offered.includes(call.name)) return { function: { name: call.name, arguments: args } };
+  const result = checkToolArguments(call.name, args);
+  if (result.ok) return { function: { name: call.name, arguments: result.args } };
+  return { function: { name: call.name, arguments: args }, rejected: result.error.replace(/^Error: /, '') };
+}
+
+/** One or more <tool_call>…</tool_call> at the end (the last one may lack its closing tag: a stop cut it). */
+function trailingTags(text: string): Candidate | undefined {
+  const pattern = /<tool_call>([\s\S]*?)(?:<\/tool_call>|$)\s*/g;
+  const first = text.indexOf('<tool_call>');
+  if (first < 0) return undefined;
+  const raw: string[] = [];
+  pattern.lastIndex = first;
+  let end = first;
+  for (let match = pattern.exec(text); match && match.index === end; match = pattern.exec(text)) {
+    raw.push(...splitObjects(match[1]));
+    end = pattern.lastIndex;
+    if (end >= text.length) break;
+  }
+  if (end < text.length || raw.length === 0) return undefined;
+  return { raw, before: text.slice(0, first).trim(), form: 'tool_call tags', onlyJson: first === 0 };
+}
+
+/** One or more fenced blocks (```json, ```tool_call, or bare ```) ending the content. */
+function trailingFences(text: string): Candidate | undefined {
+  const blocks: string[] = [];
+  let rest = text;
+  while (rest.endsWith('```')) {
+    const close = rest.length - 3;
+    const open = rest.lastIndexOf('```', close - 1);
+    if (open < 0) break;
+    // The opening fence's line may name a language: json, or what some models write for calls.
+    const tagged = /^[ \t]*(json|tool_call|tool_code)?[ \t]*\r?\n/i.exec(rest.slice(open + 3, close));
+    if (!tagged && rest.slice(open + 3, close).trimStart().charAt(0) !== '{') break;
+    const body = rest.slice(open + 3 + (tagged?.[0].length ?? 0), close);
+    const objects = splitObjects(body);
+    if (objects.length === 0) break;
+    blocks.unshift(...objects);
+    rest = rest.slice(0, open).trimEnd();
+  }
+  if (blocks.length === 0) return undefined;
+  return { raw: blocks, before: rest.trim(), form: 'json block', onlyJson: !rest.trim() };
+}
+
+/** A JSON object (or array of objects) ending the content, with or without text before it. */
+function trailingBareObject(text: string): Candidate | undefined {
+  if (!text.endsWith('}') && !text.endsWith(']')) return undefined;
+  let tried = 0;
+  for (let at = text.length - 1; at >= 0 && tried < MAX_BARE_STARTS; at--) {
+    const c = text[at];
+    if (c !== '{' && c !== '[') continue;
+    tried++;
+    const objects = parseObjects(text.slice(at));
+    if (objects) return { raw: objects, before: text.slice(0, at).trim(), form: 'bare json' };
+  }
+  return undefined;
+}
+
+/** A block's calls: one object, an array of them, or several objects one after another. */
+function splitObjects(body: string): string[] {
+  const trimmed = body.trim();
+  if (!trimmed) return [];
+  return parseObjects(trimmed) ?? objectStream(trimmed) ?? [trimmed];
+}
+
+/** Content that is two or more JSON objects one after another, and nothing else. */
+function onlyObjects(text: string): Candidate | undefined {
+  const objects = objectStream(text);
+  return objects && objects.length > 1 ? { raw: objects, before: '', form: 'bare json', onlyJson: true } : undefined;
+}
+
+/** The texts of consecutive top-level JSON objects making up `text` (whitespace between), or undefined. */
+function objectStream(text: string): string[] | undefined {
+  const objects: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (depth === 0 && start < 0) {
+      if (/\s/.test(c)) continue;
+      if (c !== '{') return undefined;
+      start = i;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) {
+      const object = text.slice(start, i + 1);
+      if (!parseObjects(object)) return undefined;
+      objects.push(object);
+      start = -1;
+    }
+  }
+  return depth === 0 && start < 0 && objects.length > 0 ? objects : undefined;
+}
+
+/** The JSON texts of the objects `text` holds (one, or an array of them), or undefined. */
+function parseObjects(text: string): string[] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(value)) return value.length > 0 && value.every(isObject) ? value.map((v) => JSON.stringify(v)) : undefined;
+  return isObject(value) ? [text] : undefined;
+}
+
+/**
+ * A call in the shapes models write: {"name", "arguments"}, {"name", "parameters"}, or
+ * OpenAI's {"type": "function", "function": {"name", "arguments"}}; arguments may be a JSON string.
+ */
+function callShape(raw: string): { name: string; arguments: unknown } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value)) return undefined;
+  const inner = isObject(value.function) ? value.function : value;
+  const keys = Object.keys(inner);
+  if (typeof inner.name !== 'string' || !inner.name) return undefined;
+  // Only a name and its arguments: an object with other fields is data, not a call.
+  if (!keys.every((k) => k === 'name' || k === 'arguments' || k === 'parameters')) return undefined;
+  let args = inner.arguments ?? inner.parameters ?? {};
+  if (typeof args === 'string') {
+    try {
+      args = JSON.parse(args);
+    } catch {
+      return undefined;
+    }
+  }
+  return isObject(args) ? { name: inner.name, arguments: args } : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,100 @@
+// Tool calls written into the answer's text, as real models write them: the captured
+// outputs of Qwen2.5-Coder 0.5B and 1.5B (tests/model/captured-outputs.ts, recorded from the
+// real models through BabyBot's own prompt) and the other forms models use. A call to an
+// offered tool is recognised; an answer that only talks about JSON stays an answer.
+import { describe, expect, it } from 'vitest';
+import { recogniseContentCalls } from '../../activities/content-tool-calls.js';
+import { toolsFor } from '../../contracts/tools/index.js';
+import { CAPTURED } from './captured-outputs.js';
+
+const offered = toolsFor(false);
+
+describe('tool calls in the content', () => {
+  for (const sample of CAPTURED) {
+    it(`captured from ${sample.model}: ${sample.request}`, () => {
+      const found = recogniseContentCalls(sample.content, offered);
+      if (sample.expect === 'answer') {
+        expect(found).toBeUndefined();
+      } else {
+        expect(found?.form).toBe(sample.expect.form);
+        expect(found?.calls.map((c) => ({ name: c.function.name, ok: !c.rejected }))).toEqual(sample.expect.calls);
+      }
+    });
+  }
+
+  it('a ```json block, with text before it: the call runs, the text stays the content', () => {
+    const found = recogniseContentCalls('I will note that.\n```json\n{"name": "remember", "arguments": {"note": "Ann likes tea"}}\n```', offered);
+    expect(found).toEqual({ form: 'json block', before: 'I will note that.', calls: [{ function: { name: 'remember', arguments: { note: 'Ann likes tea' } } }] });
+  });
+
+  it('<tool_call> tags, several, and one cut by a stop before its closing tag', () => {
+    const text =
+      '<tool_call>\n{"name": "run_command", "arguments": {"command": "ls"}}\n</tool_call>\n' +
+      '<tool_call>\n{"name": "read_file", "arguments": {"path": "notes.md"}}';
+    const found = recogniseContentCalls(text, offered);
+    expect(found?.form).toBe('tool_call tags');
+    expect(found?.calls.map((c) => c.function)).toEqual([
+      { name: 'run_command', arguments: { command: 'ls' } },
+      { name: 'read_file', arguments: { path: 'notes.md' } },
+    ]);
+  });
+
+  it('a bare object, in the shapes models use: name+arguments, name+parameters, OpenAI function, arguments as a string', () => {
+    for (const text of [
+      '{"name": "list_tasks", "arguments": {}}',
+      '{"name": "list_tasks", "parameters": {}}',
+      '{"type": "function", "function": {"name": "list_tasks", "arguments": "{}"}}',
+      'Let me look.\n{"name": "list_tasks", "arguments": {}}',
+    ]) {
+      const found = recogniseContentCalls(text, offered);
+      expect(found, text).toMatchObject({ form: 'bare json', calls: [{ function: { name: 'list_tasks', arguments: {} } }] });
+    }
+  });
+
+  it('several calls in one block (an array, or one per line)', () => {
+    const array = '```json\n[{"name": "remember", "arguments": {"note": "a"}}, {"name": "list_tasks", "arguments": {}}]\n```';
+    const lines = '```json\n{"name": "remember", "arguments": {"note": "a"}}\n{"name": "list_tasks", "arguments": {}}\n```';
+    for (const text of [array, lines]) {
+      expect(recogniseContentCalls(text, offered)?.calls.map((c) => c.function.name)).toEqual(['remember', 'list_tasks']);
+    }
+  });
+
+  it('arguments the schema refuses: a call not run, with the schema error for the model; never an answer', () => {
+    const found = recogniseContentCalls('```json\n{"name": "remember", "arguments": {"text": "Ann likes tea"}}\n```', offered);
+    expect(found?.calls).toHaveLength(1);
+    expect(found?.calls[0].rejected).toMatch(/arguments for remember are not valid[\s\S]*note/);
+  });
+
+  it('nothing but a call to a tool that was not offered: a call (the workflow names the tools there are), not an answer', () => {
+    const found = recogniseContentCalls('```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```', offered);
+    expect(found?.calls.map((c) => c.function.name)).toEqual(['get_weather']);
+    // A main-only tool in a non-main group is a tool not offered.
+    expect(recogniseContentCalls('{"name": "register_group", "arguments": {}}', offered)?.calls[0].function.name).toBe('register_group');
+  });
+
+  it('answers stay answers: prose about JSON, an example mid-answer, data, code, a tool not offered after prose', () => {
+    for (const text of [
+      'Hello! How can I help you today?',
+      'A tool call looks like {"name": "remember", "arguments": {"note": "x"}} and then I answer. Anything else?',
+      '```json\n{"city": "Paris", "temperature": 12}\n```',
+      '{"city": "Paris"}\n{"city": "Rome"}',
+      'Here is the config:\n```json\n{"name": "my-app", "version": "1.0.0"}\n```',
+      '```python\nprint({"name": "remember", "arguments": {}})\n```',
+      'You could use this:\n```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```',
+      '{"name": "remember", "arguments": {"note": "x"}} is how I would save it.',
+      '',
+    ]) {
+      expect(recogniseContentCalls(text, offered), text).toBeUndefined();
+    }
+  });
+
+  it('content beyond any call size is an answer, scanned no further', () => {
+    const long = `${'x'.repeat(70_000)}\n{"name": "list_tasks", "arguments": {}}`;
+    expect(recogniseContentCalls(long, offered)).toBeUndefined();
+  });
+
+  it('a prototype name is no tool', () => {
+    expect(recogniseContentCalls('Here:\n{"name": "__proto__", "arguments": {}}', offered)).toBeUndefined();
+    expect(recogniseContentCalls('{"name": "constructor", "arguments": {}}', offered)?.calls[0].function.name).toBe('constructor');
+  });
+});

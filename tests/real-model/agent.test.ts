@@ -1,0 +1,105 @@
+// BabyBot using its tools with a real model: the real Ollama and Qwen2.5-Coder-0.5B-Instruct
+// (scripts/components/ollama.sh: the library's qwen2.5-coder template, temperature 0, a
+// fixed seed), the real sandbox image, the real dev server. Each test asserts the effect
+// (a fact in MEMORY.md and in the next prompt, one Temporal Schedule, a command's number in
+// the reply, no tool for a greeting), never the wording. The prompts are ones this model
+// handles at temperature 0; what it cannot do is measured by `npm run bench agent`, not here.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DockerRuntime } from '../../container/runtime/docker.js';
+import { turnWorkflowId } from '../../contracts/ids.js';
+import { TaskService } from '../../tasks/task-service.js';
+import { bundleWorkflows } from '../../workers/worker-set.js';
+import { requireEngine } from '../sandbox/engine.js';
+import { startTestBot, type TestBot } from '../support/test-bot.js';
+import { haveRealOllama, realOllama } from './support.js';
+import { looksLikeRawCall, turnRecord } from './turn-steps.js';
+
+const available = haveRealOllama();
+
+// A model step of BabyBot's prompt with the 0.5B takes ~10 s to minutes on a loaded 2-core machine.
+describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200_000 }, () => {
+  let bot: TestBot;
+  let tasks: TaskService;
+  beforeAll(async () => {
+    const docker = await requireEngine();
+    bot = await startTestBot({
+      ollama: { url: realOllama.url },
+      env: {
+        OLLAMA_MODEL: realOllama.toolModel,
+        OLLAMA_KEEP_ALIVE: '30m',
+        CONTAINER_RUNTIME: 'docker',
+        DOCKER_HOST: docker,
+        AGENT_MAX_STEPS: '4',
+        MODEL_TIMEOUT: '15m',
+      },
+      workflowBundle: await bundleWorkflows(),
+    });
+    tasks = TaskService.forConfig(bot.client, bot.config, (folder) => bot.store.groupByFolder(folder));
+  }, 600_000);
+  afterAll(async () => {
+    if (bot?.sandbox instanceof DockerRuntime) {
+      for (const container of await bot.sandbox.list()) await bot.sandbox.remove(container.name);
+    }
+    await bot?.stop();
+  });
+
+  /** A group of its own per test; one display name (the agent bench's too), so every prompt shares Ollama's cached prefix. */
+  const group = (folder: string, files: Record<string, string> = {}) => {
+    bot.store.addGroup({ folder, jid: `local:${folder}`, name: 'bench', triggerWord: null, requiresTrigger: false, isMain: false });
+    const dir = path.join(bot.config.groupsDir, folder);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+    return dir;
+  };
+  const ask = async (folder: string, text: string, id: string) => {
+    await bot.post(folder, text, { id });
+    const record = await turnRecord(bot.client, turnWorkflowId(folder, id));
+    const reply = bot.replies(`local:${folder}`).at(-1)?.text ?? '';
+    console.log(`${folder}/${id}: tools ${JSON.stringify(record.tools)}; calls from text: ${record.modelSteps.map((s) => s.callsFromContent ?? '-').join(',')}; reply ${JSON.stringify(reply)}`);
+    expect(looksLikeRawCall(reply)).toBe(false);
+    return { record, reply };
+  };
+
+  it('"remember that …": the fact is in MEMORY.md, and the next turn\'s prompt contains it', async () => {
+    const dir = group('remember');
+    const { record } = await ask('remember', "Remember that my sister's name is Clara.", 'r1');
+    expect(record.tools.map((t) => t.tool)).toContain('remember');
+    expect(fs.readFileSync(path.join(dir, 'MEMORY.md'), 'utf8')).toMatch(/Clara/);
+    const next = await ask('remember', "What is my sister's name?", 'r2');
+    expect(next.record.systemPrompts[0]).toMatch(/MEMORY\.md[\s\S]*Clara/);
+  });
+
+  it('a reminder makes one Temporal Schedule with a sensible spec; the same request again makes no second', async () => {
+    group('reminder');
+    const owner = { isMain: true, label: 'test' };
+    await ask('reminder', 'Remind me every day at 9am to drink water. Use schedule_task.', 't1');
+    const [task, ...more] = await tasks.list(owner, 'reminder');
+    expect(more).toEqual([]);
+    expect(task.when).toMatchObject({ kind: 'cron', cron: '0 9 * * *' });
+    expect(task.prompt).toMatch(/water/i);
+    await ask('reminder', 'Remind me every day at 9am to drink water. Use schedule_task.', 't2');
+    expect((await tasks.list(owner, 'reminder')).map((t) => t.id)).toEqual([task.id]);
+  });
+
+  it("a question that needs a command: it runs in the group's container, and the number is in the reply", async () => {
+    const lines = Array.from({ length: 7 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+    group('command', { 'notes.txt': lines });
+    const { record, reply } = await ask('command', 'Use run_command to run: wc -l notes.txt', 'c1');
+    const command = record.tools.find((t) => t.tool === 'run_command');
+    expect(command?.result).toMatch(/^exit code 0\nstdout:\n[\s\S]*7/);
+    expect(reply).toMatch(/(^|\D)7(\D|$)/);
+    // The group's own container ran it.
+    const containers = await (bot.sandbox as DockerRuntime).list();
+    expect(containers.map((c) => c.group)).toContain('command');
+  });
+
+  it('a greeting: no tool is run, and a plain answer comes', async () => {
+    group('greeting');
+    const { record, reply } = await ask('greeting', 'Hi! How are you?', 'g1');
+    expect(record.tools).toEqual([]);
+    expect(record.result.stoppedAtStepLimit).toBe(false);
+    expect(reply.trim().length).toBeGreaterThan(0);
+  });
+});
