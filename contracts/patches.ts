@@ -47,4 +47,16 @@ export const PATCHES = {
     added: '2026-12-07',
     change: 'a task run waits for its turn in slices of GROUP_JOB_CHECK, asking between them where its job stands (queued again when lost) instead of one 48 h wait',
   },
+  emptyAnswerTold: {
+    id: 'empty-answer-told',
+    workflow: 'agentTurnWorkflow',
+    added: '2026-12-07',
+    change: 'an empty final answer from the model is delivered as a short message saying so (and why), instead of nothing',
+  },
+  repeatedCallNotRun: {
+    id: 'repeated-call-not-run',
+    workflow: 'agentTurnWorkflow',
+    added: '2026-12-07',
+    change: 'a tool call repeated with the same arguments in a turn is not run again: the model is handed its earlier result and asked to answer',
+  },
 } as const satisfies Record<string, Patch>;

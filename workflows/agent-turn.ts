@@ -29,6 +29,7 @@ import {
 } from '../contracts/activities.js';
 import { modelSteps } from './model-step.js';
 import { boundUtf8 } from '../contracts/bytes.js';
+import { PATCHES } from '../contracts/patches.js';
 import { priorityOf } from '../contracts/priorities.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
 import { turnBoundMs } from '../contracts/turn-bound.js';
@@ -235,7 +236,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
       const text = reply.content.trim();
       // A model that wrote nothing (a thinking model out of budget) must not leave the chat
       // silent. Older runs delivered nothing here: they keep doing so on replay.
-      if (!text && patched(EMPTY_ANSWER_TOLD)) {
+      if (!text && patched(PATCHES.emptyAnswerTold.id)) {
         return { reply: emptyAnswerNotice(reply), steps: step, toolCalls, stoppedAtStepLimit: false };
       }
       return { reply: text, steps: step, toolCalls, stoppedAtStepLimit: false };
@@ -246,7 +247,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
       const earlier = results.get(key);
       // Not run again (older runs did run it: they keep doing so on replay): the model is
       // given the result it already had and asked to answer with it.
-      if (earlier !== undefined && !call.rejected && patched(REPEATED_CALL_NOT_RUN)) {
+      if (earlier !== undefined && !call.rejected && patched(PATCHES.repeatedCallNotRun.id)) {
         messages.push({ role: 'tool', tool_name: call.function.name, content: repeatedCallNote(call.function.name, earlier) });
         continue;
       }
@@ -263,10 +264,6 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
   }
   return { reply: stepLimitAnswer(context.limits.maxSteps, messages), steps: context.limits.maxSteps, toolCalls, stoppedAtStepLimit: true };
 }
-
-/** patched() ids: behaviour that schedules other steps than older runs of this workflow did. */
-const EMPTY_ANSWER_TOLD = 'empty-answer-told';
-const REPEATED_CALL_NOT_RUN = 'repeated-call-not-run';
 
 /** How much of a tool's result the step limit's answer quotes. */
 const LIMIT_QUOTE_CHARS = 1500;
