@@ -3,8 +3,10 @@
 // model standing in for Ollama, on the default path (context and delivery as local
 // activities, task runs as group jobs). Each recording is a new set in a folder of its own
 // (tests/replay/histories/<SET>/); older sets stay, since runs they stand for may still be in
-// flight (docs/architecture.md, "Changing workflow code"):
+// flight (docs/architecture.md, "Changing workflow code"). A set is named by its date, and a
+// second set of the same day by its date and a letter:
 //   node --import tsx scripts/record-histories.ts 2026-12-07
+//   node --import tsx scripts/record-histories.ts 2026-12-07b
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,19 +23,34 @@ import { babybotAttributes } from '../contracts/search-attributes.js';
 import { taskQueues } from '../contracts/task-queue-names.js';
 
 const SET = process.argv[2];
-if (!SET || !/^\d{4}-\d{2}-\d{2}$/.test(SET)) throw new Error('Name the set of histories by its date: record-histories.ts YYYY-MM-DD');
+if (!SET || !/^\d{4}-\d{2}-\d{2}[a-z]?$/.test(SET)) {
+  throw new Error('Name the set of histories by its date, with a letter for a second set of the same day: record-histories.ts YYYY-MM-DD[b]');
+}
 const OUT_DIR = path.resolve(import.meta.dirname, '../tests/replay/histories', SET);
-/** The group rolls over after these three turns, so its first run ends in continue-as-new. */
+/** The group rolls over after these three turns, so its first run ends in continue-as-new (and its third). */
 const TURNS_PER_RUN = 3;
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-record-'));
 const ollama = await new OllamaStub().start();
+/** The model step of the turn that is terminated while it runs: held until the turn is gone. */
+let holding: { release: () => void } | undefined;
 // One script for every run: what the model does depends only on the message it is answering.
 ollama.setScript((request) => {
+  const text = lastUserText(request);
+  // The same call twice in one turn: the second is not run, the model is handed the first's result.
+  if (/twice/i.test(text)) {
+    const lastUser = request.messages.findLastIndex((m) => m.role === 'user');
+    const results = request.messages.slice(lastUser).filter((m) => m.role === 'tool').length;
+    if (results < 2) return { toolCalls: [{ name: 'remember', arguments: { note: 'The owner has a cat called Miso.' } }] };
+    return { content: 'Done: I noted it once.' };
+  }
+  // Nothing at all (a thinking model out of budget): the chat is told so.
+  if (/silent/i.test(text)) return { content: '' };
+  // Thinks until the turn is terminated from outside.
+  if (/forever/i.test(text)) return new Promise((resolve) => (holding = { release: () => resolve({ content: 'never delivered' }) }));
   const last = request.messages.at(-1);
   if (last?.role === 'tool') return { content: 'Done: I will remember that.' };
-  const text = lastUserText(request);
   if (/remember/i.test(text)) return { toolCalls: [{ name: 'remember', arguments: { note: 'The owner drinks tea, never coffee.' } }] };
   // A call whose arguments break the tool's schema: the model reads the error and answers.
   if (/wrongly/i.test(text)) return { toolCalls: [{ name: 'remember', arguments: { notes: 42 } }] };
@@ -104,6 +121,24 @@ try {
   const cancelledRun = (await cancelled.describe()).runId;
   await cancelled.cancel();
   await save(client, 'group-cancelled', await closedRun(client, groupWorkflowId('main'), cancelledRun));
+
+  // The group's next run. A turn terminated while its model step runs (from the Web UI or
+  // the command line): the group tells the chat, then answers the next message.
+  const terminatedRun = (await client.workflow.getHandle(groupWorkflowId('main')).describe()).runId;
+  await post('terminated-1', 'Think about this forever');
+  const terminatedId = turnWorkflowId('main', 'terminated-1');
+  await until('the turn to be thinking', () => holding !== undefined);
+  await client.workflow.getHandle(terminatedId).terminate('record-histories: a turn terminated while it runs');
+  holding?.release();
+  await save(client, 'terminated-turn', await closedRun(client, terminatedId));
+  // An empty answer from the model: the chat is told so instead of left silent.
+  await post('empty-1', 'Stay silent, please');
+  await save(client, 'empty-answer', await closedRun(client, turnWorkflowId('main', 'empty-1')));
+  // The same call with the same arguments twice in one turn: the second is not run.
+  await post('repeated-1', 'Please note twice that I have a cat');
+  await save(client, 'repeated-call', await closedRun(client, turnWorkflowId('main', 'repeated-1')));
+  // Three turns: the run continued as new, a closed run that holds the terminated turn.
+  await save(client, 'group-terminated-turn', await closedRun(client, groupWorkflowId('main'), terminatedRun));
 } finally {
   await bot.stop();
   await ollama.close();
@@ -123,6 +158,14 @@ async function closedRun(client: Client, workflowId: string, runId?: string): Pr
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${workflowId} did not close within 60s`);
+}
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`waited 60s for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function save(client: Client, name: string, run: { workflowId: string; runId: string }): Promise<void> {
