@@ -18,6 +18,8 @@ export interface TurnRecord {
   modelSteps: ModelReply[];
   /** The system prompt each model step was sent. */
   systemPrompts: string[];
+  /** The host's note that opens the conversation of each model step (the group's own part: its chat, its memory). */
+  hostNotes: string[];
   tools: ToolStep[];
 }
 
@@ -34,6 +36,7 @@ export async function turnRecord(client: Client, turnId: string): Promise<TurnRe
   const modelSteps: { reply?: ModelReply }[] = [];
   const tools: ToolStep[] = [];
   const systemPrompts: string[] = [];
+  const hostNotes: string[] = [];
   const decode = (payloads?: { payloads?: unknown[] | null } | null) => {
     const payload = payloads?.payloads?.[0];
     return payload ? defaultPayloadConverter.fromPayload(payload as never) : undefined;
@@ -44,7 +47,9 @@ export async function turnRecord(client: Client, turnId: string): Promise<TurnRe
       const type = s.activityType?.name ?? '';
       if (type === 'chat') {
         const step = {};
-        systemPrompts.push((decode(s.input) as ModelChatInput).messages[0]?.content ?? '');
+        const { messages } = decode(s.input) as ModelChatInput;
+        systemPrompts.push(messages[0]?.content ?? '');
+        hostNotes.push(messages[1]?.content ?? '');
         modelSteps.push(step);
         scheduled.set(String(event.eventId), { type, step });
       } else if (TOOL_STEPS.has(type)) {
@@ -64,7 +69,7 @@ export async function turnRecord(client: Client, turnId: string): Promise<TurnRe
     const failedEntry = failed && scheduled.get(String(failed.scheduledEventId));
     if (failedEntry && failedEntry.type !== 'chat') (failedEntry.step as ToolStep).failure = failed.failure?.message ?? '';
   }
-  return { result, systemPrompts, modelSteps: modelSteps.flatMap((s) => (s.reply ? [s.reply] : [])), tools };
+  return { result, systemPrompts, hostNotes, modelSteps: modelSteps.flatMap((s) => (s.reply ? [s.reply] : [])), tools };
 }
 
 /** Whether text a person received carries a tool call as the model wrote it. */
