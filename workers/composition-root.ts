@@ -27,6 +27,8 @@ import { createGroupStarter, DEFAULT_TURNS_PER_RUN, queueGroupJob } from '../tem
 import { currentTurnOf, findGroupJob } from '../temporal/group-jobs.js';
 import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
+import { startOllama, type OllamaService } from '../lib/ollama-server.js';
+import type { PullProgress } from '../activities/model-pull.js';
 import { TaskService } from '../tasks/task-service.js';
 import { QUEUE_NAMES, taskQueues, type QueueName } from '../contracts/task-queue-names.js';
 import { checkHealth } from './health.js';
@@ -53,6 +55,8 @@ export interface StartOptions {
    * the workflows queue too (default: true); the benchmark turns it off for its "before" figures.
    */
   localChannelSteps?: boolean;
+  /** Where the progress of pulling a missing model at start goes (`babybot start`: a progress bar). */
+  pullProgress?: (p: PullProgress) => void;
 }
 
 export interface BabyBot {
@@ -60,6 +64,8 @@ export interface BabyBot {
   store: Store;
   client: Client;
   temporal: TemporalServer;
+  /** The Ollama model steps use: OLLAMA_HOST's, or BabyBot's own started there (OLLAMA_EMBEDDED). */
+  ollama: OllamaService;
   httpUrl?: string;
   /** The owner's token every API request but the health check carries (see http-guard.ts). */
   httpToken?: string;
@@ -104,6 +110,11 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
 
     const temporal = await startTemporalServer(config, log);
     stops.push(() => temporal.stop());
+    // Only a process that runs model steps runs an Ollama of its own.
+    const ollama = serve.includes('model')
+      ? await startOllama(config, (line) => log.info(line))
+      : { host: config.OLLAMA_HOST, embedded: false, stop: async () => {} };
+    stops.push(() => ollama.stop());
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: temporal.namespace });
@@ -232,6 +243,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       const main = () => store.listGroups().find((g) => g.isMain);
       void prepareModel(config, log, {
         warmUp: served.includes('model'),
+        pullProgress: served.includes('model') ? options.pullProgress : undefined,
         signal: preparing.signal,
         tellOwner: withChannel
           ? async (key, text) => {
@@ -243,7 +255,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     }
 
     const webChatUrl = httpUrl && httpToken ? webChatLink(httpUrl, httpToken) : undefined;
-    return { config, store, client, temporal, httpUrl, httpToken, webChatUrl, inbound, whatsapp, workers, sandbox, health, stop };
+    return { config, store, client, temporal, ollama, httpUrl, httpToken, webChatUrl, inbound, whatsapp, workers, sandbox, health, stop };
   } catch (error) {
     await stop();
     throw error;
