@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { ollamaAnswers, startOllama } from '../lib/ollama-server.js';
 import { commandContext, fail } from './context.js';
 import { ImportRefused, importModel } from './model-import.js';
+import { answerWaitingMessages } from './model-waiting.js';
 
 interface ImportFlags {
   name?: string;
@@ -42,11 +43,12 @@ async function importCommand(file: string, flags: ImportFlags): Promise<void> {
   try {
     const result = await importModel({ file, name, host: config.OLLAMA_HOST, templateFile: flags.template, progress: say });
     say(`Imported ${file} as ${result.name} in ${(result.ms / 1000).toFixed(1)}s: ${result.described}.`);
-    say(
-      result.name === config.OLLAMA_MODEL
-        ? `BabyBot uses it (OLLAMA_MODEL=${config.OLLAMA_MODEL}) from the next message; a message that failed for want of the model: \`babybot runs --failed\`, then \`babybot retry ID\`.`
-        : `To use it, set OLLAMA_MODEL=${result.name} (in .env or the environment) and restart BabyBot.`,
-    );
+    if (result.name === config.OLLAMA_MODEL) {
+      say(`BabyBot uses it (OLLAMA_MODEL=${config.OLLAMA_MODEL}) from the next message.`);
+      await answerWaitingMessages(config, say);
+    } else {
+      say(`To use it, set OLLAMA_MODEL=${result.name} (in .env or the environment) and restart BabyBot.`);
+    }
   } catch (error) {
     fail(error instanceof ImportRefused ? error.message : `The import failed: ${(error as Error).message}`);
   } finally {

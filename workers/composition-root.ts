@@ -108,13 +108,14 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     stops.push(() => store.close());
     store.ensureMainGroup();
 
-    const temporal = await startTemporalServer(config, log);
-    stops.push(() => temporal.stop());
-    // Only a process that runs model steps runs an Ollama of its own.
+    // Only a process that runs model steps runs an Ollama of its own; before Temporal, so a
+    // binary that will not start or a port in use is said at once.
     const ollama = serve.includes('model')
       ? await startOllama(config, (line) => log.info(line))
       : { host: config.OLLAMA_HOST, embedded: false, stop: async () => {} };
     stops.push(() => ollama.stop());
+    const temporal = await startTemporalServer(config, log);
+    stops.push(() => temporal.stop());
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: temporal.namespace });
