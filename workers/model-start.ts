@@ -5,6 +5,7 @@
 // that is not there yet is pulled first (unless OLLAMA_PULL=off), its progress shown; where
 // it cannot be pulled the owner is told what to do. In the background: BabyBot serves at
 // once, whatever Ollama is doing, and messages wait stored.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { warmUpModel } from '../activities/model.js';
 import { systemPrompt } from '../activities/turn-context.js';
 import { toolDefinitions, toolsFor } from '../contracts/tools/index.js';
@@ -64,17 +65,32 @@ export async function prepareModel(config: Config, log: Logger, options: ModelSt
   }
 }
 
+/** A download cut off midway resumes (Ollama keeps what it has): a few attempts before the owner is told. */
+const PULL_ATTEMPTS = 3;
+
 /** Pulls the missing model with its progress shown; where it cannot, logs and tells the owner what to do, then throws. */
 async function pullAtStart(config: Config, log: Logger, options: ModelStartOptions, dispatcher: ReturnType<typeof ollamaAgent>): Promise<void> {
   const model = config.OLLAMA_MODEL;
-  try {
-    await pullModel(ollamaClient(config.OLLAMA_HOST, dispatcher, options.signal), config.OLLAMA_HOST, model, (p) => options.pullProgress?.(p));
-    log.info({ model }, 'model pulled');
-  } catch (error) {
-    if (options.signal.aborted) throw error;
-    const message = (error as Error).message;
-    log.warn({ model }, message);
-    await options.tellOwner?.(`notice:model-not-available:${model}`, message).catch(() => {});
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pullModel(ollamaClient(config.OLLAMA_HOST, dispatcher, options.signal), config.OLLAMA_HOST, model, (p) => options.pullProgress?.(p));
+      log.info({ model }, 'model pulled');
+      return;
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      const interrupted = (error as { type?: string }).type === 'ModelPullInterrupted';
+      if (interrupted && attempt < PULL_ATTEMPTS) {
+        log.warn({ model, attempt }, `${(error as Error).message} Trying again in 5 s.`);
+        await sleep(5000, undefined, { signal: options.signal });
+        continue;
+      }
+      const message = interrupted
+        ? `Pulling the model ${model} stopped midway ${attempt} times (${(error as Error).message}). What was downloaded is kept: ` +
+          `the next message, \`babybot doctor --pull\` or the next start resumes it. Without a good connection, import a GGUF file you have: \`babybot model import FILE\`.`
+        : (error as Error).message;
+      log.warn({ model }, message);
+      await options.tellOwner?.(`notice:model-not-available:${model}`, message).catch(() => {});
+      throw error;
+    }
   }
 }
