@@ -25,9 +25,12 @@ export async function answerWaitingMessages(config: Config, say: (line: string) 
     const newest = new Map<string, (typeof runs)[number]>();
     // A retried id lists its old runs too: only its newest counts.
     for (const run of runs) if (!newest.has(run.workflowId)) newest.set(run.workflowId, run);
-    const waiting = [...newest.values()].filter(
+    const candidates = [...newest.values()].filter(
       (run) => FOR_WANT_OF_THE_MODEL.test(run.cause ?? '') && Date.now() - (run.closeTime ?? run.startTime).getTime() < RECENT_MS,
     );
+    // Only ids whose latest run is still that failure: one retried already (an earlier import) is left alone.
+    const latest = await Promise.all(candidates.map((run) => temporal.client.workflow.getHandle(run.workflowId).describe().then((d) => d.runId, () => undefined)));
+    const waiting = candidates.filter((run, i) => latest[i] === run.runId);
     if (waiting.length === 0) return;
     say(`Answering ${waiting.length} message${waiting.length === 1 ? '' : 's'} that failed for want of the model:`);
     for (const run of waiting) {

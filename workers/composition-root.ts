@@ -27,7 +27,7 @@ import { createGroupStarter, DEFAULT_TURNS_PER_RUN, queueGroupJob } from '../tem
 import { currentTurnOf, findGroupJob } from '../temporal/group-jobs.js';
 import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
-import { startOllama, type OllamaService } from '../lib/ollama-server.js';
+import { ollamaAnswers, startOllama, type OllamaService } from '../lib/ollama-server.js';
 import type { PullProgress } from '../activities/model-pull.js';
 import { TaskService } from '../tasks/task-service.js';
 import { QUEUE_NAMES, taskQueues, type QueueName } from '../contracts/task-queue-names.js';
@@ -194,6 +194,18 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
           required: true,
           run: () => ({ ok: workers.states.every((s) => s.endsWith(':RUNNING')), detail: workers.states.join(', ') }),
         },
+        ...(serve.includes('model')
+          ? [
+              {
+                name: 'ollama',
+                required: false,
+                run: async () => ({
+                  ok: await ollamaAnswers(ollama.host),
+                  detail: `${ollama.host} (${ollama.embedded ? "BabyBot's own" : 'external'}), model ${config.OLLAMA_MODEL}`,
+                }),
+              },
+            ]
+          : []),
         ...(whatsapp ? [{ name: 'whatsapp', required: false, run: () => whatsapp.health() }] : []),
         // A channel-only process runs no sandbox steps (its workers do): no engine to report.
         ...(served.includes('sandbox')
