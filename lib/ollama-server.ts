@@ -11,6 +11,8 @@ import { commandLineOf, environmentOf, SupervisedProcess, tailOf } from './super
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 10 * 60_000;
 
 export interface OllamaServerOptions {
   binary: string;
@@ -30,6 +32,9 @@ export class OllamaServer {
   private readonly home: string;
   private readonly process: SupervisedProcess;
   private readonly port: number;
+  private stopping = false;
+  /** When Ollama was last started again after dying, within the window. */
+  private restarts: number[] = [];
 
   constructor(private readonly options: OllamaServerOptions) {
     this.home = path.join(options.dataDir, 'ollama');
@@ -49,6 +54,7 @@ export class OllamaServer {
 
   async start(): Promise<void> {
     const log = this.options.log ?? (() => {});
+    this.stopping = false;
     await this.process.stopStale(log);
     if (await portTaken(this.port)) {
       throw new Error(
@@ -59,6 +65,15 @@ export class OllamaServer {
     // The models and Ollama's own key are the owner's alone.
     fs.mkdirSync(this.modelsDir, { recursive: true, mode: 0o700 });
     fs.chmodSync(this.home, 0o700);
+    await this.serve();
+  }
+
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    await this.process.stop(graceMs);
+  }
+
+  private async serve(): Promise<void> {
     await this.process.start(['serve']);
     try {
       await this.waitHealthy(this.options.healthTimeoutMs ?? 30_000);
@@ -66,10 +81,30 @@ export class OllamaServer {
       await this.process.stop(2000);
       throw error;
     }
+    void this.process.exited!.then((code) => this.restartAfter(code));
   }
 
-  async stop(graceMs = 10_000): Promise<void> {
-    await this.process.stop(graceMs);
+  /**
+   * Ollama can die under BabyBot (a model load the machine's memory cannot hold): started
+   * again, a few times, so the next step finds it; steps in flight fail retryably meanwhile.
+   */
+  private async restartAfter(code: number | null): Promise<void> {
+    if (this.stopping) return;
+    const log = this.options.log ?? (() => {});
+    const now = Date.now();
+    this.restarts = this.restarts.filter((at) => now - at < RESTART_WINDOW_MS);
+    if (this.restarts.length >= MAX_RESTARTS) {
+      log(
+        `Ollama exited (code ${code}) ${MAX_RESTARTS + 1} times within ${RESTART_WINDOW_MS / 60_000} minutes; not starting it again. ` +
+          `Messages wait stored; see ${this.logFile}, then restart BabyBot.`,
+      );
+      return;
+    }
+    this.restarts.push(now);
+    log(`Ollama exited unexpectedly (code ${code}); starting it again.\n${tailOf(this.logFile, 5)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (this.stopping) return;
+    await this.serve().catch((error: unknown) => log(`Ollama could not be started again: ${(error as Error).message}`));
   }
 
   private environment(): NodeJS.ProcessEnv {

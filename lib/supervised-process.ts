@@ -63,6 +63,7 @@ export class SupervisedProcess {
     });
     fs.closeSync(logFd);
     this.child = child;
+    this.exitCode = undefined;
     this.exited = new Promise((resolve) =>
       child.on('exit', (code) => {
         this.exitCode = code;

@@ -146,10 +146,25 @@ describe.skipIf(!available)("BabyBot's own Ollama", { timeout: 900_000 }, () => 
         `import ${(imported.ms / 1000).toFixed(1)}s, first answer after the import ${(firstAnswer / 1000).toFixed(1)}s`,
     );
 
+    // Ollama dies under BabyBot (an out-of-memory kill): started again, its models still there.
+    process.kill(ollamaPid, 'SIGKILL');
+    const restarted = await eventually(() => (ollamaRecord().pid !== ollamaPid ? ollamaRecord().pid : undefined), { timeoutMs: 30_000, what: 'Ollama started again' });
+    const health = await eventually(
+      async () => {
+        const report = (await (await fetch(`${http()}/api/health`)).json()) as { components: Record<string, { ok: boolean; detail: string }> };
+        return report.components.ollama?.ok ? report.components.ollama : undefined;
+      },
+      { timeoutMs: 30_000, what: 'Ollama healthy again' },
+    );
+    expect(health.detail).toContain("BabyBot's own");
+    expect(bot.output()).toContain('Ollama exited unexpectedly');
+    const tagsAfter = (await (await fetch(`${env.OLLAMA_HOST}/api/tags`)).json()) as { models: { name: string }[] };
+    expect(tagsAfter.models.map((m) => m.name)).toEqual(['qwen2.5:7b']);
+
     // SIGKILL: the watchdog stops BabyBot's own Ollama, nothing orphaned.
     await bot.kill('SIGKILL');
     bot = undefined;
-    await eventually(() => (isAlive(ollamaPid) ? undefined : true), { timeoutMs: 15_000, what: 'ollama serve to stop' });
+    await eventually(() => (isAlive(restarted) ? undefined : true), { timeoutMs: 15_000, what: 'ollama serve to stop' });
   });
 
   it('a stale Ollama left by a crash is found and stopped; a SIGTERM stops it with BabyBot', async () => {
