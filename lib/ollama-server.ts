@@ -52,10 +52,14 @@ export class OllamaServer {
     });
   }
 
+  /** Stops an Ollama of this data folder that a crashed BabyBot left running (before anything asks whether one answers). */
+  async stopStale(): Promise<void> {
+    await this.process.stopStale(this.options.log ?? (() => {}));
+  }
+
   async start(): Promise<void> {
-    const log = this.options.log ?? (() => {});
     this.stopping = false;
-    await this.process.stopStale(log);
+    await this.stopStale();
     if (await portTaken(this.port)) {
       throw new Error(
         `Port ${this.port} on 127.0.0.1 is in use by a program that does not answer as Ollama, so BabyBot cannot start its own Ollama there. ` +
@@ -182,12 +186,24 @@ export interface OllamaService {
  */
 export async function startOllama(config: Config, progress: (line: string) => void): Promise<OllamaService> {
   const host = config.OLLAMA_HOST;
+  const options = { host, dataDir: config.dataDir, log: progress };
+  // One left by a crash would answer as if it were someone else's Ollama: stopped first.
+  if (config.OLLAMA_EMBEDDED !== 'off' && isLoopback(host)) await new OllamaServer({ ...options, binary: 'ollama' }).stopStale();
   if (!wantsEmbeddedOllama(config, await ollamaAnswers(host))) return { host, embedded: false, stop: async () => {} };
   const binary = await ensureOllama(config.OLLAMA_BIN, progress);
-  const server = new OllamaServer({ binary, host, dataDir: config.dataDir, log: progress });
+  const server = new OllamaServer({ ...options, binary });
   progress(`Nothing answers at ${host}: starting BabyBot's own Ollama there (${binary}, models in ${server.modelsDir}).`);
   await server.start();
   return { host, embedded: true, modelsDir: server.modelsDir, logFile: server.logFile, stop: () => server.stop() };
+}
+
+function isLoopback(host: string): boolean {
+  try {
+    loopbackPort(host);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function portTaken(port: number): Promise<boolean> {

@@ -11,10 +11,12 @@ import { isAlive } from './process-alive.js';
 
 // Runs the server as a child of a tiny shell that kills it when its stdin closes: the
 // pipe closes when BabyBot exits in any way, SIGKILL included, so no server is orphaned.
-// (stdin is kept as fd 3: a background job's own stdin is /dev/null.)
+// (stdin is kept as fd 3: a background job's own stdin is /dev/null.) The server writes
+// straight into the log file: a server whose output went through BabyBot would die of
+// SIGPIPE at its next line once BabyBot is gone, and never through BabyBot's event loop.
 const WATCHDOG = `
 exec 3<&0
-"$@" </dev/null &
+"$@" </dev/null >&2 &
 child=$!
 echo "$child"
 trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
@@ -75,8 +77,6 @@ export class SupervisedProcess {
       child.once('error', (error) => reject(new Error(`${name} could not be started (${command}): ${error.message}`)));
       child.once('exit', (code) => reject(new Error(`${name} exited at once (code ${code}).\n${tailOf(logFile)}`)));
     });
-    // The server's own output goes to the log file; the watchdog only prints the pid.
-    child.stdout!.pipe(fs.createWriteStream(logFile, { flags: 'a' }));
     const record: ServerRecord = { pid };
     fs.writeFileSync(recordFile, JSON.stringify(record), { mode: 0o600 });
     return pid;
