@@ -23,7 +23,9 @@ trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
 { cat <&3 >/dev/null; kill -TERM "$child" 2>/dev/null; } &
 watcher=$!
 status=0
-while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done
+# wait returns early when a trapped signal arrives: wait again while the server lives. (A
+# server that exits at once is still waited for, so its exit status is the watchdog's.)
+while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || break; done
 kill "$watcher" 2>/dev/null
 exit $status
 `;
@@ -44,6 +46,8 @@ export interface SupervisedOptions {
 /** What a running server wrote about itself; older records have more fields, which are ignored. */
 interface ServerRecord {
   pid: number;
+  /** The BabyBot process that runs it: while it lives, the server is not stale but in use. */
+  owner?: number;
 }
 
 export class SupervisedProcess {
@@ -77,7 +81,7 @@ export class SupervisedProcess {
       child.once('error', (error) => reject(new Error(`${name} could not be started (${command}): ${error.message}`)));
       child.once('exit', (code) => reject(new Error(`${name} exited at once (code ${code}).\n${tailOf(logFile)}`)));
     });
-    const record: ServerRecord = { pid };
+    const record: ServerRecord = { pid, owner: process.pid };
     fs.writeFileSync(recordFile, JSON.stringify(record), { mode: 0o600 });
     return pid;
   }
@@ -96,7 +100,7 @@ export class SupervisedProcess {
     fs.rmSync(this.options.recordFile, { force: true });
   }
 
-  /** A server left by a BabyBot that crashed holds the port and its files: stop it. */
+  /** A server left by a BabyBot that crashed (its owner gone) holds the port and its files: stop it. */
   async stopStale(log: (line: string) => void): Promise<void> {
     const { recordFile, name } = this.options;
     let record: ServerRecord;
@@ -105,6 +109,8 @@ export class SupervisedProcess {
     } catch {
       return;
     }
+    // A server whose BabyBot still runs (a `babybot model import` or `doctor` beside it) is in use, not stale.
+    if (record.owner && record.owner !== process.pid && isAlive(record.owner)) return;
     if (Number.isInteger(record.pid) && record.pid > 1 && isAlive(record.pid) && this.options.isOurs(record.pid)) {
       log(`Stopping ${name} left running by an earlier BabyBot (pid ${record.pid}).`);
       process.kill(record.pid, 'SIGTERM');
