@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cacheBaseDir, onPath } from '../lib/executables.js';
 import { findTemporalCli } from '../temporal/cli-binary.js';
-import { spawnBabyBot } from '../tests/support/babybot-process.js';
+import { ownerAuth, spawnBabyBot } from '../tests/support/babybot-process.js';
 import { freePort } from '../tests/support/ports.js';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/babybot.js');
@@ -41,13 +41,13 @@ export async function run(): Promise<void> {
   };
   const http = `http://127.0.0.1:${env.HTTP_PORT}`;
   const replies = async () => {
-    const res = await fetch(`${http}/api/messages?chat=local:main`);
+    const res = await fetch(`${http}/api/messages?chat=local:main`, { headers: ownerAuth });
     return ((await res.json()) as { messages: { fromAssistant: boolean; text: string }[] }).messages.filter((m) => m.fromAssistant);
   };
   const answerTime = async (text: string, id: string) => {
     const before = (await replies()).length;
     const began = performance.now();
-    await fetch(`${http}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chat: 'main', text, id }) });
+    await fetch(`${http}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...ownerAuth }, body: JSON.stringify({ chat: 'main', text, id }) });
     for (;;) {
       const now = await replies();
       if (now.length > before) return { ms: performance.now() - began, text: now.at(-1)!.text };

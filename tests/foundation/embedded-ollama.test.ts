@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cacheBaseDir } from '../../lib/executables.js';
-import { isAlive, spawnBabyBot, type BabyBotProcess } from '../support/babybot-process.js';
+import { isAlive, ownerAuth, spawnBabyBot, type BabyBotProcess } from '../support/babybot-process.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/ports.js';
 import { claimNamespace } from '../support/temporal.js';
@@ -80,14 +80,14 @@ describe.skipIf(!available)("BabyBot's own Ollama", { timeout: 1_800_000 }, () =
   });
 
   const messages = async (): Promise<Message[]> => {
-    const res = await fetch(`${http()}/api/messages?chat=local:main`);
+    const res = await fetch(`${http()}/api/messages?chat=local:main`, { headers: ownerAuth });
     return ((await res.json()) as { messages: Message[] }).messages;
   };
   const replies = async () => (await messages()).filter((m) => m.fromAssistant).map((m) => m.text);
   const post = async (text: string, id: string) => {
     const res = await fetch(`${http()}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ownerAuth },
       body: JSON.stringify({ chat: 'main', text, id }),
     });
     expect(res.status).toBe(202);
