@@ -96,9 +96,11 @@ describe('bad task requests', () => {
     expect((await cli('trigger', id)).code).toBe(0);
     const replies = await bot.waitForReplies('local:main', before + 1);
     expect(replies.at(-1)!.text).toBe('answer to TASK from the cli');
-    // Isolated: the model saw the prompt alone.
+    // Isolated: the model saw the prompt alone, after the host's note that opens every conversation.
     const request = ollama.requests.find((r) => withoutTimeNote(r.messages.at(-1)!.content) === 'TASK from the cli');
-    expect(request!.messages.filter((m) => m.role !== 'system')).toHaveLength(1);
+    const conversation = request!.messages.filter((m) => m.role !== 'system');
+    expect(conversation[0].content).toMatch(/^\[host\]/);
+    expect(conversation.slice(1)).toHaveLength(1);
 
     const removed = await cli('remove', id);
     expect(removed.stdout).toBe(`Removed ${id}.\n`);
