@@ -33,7 +33,8 @@ describe('the trigger word outside the main chat', () => {
     await expect(t.bot.client.workflow.getHandle(`turn:family:${quiet.id}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(t.ollama.requests).toHaveLength(1);
     expect(t.bot.replies('local:family')).toHaveLength(1);
-    const users = t.ollama.requests[0].messages.filter((m) => m.role === 'user').map((m) => withoutTimeNote(m.content));
+    const [hostNote, ...users] = t.ollama.requests[0].messages.filter((m) => m.role === 'user').map((m) => withoutTimeNote(m.content));
+    expect(hostNote).toMatch(/^\[host\]/);
     expect(users).toEqual(['Ann: the dentist is on Tuesday at 10', 'Bob: @baby when is the dentist?']);
   });
 });

@@ -9,7 +9,7 @@ import { ensureTemporalCli } from '../../temporal/cli-binary.js';
 import { DevServer } from '../../temporal/dev-server.js';
 import { freePort } from './ports.js';
 
-export const NAMESPACE_COUNT = 80;
+export const NAMESPACE_COUNT = 160;
 
 declare module 'vitest' {
   export interface ProvidedContext {
