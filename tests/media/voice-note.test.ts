@@ -11,6 +11,7 @@ import { WHISPER_HINT_KEY } from '../../activities/media/voice-note-done.js';
 import { createLogger } from '../../lib/logger.js';
 import { lastUserText, OllamaStub } from '../support/ollama-stub.js';
 import { startTestBot, useTestBot, type TestBot } from '../support/test-bot.js';
+import { workflowResult } from '../support/workflow-result.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { speech, whisperModel } from './support.js';
 import fs from 'node:fs';
@@ -31,7 +32,7 @@ export async function postVoice(bot: TestBot, chat: string, ogg: Buffer, extra: 
 }
 
 async function voiceResult(bot: TestBot, folder: string, id: string) {
-  return (await bot.client.workflow.getHandle(`voice:${folder}:${id}`).result()) as { triggered: boolean; text: string };
+  return workflowResult<{ triggered: boolean; text: string }>(bot.client, `voice:${folder}:${id}`);
 }
 
 describe('voice notes', () => {

@@ -14,6 +14,7 @@ import { registerGroup } from '../../lib/group-registration.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { lastUserText, OllamaStub } from '../support/ollama-stub.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
+import { workflowResult } from '../support/workflow-result.js';
 import { linkedInstallation } from '../whatsapp/support/adapter.js';
 import { FakeWhatsApp, message } from '../whatsapp/support/fake-whatsapp.js';
 import { FakeMediaServer } from '../whatsapp/support/media-server.js';
@@ -87,7 +88,7 @@ describe('a WhatsApp voice note through a running BabyBot', () => {
     expect(fs.readFileSync(path.join(bot.config.groupsDir, 'family/media/3EB0VOICE0000001.ogg')).equals(ogg)).toBe(true);
 
     // The voice-note workflow on the real Temporal server: transcribed, then the trigger found in the words.
-    const outcome = (await bot.client.workflow.getHandle('voice:family:3EB0VOICE0000001').result()) as { triggered: boolean; text: string };
+    const outcome = await workflowResult<{ triggered: boolean; text: string }>(bot.client, 'voice:family:3EB0VOICE0000001');
     expect(outcome.triggered, `heard: ${outcome.text}`).toBe(true);
     expect(outcome.text).toMatch(new RegExp(`^\\[voice note ${clock}\\] .*capital of france`, 'i'));
     expect(bot.store.media(FAMILY, '3EB0VOICE0000001')).toMatchObject({ language: 'en', transcript: expect.stringMatching(/capital of France/i) });

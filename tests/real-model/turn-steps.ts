@@ -3,7 +3,7 @@
 // bench judge a turn by these effects, never by its wording.
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import { eventually } from '../support/eventually.js';
+import { workflowResult } from '../support/workflow-result.js';
 import type { AgentTurnResult, ModelChatInput, ModelReply, ToolInvocation } from '../../contracts/types.js';
 
 export interface ToolStep {
@@ -29,8 +29,7 @@ const TOOL_STEPS = new Set(['runHostTool', 'runSandboxTool']);
 export async function turnRecord(client: Client, turnId: string): Promise<TurnRecord> {
   const handle = client.workflow.getHandle(turnId);
   // The group's workflow starts the turn a moment after the message is accepted.
-  await eventually(() => handle.describe().then(() => true, () => undefined), { timeoutMs: 120_000, what: `the turn ${turnId} to start`, intervalMs: 200 });
-  const result = (await handle.result()) as AgentTurnResult;
+  const result = await workflowResult<AgentTurnResult>(client, turnId, 120_000);
   const history = await handle.fetchHistory();
   const scheduled = new Map<string, { type: string; step: ToolStep | { reply?: ModelReply } }>();
   const modelSteps: { reply?: ModelReply }[] = [];

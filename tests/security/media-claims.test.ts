@@ -13,6 +13,7 @@ import { NOT_FOR_THE_ASSISTANT } from '../../channel/inbound.js';
 import { sizeText } from '../../channel/media/media-text.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { eventually } from '../support/eventually.js';
+import { workflowResult } from '../support/workflow-result.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { photo, speech, whisperModel } from '../media/support.js';
@@ -85,7 +86,7 @@ describe("media claims and a group's media allowance", () => {
     const clock = `0:0${Math.round(real.seconds)}`;
     expect((await stored(OPEN, 'LONGVOICE')).text).toBe(`[voice note ${clock}, transcribing…]`);
     expect(bot.store.media(OPEN, 'LONGVOICE')).toMatchObject({ seconds: Math.round(real.seconds) });
-    const outcome = (await bot.client.workflow.getHandle('voice:open:LONGVOICE').result()) as { text: string };
+    const outcome = await workflowResult<{ text: string }>(bot.client, 'voice:open:LONGVOICE');
     expect(outcome.text).toBe(`[voice note ${clock}, not transcribed: it is ${clock} long, over the 0:02 limit (VOICE_MAX_SECONDS)]`);
     expect(bot.store.media(OPEN, 'LONGVOICE')?.language).toBeUndefined();
   });
