@@ -24,7 +24,7 @@ import { looksLikeRawCall, turnRecord, type TurnRecord } from '../tests/real-mod
 import { startBabyBot, type BabyBot } from '../workers/composition-root.js';
 import { REQUESTS, type BenchRequest } from './agent-requests.js';
 import { percentile } from './stats.js';
-import { startBenchEnvironment } from './support.js';
+import { postMessage, startBenchEnvironment } from './support.js';
 
 type Verdict = 'right' | 'wrong tool' | 'wrong arguments' | 'no call';
 
@@ -111,12 +111,7 @@ async function runRequest(bot: BabyBot, tasks: TaskService, request: BenchReques
   if (request.task) await tasks.create(OWNER, { prompt: request.task.prompt, when: { cron: request.task.cron }, group: folder }, 'plants');
   const sentAt = new Date();
   const began = performance.now();
-  const res = await fetch(`${bot.httpUrl}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ chat: folder, text: request.text, id: 'ask' }),
-  });
-  if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+  await postMessage(bot, folder, request.text, 'ask');
   const record = await turnRecord(bot.client, turnWorkflowId(folder, 'ask'));
   const ms = performance.now() - began;
   const reply = bot.store.messagesSince(`local:${folder}`).filter((m) => m.fromAssistant).map((m) => m.text).join('\n');

@@ -63,11 +63,16 @@ export async function timeTurn(bot: BabyBot, chat: string, text: string, id?: st
     });
   });
   const began = performance.now();
+  await postMessage(bot, chat, text, id);
+  return (await replied) - began;
+}
+
+/** Posts a message to a local chat the way the web chat does, with the owner's token. */
+export async function postMessage(bot: BabyBot, chat: string, text: string, id?: string): Promise<void> {
   const res = await fetch(`${bot.httpUrl}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.httpToken}` },
     body: JSON.stringify({ chat, text, ...(id ? { id } : {}) }),
   });
-  if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
-  return (await replied) - began;
+  if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
 }
