@@ -10,9 +10,16 @@
 // arguments pass the tool's schema are run; the others are not run and the model reads the
 // schema's error (ToolCall.rejected), so a person never receives a call the model got
 // slightly wrong. Content that is nothing but call-shaped JSON naming a tool that was not
-// offered is a call too (the model is told the tools it has). Anything else (a model
-// explaining JSON in prose, an example mid-answer, data that is not a {name, arguments}
-// object) stays an answer.
+// offered is a call too (the model is told the tools it has).
+//
+// A person must never receive a raw call, and small models also write one mid-text (a call,
+// then a sentence about it), one naming a tool they invented after a sentence, or one that is
+// not valid JSON. So, second: an object of exactly the call shape ({name, arguments} and
+// nothing else) anywhere in the text, outside a code block of another language, is a call
+// too ('json in text'); and text that still carries <tool_call> tags, or a `"name": "<an
+// offered tool>"` beside `"arguments"` that is not valid JSON, is an unreadable call the
+// model is told to write again ('unreadable call'), never an answer. Anything else (prose
+// about JSON, data that is not a {name, arguments} object, code) stays an answer.
 import { checkToolArguments } from '../contracts/tools/index.js';
 import type { ContentCallForm, ToolCall } from '../contracts/types.js';
 
@@ -40,6 +47,15 @@ interface Candidate {
 export function recogniseContentCalls(content: string, offered: readonly string[]): ContentCalls | undefined {
   const text = content.trim();
   if (!text || text.length > MAX_SCANNED_CHARS) return undefined;
+  const trailing = trailingCalls(text, offered);
+  if (trailing) return trailing;
+  // Code of another language shows calls (a program that prints one), it does not make them.
+  const prose = withoutForeignCode(text);
+  return embeddedCalls(text, prose, offered) ?? unreadableCall(text, prose, offered);
+}
+
+/** Calls that are the content or end it, in one of the forms above. */
+function trailingCalls(text: string, offered: readonly string[]): ContentCalls | undefined {
   const candidate = trailingTags(text) ?? trailingFences(text) ?? onlyObjects(text) ?? trailingBareObject(text);
   if (!candidate) return undefined;
   let shaped = candidate.raw.map(callShape);
@@ -54,6 +70,74 @@ export function recogniseContentCalls(content: string, offered: readonly string[
   // what was wrong with each (not run) and corrects itself.
   if (candidate.before && !calls.every((call) => offered.includes(call.name))) return undefined;
   return { calls: calls.map((call) => check(call, offered)), before: candidate.before, form: candidate.form };
+}
+
+/** Objects of exactly the call shape anywhere in the text (outside code of another language): calls, the text before the first kept as content. */
+function embeddedCalls(text: string, prose: string, offered: readonly string[]): ContentCalls | undefined {
+  const found = topLevelObjects(prose)
+    // Mid-text, a call names its arguments: {"name": "x"} alone is a plain object.
+    .filter((object) => /"(arguments|parameters)"\s*:/.test(object.text))
+    .map((object) => ({ ...object, call: callShape(object.text) }))
+    .filter((object) => object.call !== undefined);
+  if (found.length === 0) return undefined;
+  return {
+    calls: found.map((object) => check(object.call!, offered)),
+    before: text.slice(0, found[0].start).trim(),
+    form: 'json in text',
+  };
+}
+
+/** A call the model meant to make but that cannot be read: told to the model, never sent to a person. */
+function unreadableCall(text: string, prose: string, offered: readonly string[]): ContentCalls | undefined {
+  const named = /"name"\s*:\s*"([A-Za-z_][\w-]{0,63})"/.exec(prose)?.[1];
+  const tagged = /<\/?tool_call>/.test(prose);
+  const offeredCall = named !== undefined && offered.includes(named) && /"(arguments|parameters)"\s*:/.test(prose);
+  if (!tagged && !offeredCall) return undefined;
+  const name = named ?? 'tool_call';
+  return {
+    calls: [
+      {
+        function: { name, arguments: {} },
+        rejected:
+          'your reply held a tool call that could not be read (it is not valid JSON). To call a tool, write only the call, ' +
+          'as {"name": "<tool>", "arguments": {…}}; to answer the person, write plain words with no call in them.',
+      },
+    ],
+    before: text.slice(0, Math.max(0, text.search(/<tool_call>|\{/))).trim(),
+    form: 'unreadable call',
+  };
+}
+
+/** The text with code blocks of a language other than JSON blanked (same length), so calls shown as code are not calls. */
+function withoutForeignCode(text: string): string {
+  return text.replace(/```([\w+-]*)[^\n]*\n[\s\S]*?```/g, (block, language: string) =>
+    !language || /^(json|tool_call|tool_code)$/i.test(language) ? block : ' '.repeat(block.length),
+  );
+}
+
+/** Every balanced top-level {…} in the text that parses as a JSON object, with where it starts. */
+function topLevelObjects(text: string): { start: number; text: string }[] {
+  const objects: { start: number; text: string }[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (depth > 0 && inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '{') {
+      if (depth++ === 0) start = i;
+    } else if (depth > 0 && c === '"') {
+      inString = true;
+    } else if (depth > 0 && c === '}' && --depth === 0) {
+      const object = text.slice(start, i + 1);
+      if (parseObjects(object)?.length === 1) objects.push({ start, text: object });
+    }
+  }
+  return objects;
 }
 
 function check(call: { name: string; arguments: unknown }, offered: readonly string[]): ToolCall {

@@ -124,7 +124,7 @@ async function runRequest(bot: BabyBot, tasks: TaskService, request: BenchReques
     id: request.id,
     verdict: verdictOf(request, right, called),
     rawCall: looksLikeRawCall(reply),
-    loopCut: record.result.stoppedAtStepLimit,
+    loopCut: record.result.stoppedAtStepLimit || record.result.stoppedRepeating === true,
     repeats: record.tools.length < record.result.toolCalls ? record.result.toolCalls - record.tools.length : 0,
     fromContent: record.modelSteps.some((s) => s.callsFromContent),
     ...before(record, right),

@@ -59,4 +59,10 @@ export const PATCHES = {
     added: '2026-12-07',
     change: 'a tool call repeated with the same arguments in a turn is not run again: the model is handed its earlier result and asked to answer',
   },
+  repeatLoopEnds: {
+    id: 'repeat-loop-ends',
+    workflow: 'agentTurnWorkflow',
+    added: '2026-12-07',
+    change: 'a turn whose model repeats an already-answered call a second time ends there, the person getting the newest result, instead of asking until the step limit',
+  },
 } as const satisfies Record<string, Patch>;

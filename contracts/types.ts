@@ -104,6 +104,8 @@ export interface AgentTurnResult {
   steps: number;
   toolCalls: number;
   stoppedAtStepLimit: boolean;
+  /** The model made an already-answered call again after being told it had the result: the turn ended with that result. */
+  stoppedRepeating?: boolean;
 }
 
 /** One message of the conversation sent to the model, in Ollama's shape. */
@@ -160,7 +162,7 @@ export interface ModelChatInput {
 }
 
 /** How a model wrote tool calls into its answer's text instead of Ollama's tool_calls. */
-export type ContentCallForm = 'json block' | 'tool_call tags' | 'bare json';
+export type ContentCallForm = 'json block' | 'tool_call tags' | 'bare json' | 'json in text' | 'unreadable call';
 
 export interface ModelReply {
   content: string;

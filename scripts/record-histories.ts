@@ -45,6 +45,8 @@ ollama.setScript((request) => {
     if (results < 2) return { toolCalls: [{ name: 'remember', arguments: { note: 'The owner has a cat called Miso.' } }] };
     return { content: 'Done: I noted it once.' };
   }
+  // The same call again and again, also after being told it has the result: the turn ends with it.
+  if (/loops/i.test(text)) return { toolCalls: [{ name: 'remember', arguments: { note: 'The owner has a dog called Rex.' } }] };
   // Nothing at all (a thinking model out of budget): the chat is told so.
   if (/silent/i.test(text)) return { content: '' };
   // Thinks until the turn is terminated from outside.
@@ -137,6 +139,9 @@ try {
   // The same call with the same arguments twice in one turn: the second is not run.
   await post('repeated-1', 'Please note twice that I have a cat');
   await save(client, 'repeated-call', await closedRun(client, turnWorkflowId('main', 'repeated-1')));
+  // A model that keeps making that call after being told: the turn ends with its result.
+  await post('loop-1', 'This one loops: note that I have a dog');
+  await save(client, 'repeat-loop', await closedRun(client, turnWorkflowId('main', 'loop-1')));
   // Three turns: the run continued as new, a closed run that holds the terminated turn.
   await save(client, 'group-terminated-turn', await closedRun(client, groupWorkflowId('main'), terminatedRun));
 } finally {

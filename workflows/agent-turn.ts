@@ -229,6 +229,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
   // what it already has, and would loop until the step limit.
   const results = new Map<string, string>();
   let toolCalls = 0;
+  let repeats = 0;
   for (let step = 1; step <= context.limits.maxSteps; step++) {
     const reply = await askModel({ messages, tools: context.tools }, step);
     messages.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { tool_calls: reply.toolCalls } : {}) });
@@ -248,6 +249,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
       // Not run again (older runs did run it: they keep doing so on replay): the model is
       // given the result it already had and asked to answer with it.
       if (earlier !== undefined && !call.rejected && patched(PATCHES.repeatedCallNotRun.id)) {
+        repeats++;
         messages.push({ role: 'tool', tool_name: call.function.name, content: repeatedCallNote(call.function.name, earlier) });
         continue;
       }
@@ -260,6 +262,11 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
         role: 'tool',
         content: `Error: only the first ${reply.toolCalls.length} tool calls of a step are run; ${reply.toolCallsDropped} more were not. Make them in the next step.`,
       });
+    }
+    // Told once that it had the result and asking again: a small model in a loop. Every
+    // further step would cost a model step (a minute on a CPU) to end in the same place.
+    if (repeats >= 2 && step < context.limits.maxSteps && patched(PATCHES.repeatLoopEnds.id)) {
+      return { reply: repeatingAnswer(messages), steps: step, toolCalls, stoppedAtStepLimit: false, stoppedRepeating: true };
     }
   }
   return { reply: stepLimitAnswer(context.limits.maxSteps, messages), steps: context.limits.maxSteps, toolCalls, stoppedAtStepLimit: true };
@@ -294,11 +301,24 @@ function emptyAnswerNotice(reply: { thinking?: string; stats?: { doneReason: str
 function stepLimitAnswer(maxSteps: number, messages: ChatMessage[]): string {
   const stopped = `I stopped after ${maxSteps} steps without finishing (my step limit).`;
   const again = 'Ask again, perhaps in smaller parts, and I will pick up from here.';
-  const found = messages.findLast((m) => m.role === 'tool' && m.content.trim() && !m.content.startsWith('Error') && !m.content.startsWith('You already called'));
+  const found = newestResult(messages);
   if (!found) return `${stopped} ${again}`;
+  return `${stopped} The last result I got${found.tool ? ` (from ${found.tool})` : ''}:\n${found.quoted}\n\n${again}`;
+}
+
+/** The reply of a turn whose model kept repeating a call it had the result of: that result, the best answer there is. */
+function repeatingAnswer(messages: ChatMessage[]): string {
+  const found = newestResult(messages);
+  if (!found) return 'I could not finish this: I kept repeating the same step without a usable result. Ask again, perhaps in other words.';
+  return `Here is the result${found.tool ? ` (from ${found.tool})` : ''}:\n${found.quoted}`;
+}
+
+/** The newest result a tool gave in this turn (not an error, not a repeat's note), quoted within LIMIT_QUOTE_CHARS. */
+function newestResult(messages: ChatMessage[]): { tool?: string; quoted: string } | undefined {
+  const found = messages.findLast((m) => m.role === 'tool' && m.content.trim() && !m.content.startsWith('Error') && !m.content.startsWith('You already called'));
+  if (!found) return undefined;
   const text = found.content.trim();
-  const quoted = text.length <= LIMIT_QUOTE_CHARS ? text : `${text.slice(0, LIMIT_QUOTE_CHARS)}\n[…]`;
-  return `${stopped} The last result I got${found.tool_name ? ` (from ${found.tool_name})` : ''}:\n${quoted}\n\n${again}`;
+  return { tool: found.tool_name, quoted: text.length <= LIMIT_QUOTE_CHARS ? text : `${text.slice(0, LIMIT_QUOTE_CHARS)}\n[…]` };
 }
 
 /**

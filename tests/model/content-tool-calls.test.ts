@@ -72,19 +72,39 @@ describe('tool calls in the content', () => {
     expect(recogniseContentCalls('{"name": "register_group", "arguments": {}}', offered)?.calls[0].function.name).toBe('register_group');
   });
 
-  it('answers stay answers: prose about JSON, an example mid-answer, data, code, a tool not offered after prose', () => {
+  it('answers stay answers: prose about JSON, data, code, braces in prose', () => {
     for (const text of [
       'Hello! How can I help you today?',
-      'A tool call looks like {"name": "remember", "arguments": {"note": "x"}} and then I answer. Anything else?',
+      'In JSON an object looks like {"key": "value"}, and a list like [1, 2].',
       '```json\n{"city": "Paris", "temperature": 12}\n```',
       '{"city": "Paris"}\n{"city": "Rome"}',
       'Here is the config:\n```json\n{"name": "my-app", "version": "1.0.0"}\n```',
       '```python\nprint({"name": "remember", "arguments": {}})\n```',
-      'You could use this:\n```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```',
-      '{"name": "remember", "arguments": {"note": "x"}} is how I would save it.',
+      'Use {braces} in a template, and {"name": "x"} is a plain object.',
       '',
     ]) {
       expect(recogniseContentCalls(text, offered), text).toBeUndefined();
+    }
+  });
+
+  it('a call-shaped object anywhere in the text is a call, never an answer: mid-text, a tool the model invented after prose', () => {
+    const mid = recogniseContentCalls('Sure. {"name": "remember", "arguments": {"note": "x"}} is how I save it.', offered);
+    expect(mid).toMatchObject({ form: 'json in text', before: 'Sure.', calls: [{ function: { name: 'remember', arguments: { note: 'x' } } }] });
+    const invented = recogniseContentCalls('You could use this:\n```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```', offered);
+    expect(invented?.calls.map((c) => c.function.name)).toEqual(['get_weather']);
+    const afterText = recogniseContentCalls('To count them:\n```json\n{"name": "run_command", "arguments": {"command": "wc -l notes.txt"}}\n```\nThis prints the count.', offered);
+    expect(afterText).toMatchObject({ form: 'json in text', calls: [{ function: { name: 'run_command', arguments: { command: 'wc -l notes.txt' } } }] });
+  });
+
+  it('a call that cannot be read (tags left, JSON broken) is told to the model, never sent to a person', () => {
+    for (const text of [
+      '<tool_call>\n{"name": "remember", "arguments": {"note": "x"\n</tool_call> Done!',
+      'I will run it: {"name": "run_command", "arguments": {"command": "wc -l notes.txt"}',
+      "{'name': 'remember', 'arguments': {'note': 'x'}} <tool_call>",
+    ]) {
+      const found = recogniseContentCalls(text, offered);
+      expect(found?.form, text).toBe('unreadable call');
+      expect(found?.calls[0].rejected, text).toMatch(/could not be read/);
     }
   });
 
@@ -94,7 +114,7 @@ describe('tool calls in the content', () => {
   });
 
   it('a prototype name is no tool', () => {
-    expect(recogniseContentCalls('Here:\n{"name": "__proto__", "arguments": {}}', offered)).toBeUndefined();
+    expect(recogniseContentCalls('Here:\n{"name": "__proto__", "arguments": {}}', offered)?.calls[0].function.name).toBe('__proto__');
     expect(recogniseContentCalls('{"name": "constructor", "arguments": {}}', offered)?.calls[0].function.name).toBe('constructor');
   });
 });

@@ -1,6 +1,7 @@
 // A turn with a small model that loops or writes nothing, against stub activities: a repeated
-// identical call is not run again (the model is handed the result it already has), the step
-// limit's reply carries the best result there is, and an empty answer becomes a message
+// identical call is not run again (the model is handed the result it already has), a model
+// that asks for it yet again ends the turn with that result, the step limit's reply carries
+// the best result there is, and an empty answer becomes a message
 // that says so, never silence.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnWorkflowId } from '../../contracts/ids.js';
@@ -43,10 +44,18 @@ describe('a turn that ends well with a small model', () => {
     expect(toolMessages[1]).toMatch(/^You already called run_command with these same arguments[\s\S]*exit 0\nrun_command: done[\s\S]*answer the user now/);
   });
 
-  it('at the step limit the reply quotes the newest result a tool gave, not only that it stopped', async () => {
-    const { result, stubs } = await runTurn('limit-best', () => callTool('run_command', { command: 'wc -l notes.txt' }));
-    expect(result.stoppedAtStepLimit).toBe(true);
+  it('a model that repeats the call again after being told it has the result: the turn ends there with that result', async () => {
+    const { result, stubs } = await runTurn('repeat-loop', () => callTool('run_command', { command: 'wc -l notes.txt' }));
+    expect(result).toMatchObject({ steps: 3, toolCalls: 3, stoppedAtStepLimit: false, stoppedRepeating: true });
     expect(stubs.seen.tools).toHaveLength(1);
+    expect(result.reply).toBe('Here is the result (from run_command):\nexit 0\nrun_command: done');
+    expect(stubs.seen.delivered.map((d) => d.text)).toEqual([result.reply]);
+  });
+
+  it('at the step limit the reply quotes the newest result a tool gave, not only that it stopped', async () => {
+    const { result, stubs } = await runTurn('limit-best', ({ step }) => callTool('run_command', { command: `wc -l notes-${step}.txt` }));
+    expect(result.stoppedAtStepLimit).toBe(true);
+    expect(stubs.seen.tools).toHaveLength(DEFAULT_MAX_STEPS);
     expect(result.reply).toBe(
       `I stopped after ${DEFAULT_MAX_STEPS} steps without finishing (my step limit). The last result I got (from run_command):\n` +
         'exit 0\nrun_command: done\n\nAsk again, perhaps in smaller parts, and I will pick up from here.',
