@@ -3,12 +3,21 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import type { sendMessage } from '../../contracts/tools/host-tools.js';
+import { ALL_TOOL_NAMES } from '../../contracts/tools/index.js';
+import { recogniseContentCalls } from '../content-tool-calls.js';
 import { deliver } from '../delivery.js';
 import type { HostToolHandler } from './types.js';
 
 /** Sends to the turn's own chat; only the main group may send to another registered chat. */
 export const sendMessageHandler: HostToolHandler = async (deps, invocation) => {
   const args = invocation.args as z.infer<typeof sendMessage.schema>;
+  // A small model puts its next call into the text it sends: a person never receives one.
+  if (recogniseContentCalls(args.text, ALL_TOOL_NAMES)) {
+    throw ApplicationFailure.nonRetryable(
+      'The text holds a tool call, and people never receive those: call the tool itself, and send only words.',
+      'ToolCallInText',
+    );
+  }
   const target = args.chat ?? invocation.group.chat;
   if (target !== invocation.group.chat) {
     if (!invocation.group.isMain) {

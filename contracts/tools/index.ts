@@ -13,6 +13,8 @@ export type { ToolPlace } from './places.js';
 // offered first, then the main chat's own, so a main turn after a group's reuses Ollama's
 // cache of all the shared ones and reads only its own (see activities/turn-context.ts).
 export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS, ...SANDBOX_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS];
+/** Every tool's name: what a call may name at all, offered or not. */
+export const ALL_TOOL_NAMES: readonly string[] = ALL_TOOLS.map((tool) => tool.name);
 
 const BY_NAME: ReadonlyMap<string, ToolSpec> = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
 

@@ -70,4 +70,15 @@ describe('tool calls', () => {
     expect(replies.at(-1)!.text).toMatch(/^I stopped after 3 steps without finishing/);
     expect(t.ollama.requests.length - before).toBe(3);
   });
+
+  it('send_message never sends a tool call to a person: the model reads why, and answers', async () => {
+    const echoed = 'Noted. {"name": "remember", "arguments": {"note": "Ann likes tea"}}';
+    t.ollama.setReplies({ toolCalls: [{ name: 'send_message', arguments: { text: echoed } }] }, { content: 'I will remember that Ann likes tea.' });
+    const before = t.ollama.requests.length;
+    await t.bot.post('main', 'Ann likes tea, note it');
+    const replies = await t.bot.waitForReplies('local:main', 9);
+    expect(replies.at(-1)!.text).toBe('I will remember that Ann likes tea.');
+    expect(replies.map((r) => r.text)).not.toContain(echoed);
+    expect(toolResults(t.ollama.requests[before + 1]).at(-1)).toMatch(/^Error: send_message failed: The text holds a tool call/);
+  });
 });
