@@ -3,13 +3,9 @@
 // it first, openly: the system prompt, the tools and the newest messages always stay, the
 // oldest go, and the step's details say how many went. The token estimate starts careful
 // and is calibrated with the prompt_eval_count Ollama reports for each step.
+import { HOST_NOTE_TAG } from '../contracts/host-notes.js';
 import type { ChatMessage } from '../contracts/types.js';
 
-/**
- * Starts the host's note that opens a turn's conversation (what is the group's own: which
- * chat, main or not, its memory). Trimming keeps it with the system prompt.
- */
-export const HOST_NOTE_TAG = '[host]';
 
 /** Tokens a message costs beyond its text: the template's role markers and separators. */
 const PER_MESSAGE_TOKENS = 8;

@@ -65,4 +65,10 @@ export const PATCHES = {
     added: '2026-12-07',
     change: 'a turn whose model repeats an already-answered call a second time ends there, the person getting the newest result, instead of asking until the step limit',
   },
+  answerNowNote: {
+    id: 'answer-now-note',
+    workflow: 'agentTurnWorkflow',
+    added: '2026-12-07',
+    change: "after the results of a step whose calls were read from the model's text, the host's note asking for the answer follows them",
+  },
 } as const satisfies Record<string, Patch>;

@@ -47,6 +47,11 @@ ollama.setScript((request) => {
   }
   // The same call again and again, also after being told it has the result: the turn ends with it.
   if (/loops/i.test(text)) return { toolCalls: [{ name: 'remember', arguments: { note: 'The owner has a dog called Rex.' } }] };
+  // A small model that writes its call as text: read as a call, and the host's note asks for the answer.
+  if (/as text/i.test(text)) {
+    if (request.messages.at(-1)?.role === 'user' && request.messages.at(-2)?.role === 'tool') return { content: 'Noted: you like jazz.' };
+    return { content: '{"name": "remember", "arguments": {"note": "The owner likes jazz."}}' };
+  }
   // Nothing at all (a thinking model out of budget): the chat is told so.
   if (/silent/i.test(text)) return { content: '' };
   // Thinks until the turn is terminated from outside.
@@ -142,6 +147,9 @@ try {
   // A model that keeps making that call after being told: the turn ends with its result.
   await post('loop-1', 'This one loops: note that I have a dog');
   await save(client, 'repeat-loop', await closedRun(client, turnWorkflowId('main', 'loop-1')));
+  // A call written as text: run, then the host's note that asks for the answer.
+  await post('text-call-1', 'Write your call as text: note that I like jazz');
+  await save(client, 'call-as-text', await closedRun(client, turnWorkflowId('main', 'text-call-1')));
   // Three turns: the run continued as new, a closed run that holds the terminated turn.
   await save(client, 'group-terminated-turn', await closedRun(client, groupWorkflowId('main'), terminatedRun));
 } finally {

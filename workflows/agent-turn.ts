@@ -29,6 +29,7 @@ import {
 } from '../contracts/activities.js';
 import { modelSteps } from './model-step.js';
 import { boundUtf8 } from '../contracts/bytes.js';
+import { ANSWER_NOW_NOTE } from '../contracts/host-notes.js';
 import { PATCHES } from '../contracts/patches.js';
 import { priorityOf } from '../contracts/priorities.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
@@ -263,6 +264,9 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
         content: `Error: only the first ${reply.toolCalls.length} tool calls of a step are run; ${reply.toolCallsDropped} more were not. Make them in the next step.`,
       });
     }
+    // A model that writes its calls as text answers their results with more calls unless told
+    // plainly to answer (contracts/host-notes.ts); one that calls natively is left to decide.
+    if (reply.callsFromContent && patched(PATCHES.answerNowNote.id)) messages.push({ role: 'user', content: ANSWER_NOW_NOTE });
     // Told once that it had the result and asking again: a small model in a loop. Every
     // further step would cost a model step (a minute on a CPU) to end in the same place.
     if (repeats >= 2 && step < context.limits.maxSteps && patched(PATCHES.repeatLoopEnds.id)) {

@@ -4,6 +4,7 @@
 // the best result there is, and an empty answer becomes a message
 // that says so, never silence.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANSWER_NOW_NOTE } from '../../contracts/host-notes.js';
 import { turnWorkflowId } from '../../contracts/ids.js';
 import type { ModelReply } from '../../contracts/types.js';
 import { agentTurnWorkflow } from '../../workflows/agent-turn.js';
@@ -50,6 +51,19 @@ describe('a turn that ends well with a small model', () => {
     expect(stubs.seen.tools).toHaveLength(1);
     expect(result.reply).toBe('Here is the result (from run_command):\nexit 0\nrun_command: done');
     expect(stubs.seen.delivered.map((d) => d.text)).toEqual([result.reply]);
+  });
+
+  it("after calls read from the model's text, the host's note asks for the answer; after native calls, nothing is added", async () => {
+    const seen: string[] = [];
+    const { result } = await runTurn('as-text', ({ step, input }) => {
+      seen.push(input.messages.at(-1)!.content);
+      if (step === 1) return { ...callTool('run_command', { command: 'wc -l notes.txt' }), callsFromContent: 'bare json' };
+      if (step === 2) return callTool('run_command', { command: 'wc -w notes.txt' });
+      return say('3 lines, 9 words.');
+    });
+    expect(result).toMatchObject({ reply: '3 lines, 9 words.', steps: 3 });
+    expect(seen[1]).toBe(ANSWER_NOW_NOTE);
+    expect(seen[2]).toBe('exit 0\nrun_command: done');
   });
 
   it('at the step limit the reply quotes the newest result a tool gave, not only that it stopped', async () => {
