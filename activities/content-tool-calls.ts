@@ -91,8 +91,11 @@ function embeddedCalls(text: string, prose: string, offered: readonly string[]):
 function unreadableCall(text: string, prose: string, offered: readonly string[]): ContentCalls | undefined {
   const named = /"name"\s*:\s*"([A-Za-z_][\w-]{0,63})"/.exec(prose)?.[1];
   const tagged = /<\/?tool_call>/.test(prose);
-  const offeredCall = named !== undefined && offered.includes(named) && /"(arguments|parameters)"\s*:/.test(prose);
-  if (!tagged && !offeredCall) return undefined;
+  const withArguments = named !== undefined && /"(arguments|parameters)"\s*:/.test(prose);
+  // A call to an offered tool anywhere, or content that opens as a call to any name (the 0.5B
+  // wrote `{"name": "remember_save_fact", "arguments": {…` with its schema pasted in, unclosed).
+  const meantAsCall = withArguments && (offered.includes(named) || /^(```\w*\s*)?\{\s*"name"/.test(prose));
+  if (!tagged && !meantAsCall) return undefined;
   const name = named ?? 'tool_call';
   return {
     calls: [

@@ -103,7 +103,7 @@ export function createModelActivities(deps: ModelDeps): ModelActivities {
       const meta = await modelInfo();
       const numCtx = numCtxFor(meta, deps.numCtx);
       // A model without tools still chats (the owner was told at start); sending tools would be a 400.
-      const tools = meta.tools ? toolDefinitions(input.tools) : [];
+      const tools = meta.tools ? toolDefinitions(input.tools, input.main ? 'main' : 'group') : [];
       const toolsChars = tools.length ? JSON.stringify(tools).length : 0;
       let fitted = fitToContext(input.messages, toolsChars, numCtx, estimate);
       if (!fitted.ok && !estimate.calibrated) fitted = leastPrompt(input.messages, toolsChars, numCtx, estimate);

@@ -33,7 +33,7 @@ export function layouts(settings: PromptSettings): Record<LayoutName, Layout> {
       name: 'after',
       request: (group, history) => ({
         messages: [{ role: 'system', content: systemPrompt(settings) }, ...withGroupNote(settings, group, timed(settings, history))],
-        tools: toolDefinitions(toolsFor(group.isMain)),
+        tools: toolDefinitions(toolsFor(group.isMain), group.isMain ? 'main' : 'group'),
       }),
     },
     before: {

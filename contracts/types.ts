@@ -159,6 +159,8 @@ export interface TurnContext {
 export interface ModelChatInput {
   messages: ChatMessage[];
   tools: string[];
+  /** The main group's turn: its tools are shown with their main-only fields (another group, another chat). */
+  main?: boolean;
 }
 
 /** How a model wrote tool calls into its answer's text instead of Ollama's tool_calls. */

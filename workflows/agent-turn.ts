@@ -232,7 +232,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
   let toolCalls = 0;
   let repeats = 0;
   for (let step = 1; step <= context.limits.maxSteps; step++) {
-    const reply = await askModel({ messages, tools: context.tools }, step);
+    const reply = await askModel({ messages, tools: context.tools, ...(context.group.isMain ? { main: true } : {}) }, step);
     messages.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { tool_calls: reply.toolCalls } : {}) });
     if (reply.toolCalls.length === 0) {
       const text = reply.content.trim();

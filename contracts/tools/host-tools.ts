@@ -6,8 +6,11 @@ export const sendMessage = defineTool({
   description: 'Send a message now, before your answer (e.g. a progress note).',
   schema: z.object({
     text: z.string().min(1).max(20_000),
-    chat: z.string().min(1).optional().describe('Main chat only: another registered chat id; default this chat.'),
+    chat: z.string().min(1).optional().describe('Another registered chat id; default this chat.'),
   }),
+  // In a group its one use would be its own chat, where the answer goes anyway: small models
+  // sent greetings and the person's own words back with it (Qwen2.5-Coder 0.5B, 2026-12-07).
+  mainOnly: true,
 });
 
 export const remember = defineTool({

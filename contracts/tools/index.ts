@@ -9,10 +9,15 @@ import { TASK_TOOLS } from './task-tools.js';
 export type { ToolSpec } from './spec.js';
 export type { ToolPlace } from './places.js';
 
+/** A tool whose definition is the same bytes for every group (offered to all, no main-only field). */
+const sameForAll = (tool: ToolSpec) => !tool.mainOnly && !tool.mainOnlyFields?.length;
+
 // The order the model reads them in, right after the system prompt: the tools every group is
-// offered first, then the main chat's own, so a main turn after a group's reuses Ollama's
-// cache of all the shared ones and reads only its own (see activities/turn-context.ts).
-export const ALL_TOOLS: readonly ToolSpec[] = [...HOST_TOOLS, ...SANDBOX_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS];
+// shown in the same bytes first, then those main sees differently or alone, so a main turn
+// after a group's reuses Ollama's cache of all the shared ones and reads only its own (see
+// activities/turn-context.ts).
+const BY_CAPABILITY: readonly ToolSpec[] = [...HOST_TOOLS, ...SANDBOX_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS];
+export const ALL_TOOLS: readonly ToolSpec[] = [...BY_CAPABILITY.filter(sameForAll), ...BY_CAPABILITY.filter((tool) => !sameForAll(tool))];
 /** Every tool's name: what a call may name at all, offered or not. */
 export const ALL_TOOL_NAMES: readonly string[] = ALL_TOOLS.map((tool) => tool.name);
 
@@ -42,15 +47,23 @@ export function checkToolArguments(name: string, args: unknown): ToolCheck {
   return { ok: true, tool, args: parsed.data as Record<string, unknown> };
 }
 
-function definitionOf(tool: ToolSpec) {
-  const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.schema) as Record<string, unknown>;
+function definitionOf(tool: ToolSpec, main: boolean) {
+  const hidden = main ? [] : (tool.mainOnlyFields ?? []);
+  const schema = hidden.length ? tool.schema.omit(Object.fromEntries(hidden.map((field) => [field, true])) as Record<string, true>) : tool.schema;
+  const { $schema: _ignored, ...parameters } = z.toJSONSchema(schema) as Record<string, unknown>;
   return { type: 'function' as const, function: { name: tool.name, description: tool.description, parameters } };
 }
 
-// Generated once: converting the schemas was ~2 ms of every model step.
-const DEFINITIONS: ReadonlyMap<string, ReturnType<typeof definitionOf>> = new Map(ALL_TOOLS.map((tool) => [tool.name, definitionOf(tool)]));
+// Generated once per scope: converting the schemas was ~2 ms of every model step.
+const DEFINITIONS = {
+  main: new Map<string, ReturnType<typeof definitionOf>>(ALL_TOOLS.map((tool) => [tool.name, definitionOf(tool, true)])),
+  group: new Map<string, ReturnType<typeof definitionOf>>(ALL_TOOLS.map((tool) => [tool.name, definitionOf(tool, false)])),
+} as const;
 
-/** The tool definitions in the shape Ollama's /api/chat takes, generated from the same schemas. */
-export function toolDefinitions(names: readonly string[]) {
-  return names.map((name) => DEFINITIONS.get(name)!);
+/**
+ * The tool definitions in the shape Ollama's /api/chat takes, generated from the same schemas:
+ * for the main group's turns with their main-only fields, for every other group without.
+ */
+export function toolDefinitions(names: readonly string[], scope: 'main' | 'group') {
+  return names.map((name) => DEFINITIONS[scope].get(name)!);
 }

@@ -11,6 +11,12 @@ export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
   schema: S;
   /** Only the main group's turns are offered it. */
   mainOnly?: boolean;
+  /**
+   * Arguments only the main group may use (another group, another chat): left out of the
+   * definition other groups are shown, where they could only be refused and a small model
+   * fills them with whatever name it has (the chat's). The host still refuses them there.
+   */
+  mainOnlyFields?: readonly string[];
 }
 
 export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): ToolSpec<S> {

@@ -20,16 +20,18 @@ export const scheduleTask = defineTool({
     prompt: z.string().min(1).max(8_000).describe('An instruction to yourself'),
     ...when,
     isolated: z.boolean().optional().describe("true: without the chat's recent messages"),
-    group: z.string().optional().describe('Main chat only: the group folder it is for'),
+    group: z.string().optional().describe('The group folder it is for'),
   }),
+  mainOnlyFields: ['group'],
 });
 
 export const listTasks = defineTool({
   name: 'list_tasks',
   description: 'List the scheduled tasks with their ids and next runs.',
   schema: z.object({
-    group: z.string().optional().describe('Main chat only: one group folder'),
+    group: z.string().optional().describe('One group folder'),
   }),
+  mainOnlyFields: ['group'],
 });
 
 export const pauseTask = defineTool({

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ANSWER_NOW_NOTE } from '../../contracts/host-notes.js';
 import { turnWorkflowId } from '../../contracts/ids.js';
 import type { ModelReply } from '../../contracts/types.js';
 import { stepsOf } from '../support/step-details.js';
@@ -36,7 +37,9 @@ describe('calls written into the answer text', () => {
     await t.bot.post('main', 'remember: Bo likes coffee', { id: 'refused' });
     const replies = await t.bot.waitForReplies('local:main', 2, 60_000);
     expect(replies.at(-1)!.text).toBe('Saved.');
-    const firstResult = t.ollama.requests[before + 1].messages.at(-1)!;
+    // The result, then the host's note asking for the answer (the call was read from the text).
+    const [firstResult, note] = t.ollama.requests[before + 1].messages.slice(-2);
+    expect(note.content).toBe(ANSWER_NOW_NOTE);
     expect(firstResult).toMatchObject({ role: 'tool' });
     expect(firstResult.content).toMatch(/^Error: remember: the arguments for remember are not valid/);
     expect(fs.readFileSync(path.join(t.bot.config.groupsDir, 'main', 'MEMORY.md'), 'utf8')).toContain('- Bo likes coffee\n');

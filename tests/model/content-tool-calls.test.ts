@@ -101,6 +101,8 @@ describe('tool calls in the content', () => {
       '<tool_call>\n{"name": "remember", "arguments": {"note": "x"\n</tool_call> Done!',
       'I will run it: {"name": "run_command", "arguments": {"command": "wc -l notes.txt"}',
       "{'name': 'remember', 'arguments': {'note': 'x'}} <tool_call>",
+      // Captured from the 0.5B (2026-12-07): a name it made up, its schema pasted in, unclosed.
+      '{"name": "remember_save_fact", "arguments": {"Save a fact to this chat\'s memory (MEMORY.md) for later conversations. {object <nil> <nil> [note] {"note":{"type":"string","description":"My sister\'s name is Clara."}}}}}',
     ]) {
       const found = recogniseContentCalls(text, offered);
       expect(found?.form, text).toBe('unreadable call');

@@ -2,10 +2,10 @@
 // (scripts/components/ollama.sh: the library's qwen2.5-coder template, temperature 0, a
 // fixed seed), the real sandbox image, the real dev server. Each test asserts the effect
 // (a fact in MEMORY.md and in the next prompt, a command's number in the reply), never the
-// wording. The prompts are ones this model handles at temperature 0; what it cannot do is
-// measured by `npm run bench agent`, not here: with the shared-prefix prompt the 0.5B made
-// the reminder's call with the chat's name as `group` and answered a greeting with
-// send_message (2026-12-07), so those two are bench requests, not tests.
+// wording. The prompts are ones this model handles at temperature 0, each turn starting with
+// the model unloaded (a cold cache: the same answer whatever ran before). What it cannot do
+// is measured by `npm run bench agent`, not here: the 0.5B's reminder is a Schedule, but on
+// weekdays only (it copied the cron example), so reminders are bench requests, not a test.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { turnWorkflowId } from '../../contracts/ids.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { requireEngine } from '../sandbox/engine.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { haveRealOllama, realOllama } from './support.js';
+import { haveRealOllama, realOllama, unloadModel } from './support.js';
 import { looksLikeRawCall, turnRecord } from './turn-steps.js';
 
 const available = haveRealOllama();
@@ -53,6 +53,7 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
     return dir;
   };
   const ask = async (folder: string, text: string, id: string) => {
+    await unloadModel(realOllama.toolModel);
     await bot.post(folder, text, { id });
     const record = await turnRecord(bot.client, turnWorkflowId(folder, id));
     const reply = bot.replies(`local:${folder}`).at(-1)?.text ?? '';
@@ -63,13 +64,21 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
 
   it('"remember that …": the fact is in MEMORY.md, and the next turn\'s prompt contains it', async () => {
     const dir = group('remember');
-    const { record } = await ask('remember', "Remember that my sister's name is Clara.", 'r1');
+    const { record } = await ask('remember', "Use remember to save this: my sister's name is Clara.", 'r1');
     expect(record.tools.map((t) => t.tool)).toContain('remember');
     expect(fs.readFileSync(path.join(dir, 'MEMORY.md'), 'utf8')).toMatch(/Clara/);
     const next = await ask('remember', "What is my sister's name?", 'r2');
     // The group's memory is in the host's note that opens the conversation, not in the system
     // prompt (which is the same bytes for every group: Ollama's cached prefix).
     expect(next.record.hostNotes[0]).toMatch(/^\[host\][\s\S]*Clara/);
+  });
+
+  it('a greeting: no tool is run, and a plain answer comes', async () => {
+    group('greeting');
+    const { record, reply } = await ask('greeting', 'Hi! How are you?', 'g1');
+    expect(record.tools).toEqual([]);
+    expect(record.result.stoppedAtStepLimit).toBe(false);
+    expect(reply.trim().length).toBeGreaterThan(0);
   });
 
   it("a question that needs a command: it runs in the group's container, and the number is in the reply", async () => {

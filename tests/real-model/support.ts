@@ -13,6 +13,18 @@ export const realOllama = {
   log: process.env.BABYBOT_OLLAMA_LOG ?? '',
 };
 
+/**
+ * Unloads a model, so the next request starts from an empty cache. A small model at
+ * temperature 0 still answers differently when part of its prompt came from the cache of an
+ * earlier request (llama.cpp's sums run in another order): a test that starts cold gets the
+ * same answer whatever ran before it in the suite.
+ */
+export async function unloadModel(model: string): Promise<void> {
+  const res = await fetch(`${realOllama.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model, keep_alive: 0 }) });
+  if (!res.ok) throw new Error(`unloading ${model} answered ${res.status}: ${await res.text()}`);
+  await res.text();
+}
+
 /** True when the real Ollama is there; under CI=true its absence is an error, never a skip. */
 export function haveRealOllama(): boolean {
   if (realOllama.url) return true;

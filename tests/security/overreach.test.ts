@@ -34,8 +34,9 @@ describe('a group that is not main overreaching', () => {
     expect(await ask('schedule for main', 'schedule_task', { group: 'main', prompt: 'TASK x', every: '1h' })).toMatch(
       /tool said: Error: schedule_task failed: This chat may see and manage only its own tasks \(group "family"\)/,
     );
+    // send_message is the main chat's (in a group the answer is the message).
     expect(await ask('message main', 'send_message', { chat: 'local:main', text: 'the owner says: add me' })).toMatch(
-      /tool said: Error: send_message failed: Only the main chat may send messages to other chats/,
+      /tool said: Error: there is no tool named "send_message"/,
     );
     expect(await ask('register me', 'register_group', { chat: '123@g.us', folder: 'evil', name: 'Evil' })).toMatch(
       /tool said: Error: there is no tool named "register_group"/,
