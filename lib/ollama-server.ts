@@ -1,7 +1,7 @@
 // An `ollama serve` of BabyBot's own, for a newcomer with no Ollama running: started on
 // loopback when OLLAMA_HOST is the default and nothing answers there (OLLAMA_EMBEDDED),
-// with its models, keys and log under DATA_DIR, supervised like the Temporal dev server
-// (lib/supervised-process.ts: a watchdog, a stale one stopped, SIGTERM then SIGKILL).
+// with its models, keys and log under DATA_DIR, supervised (lib/supervised-process.ts: a
+// watchdog, a stale one stopped, SIGTERM then SIGKILL, its model runners in its process group).
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -47,9 +47,15 @@ export class OllamaServer {
       logFile: this.logFile,
       recordFile: path.join(options.dataDir, 'ollama-server.json'),
       // A pid the OS reused is not ours: ours serves this installation's models folder.
-      isOurs: (pid) => commandLineOf(pid).includes('serve') && environmentOf(pid).split('\n').includes(`OLLAMA_MODELS=${this.modelsDir}`),
+      isOurs: (pid) => commandLineOf(pid).includes('serve') && this.servesOurModels(pid),
+      // Its model runners inherit the server's environment.
+      isOursInGroup: (pid) => this.servesOurModels(pid),
       env: this.environment(),
     });
+  }
+
+  private servesOurModels(pid: number): boolean {
+    return environmentOf(pid).split('\n').includes(`OLLAMA_MODELS=${this.modelsDir}`);
   }
 
   /** Stops an Ollama of this data folder that a crashed BabyBot left running (before anything asks whether one answers). */

@@ -1,8 +1,12 @@
-// The one way BabyBot runs a server of its own (the Temporal dev server, `ollama serve`):
-// spawned under a watchdog so a SIGKILLed BabyBot orphans nothing, its pid written to a
-// record file so the next start finds and stops one a crash left behind, its output in a
-// log file, stopped with SIGTERM and then SIGKILL. Each server adds only its arguments and
-// its own health check.
+// The one way BabyBot runs a server of its own (`ollama serve`): spawned under a watchdog so
+// a SIGKILLed BabyBot orphans nothing, its pid written to a record file so the next start
+// finds and stops one a crash left behind, its output in a log file, stopped with SIGTERM and
+// then SIGKILL. Each server adds only its arguments and its own health check.
+//
+// The watchdog leads a process group of its own (spawned detached), and the server and
+// everything it starts are in it: Ollama runs each model in an `ollama runner` child that
+// holds the model in memory and does not die with its server. A server that dies (SIGKILL,
+// a crash) or is stopped takes that group with it, so no runner is left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -14,6 +18,8 @@ import { isAlive } from './process-alive.js';
 // (stdin is kept as fd 3: a background job's own stdin is /dev/null.) The server writes
 // straight into the log file: a server whose output went through BabyBot would die of
 // SIGPIPE at its next line once BabyBot is gone, and never through BabyBot's event loop.
+// Once the server has exited, whatever it left in the group is ended (`kill 0`: the whole
+// group; the shell itself ignores that TERM and exits with the server's status).
 const WATCHDOG = `
 exec 3<&0
 "$@" </dev/null >&2 &
@@ -27,6 +33,8 @@ status=0
 # server that exits at once is still waited for, so its exit status is the watchdog's.)
 while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || break; done
 kill "$watcher" 2>/dev/null
+trap '' TERM
+kill -TERM 0 2>/dev/null
 exit $status
 `;
 
@@ -41,6 +49,11 @@ export interface SupervisedOptions {
   recordFile: string;
   /** Whether a live pid from an old record is this server (not a pid the OS reused for another program). */
   isOurs(pid: number): boolean;
+  /**
+   * Whether a live process of an old record's group is this server's (its runner), so a stale
+   * group is ended only where it is ours. Default: isOurs.
+   */
+  isOursInGroup?(pid: number): boolean;
 }
 
 /** What a running server wrote about itself; older records have more fields, which are ignored. */
@@ -48,6 +61,8 @@ interface ServerRecord {
   pid: number;
   /** The BabyBot process that runs it: while it lives, the server is not stale but in use. */
   owner?: number;
+  /** The watchdog's process group, which the server and its children share (records before it: none). */
+  group?: number;
 }
 
 export class SupervisedProcess {
@@ -66,12 +81,18 @@ export class SupervisedProcess {
     const child = spawn('sh', ['-c', WATCHDOG, `${path.basename(command)}-watchdog`, command, ...args], {
       stdio: ['pipe', 'pipe', logFd],
       env: this.options.env ?? process.env,
+      // A process group of its own (the watchdog leads it): stopped as one, and a Ctrl+C in
+      // BabyBot's terminal reaches BabyBot alone, which stops the server in its own order.
+      detached: true,
     });
     fs.closeSync(logFd);
     this.child = child;
     this.exitCode = undefined;
+    const group = child.pid;
     this.exited = new Promise((resolve) =>
       child.on('exit', (code) => {
+        // The watchdog ended the group with TERM; what ignored that is killed.
+        if (group) killGroup(group, 'SIGKILL');
         this.exitCode = code;
         resolve(code);
       }),
@@ -81,26 +102,27 @@ export class SupervisedProcess {
       child.once('error', (error) => reject(new Error(`${name} could not be started (${command}): ${error.message}`)));
       child.once('exit', (code) => reject(new Error(`${name} exited at once (code ${code}).\n${tailOf(logFile)}`)));
     });
-    const record: ServerRecord = { pid, owner: process.pid };
+    const record: ServerRecord = { pid, owner: process.pid, group };
     fs.writeFileSync(recordFile, JSON.stringify(record), { mode: 0o600 });
     return pid;
   }
 
-  /** SIGTERM, then SIGKILL after the grace period; resolves when the server has exited. */
+  /** SIGTERM, then SIGKILL to the whole group after the grace period; resolves when the server has exited. */
   async stop(graceMs = 10_000): Promise<void> {
     const child = this.child;
     if (!child || !this.exited) return;
     this.child = undefined;
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      // SIGKILL to the watchdog alone would leave the server running: the group goes.
+      const timer = setTimeout(() => child.pid && killGroup(child.pid, 'SIGKILL'), graceMs);
       await this.exited;
       clearTimeout(timer);
     }
     fs.rmSync(this.options.recordFile, { force: true });
   }
 
-  /** A server left by a BabyBot that crashed (its owner gone) holds the port and its files: stop it. */
+  /** A server left by a BabyBot that crashed (its owner gone) holds the port and its files: stop it, and what it started. */
   async stopStale(log: (line: string) => void): Promise<void> {
     const { recordFile, name } = this.options;
     let record: ServerRecord;
@@ -118,8 +140,46 @@ export class SupervisedProcess {
       while (isAlive(record.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (isAlive(record.pid)) process.kill(record.pid, 'SIGKILL');
     }
+    // Its runners outlive a server that died without stopping them: each of ours in its group.
+    if (Number.isInteger(record.group) && record.group! > 1) {
+      const ours = this.options.isOursInGroup ?? this.options.isOurs;
+      const left = groupMembers(record.group!).filter((pid) => pid !== process.pid && ours(pid));
+      if (left.length) log(`Stopping what ${name} of an earlier BabyBot left running (pid ${left.join(', ')}).`);
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    }
     fs.rmSync(recordFile, { force: true });
   }
+}
+
+/** Signals every process of a group; one that is gone already is no error. */
+function killGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // the group is empty
+  }
+}
+
+/** The live processes of a process group (Linux: /proc; elsewhere none are found). */
+export function groupMembers(group: number): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+  return entries.map(Number).filter((pid) => {
+    // /proc/PID/stat: "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
+    const stat = readProc(pid, 'stat');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[2]) === group;
+  });
 }
 
 /** A process's command line, or '' when it cannot be read. */
