@@ -14,6 +14,7 @@ import { ownerAuth, spawnBabyBot } from '../tests/support/babybot-process.js';
 import { freePort } from '../tests/support/ports.js';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/babybot.js');
+const ANSWER_WAIT_MS = 15 * 60_000;
 
 export async function run(): Promise<void> {
   const ollamaBin = process.env.BABYBOT_OLLAMA_BIN ?? onPath('ollama') ?? path.join(cacheBaseDir(), 'ollama-v0.17.4', 'ollama');
@@ -48,11 +49,13 @@ export async function run(): Promise<void> {
     const before = (await replies()).length;
     const began = performance.now();
     await fetch(`${http}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...ownerAuth }, body: JSON.stringify({ chat: 'main', text, id }) });
-    for (;;) {
+    // Bounded: a bench that never ends tells nothing (the 0.5B answered in 51-440 s on a loaded 2-core machine).
+    while (performance.now() - began < ANSWER_WAIT_MS) {
       const now = await replies();
       if (now.length > before) return { ms: performance.now() - began, text: now.at(-1)!.text };
       await new Promise((r) => setTimeout(r, 200));
     }
+    throw new Error(`No answer to "${text}" within ${ANSWER_WAIT_MS / 60_000} minutes: see ${env.DATA_DIR}/logs/ollama.log and the turn in the Temporal Web UI.`);
   };
 
   let began = performance.now();
