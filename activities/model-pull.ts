@@ -52,8 +52,12 @@ export function pullFailure(error: unknown, host: string, model: string, downloa
   // What to do first: the notice a person reads shows only its first 300 characters.
   return ApplicationFailure.nonRetryable(
     `The model ${model} is not available in Ollama, and ` +
-      (offline ? 'this machine looks offline: Ollama could not reach the model registry to pull it. ' : 'Ollama could not pull it. ') +
-      `Pull it where there is internet access (\`ollama pull ${model}\`), or set OLLAMA_MODEL to a model you have (\`ollama list\`). ` +
+      (offline
+        ? 'this machine looks offline: Ollama could not reach the model registry to pull it. ' +
+          `Use a GGUF file you have: \`babybot model import FILE\` creates ${model} from it; or set OLLAMA_MODEL to a model you have (\`ollama list\`). `
+        : 'Ollama could not pull it. ' +
+          `Pull it where there is internet access (\`ollama pull ${model}\`), import a GGUF file you have (\`babybot model import FILE\`), ` +
+          'or set OLLAMA_MODEL to a model you have (`ollama list`). ') +
       `Ollama said: ${message}`,
     'ModelNotAvailable',
   );

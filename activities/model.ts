@@ -315,7 +315,7 @@ function classify(error: unknown, deps: ModelDeps, forgetInfo: () => void, estim
     }
     return ApplicationFailure.nonRetryable(
       `The model ${deps.model} is not available in Ollama (${message}). Pull it with \`ollama pull ${deps.model}\` ` +
-        'or `babybot doctor --pull`, or set OLLAMA_MODEL to a model you have.',
+        'or `babybot doctor --pull`, import a GGUF file you have (`babybot model import FILE`), or set OLLAMA_MODEL to a model you have.',
       'ModelNotAvailable',
     );
   }

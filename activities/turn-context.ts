@@ -6,6 +6,7 @@ import { jidNormalizedUser } from '../channel/whatsapp/baileys.js';
 import { readContained, UnsafePathError } from '../lib/safe-fs.js';
 import type { Group, Store, StoredMessage } from '../lib/store/store.js';
 import type { ChatMessage, InboundMessage, TaskTurn } from '../contracts/types.js';
+import { isHostNotice } from '../contracts/delivery-keys.js';
 import { withTurnMedia } from './media/turn-media.js';
 import { HOST_NOTE_TAG } from '../contracts/host-notes.js';
 
@@ -132,7 +133,7 @@ function asChatMessage(message: StoredMessage, owners: Set<string>): ChatMessage
   return { role: 'user', content: `${MEMBER_TAG} ${message.sender}] ${asLabel(name)}: ${message.text}` };
 }
 
-/** The recent conversation up to the newest message of the turn; a task adds its prompt last. */
+/** The recent conversation up to the newest message of the turn, without BabyBot's notices; a task adds its prompt last. */
 export function conversation(
   store: Store,
   settings: PromptSettings,
@@ -146,6 +147,10 @@ export function conversation(
   const turnIds = new Set(messages.map((m) => m.id));
   const history = store
     .recentMessages(chat, settings.contextMessages, upto)
+    // BabyBot's own notices (a failed turn, "the model is not available…") are the host's
+    // words, not the model's: shown as its earlier replies, a small model repeats them as its
+    // answer (the 0.5B did, 1 in 10, after `babybot model import`). The person has read them.
+    .filter((m) => !(m.fromAssistant && isHostNotice(store.deliveryByMessageId(m.id)?.key)))
     .map((m) => withTurnMedia(store, m, asChatMessage(m, owners), turnIds));
   if (task) history.push({ role: 'user', content: `(Scheduled task ${task.taskId}) ${task.prompt}` });
   return history;

@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   'disk-walk': () => import('./disk-walk.bench.js'),
   prompt: () => import('./prompt.bench.js'),
   agent: () => import('./agent.bench.js'),
+  quickstart: () => import('./quickstart.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

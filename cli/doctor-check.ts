@@ -6,6 +6,11 @@ import type { Config } from '../lib/config.js';
 
 export interface DoctorFlags {
   pull?: boolean;
+  /**
+   * BabyBot's own Ollama, when `babybot start` would run one (nothing answers at the default
+   * OLLAMA_HOST): doctor runs it for its checks, or says why it cannot.
+   */
+  embeddedOllama?: { running: boolean; detail: string; fix?: string };
 }
 
 export type DoctorCheck = Check<[config: Config, flags: DoctorFlags]>;

@@ -12,6 +12,9 @@ import { describeModel, numCtxFor, readModelInfo, TOOL_MODELS_HINT } from '../ac
 import { pullModel } from '../activities/model-pull.js';
 import { ollamaAgent, ollamaClient } from '../activities/ollama-client.js';
 import { connectClient } from '../temporal/connect.js';
+import { findOllama } from '../lib/ollama-binary.js';
+import { ollamaAnswers, startOllama, wantsEmbeddedOllama, type OllamaService } from '../lib/ollama-server.js';
+import { onPath } from '../lib/executables.js';
 import { commandContext } from './context.js';
 import { pullProgressPrinter } from './pull-progress.js';
 import { sandboxCheck } from './sandbox-check.js';
@@ -79,6 +82,8 @@ const ollamaCheck: Check = {
   required: true,
   async run(config, flags) {
     const ollama = ollamaClient(config.OLLAMA_HOST, ollamaAgent(config.OLLAMA_HTTP_TIMEOUT));
+    const embedded = flags.embeddedOllama;
+    if (embedded && !embedded.running) return { ok: false, detail: embedded.detail, fix: embedded.fix };
     let version: string;
     try {
       version = (await withTimeout(ollama.version(), 3000)).version;
@@ -86,9 +91,12 @@ const ollamaCheck: Check = {
       return {
         ok: false,
         detail: `Ollama is not reachable at ${config.OLLAMA_HOST} (${(error as Error).message})`,
-        fix: `Install Ollama (https://ollama.com), start it with \`ollama serve\`, then \`ollama pull ${config.OLLAMA_MODEL}\`; or set OLLAMA_HOST to where it runs.`,
+        fix:
+          `Install Ollama (https://ollama.com), start it with \`ollama serve\`, then \`ollama pull ${config.OLLAMA_MODEL}\`; or set OLLAMA_HOST to where it runs` +
+          ' (or unset it, and BabyBot runs its own Ollama).',
       };
     }
+    const where = embedded ? `${embedded.detail}; ` : '';
     const { models } = await ollama.list();
     const wanted = config.OLLAMA_MODEL.includes(':') ? config.OLLAMA_MODEL : `${config.OLLAMA_MODEL}:latest`;
     let pulled = '';
@@ -96,8 +104,10 @@ const ollamaCheck: Check = {
       if (!flags.pull) {
         return {
           ok: false,
-          detail: `Ollama ${version} is running, but the model ${config.OLLAMA_MODEL} is not pulled`,
-          fix: `Run \`babybot doctor --pull\` or \`ollama pull ${config.OLLAMA_MODEL}\` (or set OLLAMA_MODEL to a tool-capable model you have).`,
+          detail: `${where}Ollama ${version} is running, but the model ${config.OLLAMA_MODEL} is not pulled`,
+          fix:
+            `Run \`babybot doctor --pull\` or \`ollama pull ${config.OLLAMA_MODEL}\`; without internet, import a GGUF file you have: ` +
+            `\`babybot model import FILE\` (it becomes ${config.OLLAMA_MODEL}). Or set OLLAMA_MODEL to a tool-capable model you have.`,
         };
       }
       const bar = pullProgressPrinter();
@@ -113,7 +123,7 @@ const ollamaCheck: Check = {
     // Capabilities are read, not assumed: tools, thinking, vision and the context window.
     const info = await readModelInfo(ollama, config.OLLAMA_MODEL);
     const described = describeModel(info, numCtxFor(info, config.OLLAMA_NUM_CTX));
-    return { ok: true, detail: `Ollama ${version} at ${config.OLLAMA_HOST}, model ${config.OLLAMA_MODEL}${pulled}: ${described}` };
+    return { ok: true, detail: `${where}Ollama ${version} at ${config.OLLAMA_HOST}, model ${config.OLLAMA_MODEL}${pulled}: ${described}` };
   },
 };
 
@@ -163,7 +173,9 @@ export async function runDoctor(config: Config, flags: DoctorFlags, write: (line
 
 export async function doctorCommand(flags: DoctorFlags): Promise<void> {
   const { config } = commandContext();
-  const healthy = await runDoctor(config, flags, (line) => process.stdout.write(`${line}\n`));
+  const { service, state } = await embeddedOllamaForDoctor(config);
+  const healthy = await runDoctor(config, { ...flags, embeddedOllama: state }, (line) => process.stdout.write(`${line}\n`));
+  await service?.stop();
   process.stdout.write(healthy ? 'BabyBot is ready to start.\n' : 'Fix the FAIL lines above, then run `babybot doctor` again.\n');
   process.exit(healthy ? 0 : 1);
 }
@@ -173,4 +185,36 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     promise,
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms).unref()),
   ]);
+}
+
+/**
+ * When `babybot start` would run its own Ollama, doctor runs it for its checks (it starts in
+ * about a second) so the model and its tools are checked where BabyBot will use them. It
+ * never builds one: it says that `start` will.
+ */
+async function embeddedOllamaForDoctor(config: Config): Promise<{ service?: OllamaService; state?: DoctorFlags['embeddedOllama'] }> {
+  if (!wantsEmbeddedOllama(config, await ollamaAnswers(config.OLLAMA_HOST))) return {};
+  let binary: string | undefined;
+  try {
+    binary = findOllama(config.OLLAMA_BIN);
+  } catch (error) {
+    return { state: { running: false, detail: (error as Error).message.split('\n')[0], fix: 'Set OLLAMA_BIN to an `ollama` binary, or unset it.' } };
+  }
+  if (!binary) {
+    return onPath('go')
+      ? { state: { running: false, detail: `nothing answers at ${config.OLLAMA_HOST} and no Ollama is installed; \`babybot start\` builds one with Go into the cache (minutes, once) and runs it`, fix: 'Run `babybot start` once, then `babybot doctor` again.' } }
+      : {
+          state: {
+            running: false,
+            detail: `nothing answers at ${config.OLLAMA_HOST}, no Ollama is installed, and no Go to build one`,
+            fix: 'Install Ollama (https://ollama.com) or Go (https://go.dev/dl); or set OLLAMA_HOST to a running Ollama.',
+          },
+        };
+  }
+  try {
+    const service = await startOllama(config, () => {});
+    return { service, state: { running: true, detail: `BabyBot's own Ollama (${binary}, models in ${service.modelsDir})` } };
+  } catch (error) {
+    return { state: { running: false, detail: (error as Error).message, fix: 'Fix what the line says, then `babybot doctor` again.' } };
+  }
 }

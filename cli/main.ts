@@ -6,6 +6,7 @@ import { chatCommand } from './chat.js';
 import { webCommand } from './web.js';
 import { doctorCommand } from './doctor.js';
 import { migrateEmbeddedCommand } from './migrate-embedded.js';
+import { modelCommand } from './model.js';
 import { sandboxBuildCommand } from './sandbox.js';
 import { replayCommand } from './replay.js';
 import { retryCommand } from './retry.js';
@@ -78,6 +79,7 @@ program
   .action(migrateEmbeddedCommand);
 
 program.addCommand(tasksCommand());
+program.addCommand(modelCommand());
 
 program.addCommand(whatsappCommand());
 program.addCommand(groupsCommand());

@@ -2,6 +2,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startBabyBot } from '../workers/composition-root.js';
 import { QUEUE_NAMES, type QueueName } from '../contracts/task-queue-names.js';
 import { commandContext, fail, stopOnSignals } from './context.js';
+import { pullProgressPrinter } from './pull-progress.js';
 import { UNSAFE_BANNER } from '../container/runtime/none.js';
 
 export interface StartFlags {
@@ -19,8 +20,14 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   const serve: QueueName[] = flags.only === 'channel' ? ['channel'] : [...QUEUE_NAMES];
   const started = Date.now();
   let app;
+  // A missing model is pulled at start (in the background): its progress as a bar.
+  const bar = pullProgressPrinter();
+  const pullProgress = (p: Parameters<typeof bar.update>[0]) => {
+    bar.update(p);
+    if (p.status === 'success') bar.done();
+  };
   try {
-    app = await startBabyBot(config, log, { serve });
+    app = await startBabyBot(config, log, { serve, pullProgress });
   } catch (error) {
     fail(`BabyBot could not start: ${(error as Error).message}`);
   }
@@ -31,7 +38,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
     `  Local API:        ${app.httpUrl}/api/health`,
     `  Temporal Web UI:  ${app.temporal.uiUrl ?? '(none: set TEMPORAL_UI_URL)'}`,
     `  Temporal server:  ${app.temporal.address} (${app.temporal.embedded ? `embedded, data in ${config.dataDir}` : 'external'})`,
-    `  Model:            ${config.OLLAMA_MODEL} at ${config.OLLAMA_HOST}`,
+    `  Model:            ${config.OLLAMA_MODEL} at ${config.OLLAMA_HOST}${app.ollama.embedded ? ` (BabyBot's own Ollama, models in ${app.ollama.modelsDir})` : ''}`,
     `  Sandbox:          ${config.CONTAINER_RUNTIME === 'none' ? UNSAFE_BANNER : `${config.CONTAINER_RUNTIME} runtime, image ${config.SANDBOX_IMAGE}`}`,
     'Press Ctrl+C to stop.',
   ];

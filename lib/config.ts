@@ -78,6 +78,12 @@ export const ConfigSchema = z.object({
   TEMPORAL_RETENTION: durationMs('30d'),
   OLLAMA_HOST: z.url('a URL such as http://127.0.0.1:11434').default('http://127.0.0.1:11434'),
   OLLAMA_MODEL: z.string().min(1).default('qwen2.5:7b'),
+  // An `ollama serve` of BabyBot's own, on loopback with its models under DATA_DIR: auto when
+  // OLLAMA_HOST is the default and nothing answers there; on: at OLLAMA_HOST (loopback) whenever
+  // nothing answers there; off: never (an Ollama that is not running is reported).
+  OLLAMA_EMBEDDED: onOffAuto,
+  // The `ollama` binary the embedded server runs; unset: the PATH's, else the one BabyBot builds with Go.
+  OLLAMA_BIN: z.string().min(1).optional(),
   OLLAMA_PULL: onOffAuto,
   // The model's context window for every step; default: the model's own (from /api/show), capped.
   OLLAMA_NUM_CTX: z.coerce.number().int().min(512, 'at least 512 tokens').max(1_048_576).optional(),

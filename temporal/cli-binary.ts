@@ -3,34 +3,15 @@
 // none exists (the only way to get it on machines that reach package registries only).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { cacheBaseDir, isExecutable, onPath } from '../lib/executables.js';
 
 /** The newest CLI release that `go install` accepts (later ones use a go.mod replace directive). */
 export const PINNED_CLI_VERSION = 'v1.5.1';
 export const CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 
 export function cacheBinDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.BABYBOT_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'babybot');
-  return path.join(base, 'bin');
-}
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
+  return path.join(cacheBaseDir(env), 'bin');
 }
 
 export class TemporalCliMissingError extends Error {

@@ -27,6 +27,8 @@ import { createGroupStarter, DEFAULT_TURNS_PER_RUN, queueGroupJob } from '../tem
 import { currentTurnOf, findGroupJob } from '../temporal/group-jobs.js';
 import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
+import { ollamaAnswers, startOllama, type OllamaService } from '../lib/ollama-server.js';
+import type { PullProgress } from '../activities/model-pull.js';
 import { TaskService } from '../tasks/task-service.js';
 import { QUEUE_NAMES, taskQueues, type QueueName } from '../contracts/task-queue-names.js';
 import { checkHealth } from './health.js';
@@ -53,6 +55,8 @@ export interface StartOptions {
    * the workflows queue too (default: true); the benchmark turns it off for its "before" figures.
    */
   localChannelSteps?: boolean;
+  /** Where the progress of pulling a missing model at start goes (`babybot start`: a progress bar). */
+  pullProgress?: (p: PullProgress) => void;
 }
 
 export interface BabyBot {
@@ -60,6 +64,8 @@ export interface BabyBot {
   store: Store;
   client: Client;
   temporal: TemporalServer;
+  /** The Ollama model steps use: OLLAMA_HOST's, or BabyBot's own started there (OLLAMA_EMBEDDED). */
+  ollama: OllamaService;
   httpUrl?: string;
   /** The owner's token every API request but the health check carries (see http-guard.ts). */
   httpToken?: string;
@@ -102,6 +108,12 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     stops.push(() => store.close());
     store.ensureMainGroup();
 
+    // Only a process that runs model steps runs an Ollama of its own; before Temporal, so a
+    // binary that will not start or a port in use is said at once.
+    const ollama = serve.includes('model')
+      ? await startOllama(config, (line) => log.info(line))
+      : { host: config.OLLAMA_HOST, embedded: false, stop: async () => {} };
+    stops.push(() => ollama.stop());
     const temporal = await startTemporalServer(config, log);
     stops.push(() => temporal.stop());
     const connection = await Connection.connect({ address: temporal.address });
@@ -182,6 +194,18 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
           required: true,
           run: () => ({ ok: workers.states.every((s) => s.endsWith(':RUNNING')), detail: workers.states.join(', ') }),
         },
+        ...(serve.includes('model')
+          ? [
+              {
+                name: 'ollama',
+                required: false,
+                run: async () => ({
+                  ok: await ollamaAnswers(ollama.host),
+                  detail: `${ollama.host} (${ollama.embedded ? "BabyBot's own" : 'external'}), model ${config.OLLAMA_MODEL}`,
+                }),
+              },
+            ]
+          : []),
         ...(whatsapp ? [{ name: 'whatsapp', required: false, run: () => whatsapp.health() }] : []),
         // A channel-only process runs no sandbox steps (its workers do): no engine to report.
         ...(served.includes('sandbox')
@@ -232,6 +256,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       const main = () => store.listGroups().find((g) => g.isMain);
       void prepareModel(config, log, {
         warmUp: served.includes('model'),
+        pullProgress: served.includes('model') ? options.pullProgress : undefined,
         signal: preparing.signal,
         tellOwner: withChannel
           ? async (key, text) => {
@@ -243,7 +268,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     }
 
     const webChatUrl = httpUrl && httpToken ? webChatLink(httpUrl, httpToken) : undefined;
-    return { config, store, client, temporal, httpUrl, httpToken, webChatUrl, inbound, whatsapp, workers, sandbox, health, stop };
+    return { config, store, client, temporal, ollama, httpUrl, httpToken, webChatUrl, inbound, whatsapp, workers, sandbox, health, stop };
   } catch (error) {
     await stop();
     throw error;

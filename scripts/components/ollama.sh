@@ -37,41 +37,13 @@ mkdir -p "$BIN_DIR" "$MODEL_DIR" "$STATE"
 log() { printf '[ollama] %s\n' "$*"; }
 
 install_debs() {
-  local missing=()
-  [ -e /usr/include/nlohmann/json.hpp ] || missing+=(nlohmann-json3-dev)
-  [ -e /usr/include/stb/stb_image.h ] || missing+=(libstb-dev)
-  command -v unzip >/dev/null || missing+=(unzip)
-  apt_install "install them (${missing[*]})." "${missing[@]}"
+  command -v unzip >/dev/null || apt_install "install unzip." unzip
 }
 
+# The build recipe is shared with `babybot start` (lib/ollama-binary.ts): one copy of it.
 build_ollama() {
-  [ -x "$OLLAMA" ] && return 0
-  command -v go >/dev/null || { echo "Go is needed to build Ollama ($OLLAMA_VERSION) and is not installed." >&2; exit 1; }
-  install_debs
-  local headers="$CACHE/ollama-headers"
-  if [ ! -e "$headers/miniaudio/miniaudio.h" ]; then
-    log "fetching miniaudio.h from the miniaudio sdist on PyPI"
-    local tmp
-    tmp=$(mktemp -d)
-    python3 -m pip download --quiet --no-binary :all: --no-deps -d "$tmp" miniaudio==1.71
-    tar -xzf "$tmp"/miniaudio-1.71.tar.gz -C "$tmp"
-    mkdir -p "$headers/miniaudio"
-    cp "$tmp/miniaudio-1.71/miniaudio/miniaudio.h" "$headers/miniaudio/"
-    rm -rf "$tmp"
-  fi
-  # Without these flags ggml's CPU code is baseline x86-64 and reads prompts 7x slower;
-  # -march=native fails to link here (AMX code the cgo build leaves out).
-  local flags="-O3"
-  if grep -q ' avx2 ' /proc/cpuinfo && grep -q ' fma ' /proc/cpuinfo; then
-    flags="-O3 -mavx -mavx2 -mfma -mf16c -mbmi2"
-  fi
-  log "building github.com/ollama/ollama@$OLLAMA_VERSION with Go (first time only, ~15 min on 2 cores)…"
-  local started=$SECONDS
-  CGO_ENABLED=1 CGO_CPPFLAGS="-I$headers" CGO_CFLAGS="$flags" CGO_CXXFLAGS="$flags" \
-    GOBIN="$BIN_DIR" GOFLAGS=-mod=mod \
-    go install "github.com/ollama/ollama@$OLLAMA_VERSION" 2>&1 | tail -n 20
-  [ -x "$OLLAMA" ] || { echo "building Ollama failed: no binary at $OLLAMA" >&2; exit 1; }
-  log "built $OLLAMA in $((SECONDS - started))s"
+  bash scripts/components/ollama-build.sh
+  [ -x "$OLLAMA" ] || { echo "no Ollama binary at $OLLAMA after the build" >&2; exit 1; }
 }
 
 fetch_model() {

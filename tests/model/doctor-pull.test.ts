@@ -47,6 +47,7 @@ describe('babybot doctor --pull', { timeout: 90_000 }, () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/FAIL Ollama and the model: The model qwen2\.5:7b is not available in Ollama, and this machine looks offline/);
     expect(stdout).toContain('ollama list');
+    expect(stdout).toContain('`babybot model import FILE` creates qwen2.5:7b from it');
   });
 
   it('pulls the missing model with a progress bar, then shows its capabilities', async () => {

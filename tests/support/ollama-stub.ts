@@ -53,6 +53,8 @@ export class OllamaStub {
   contextLength = 32768;
   /** When set, /api/pull fails with this error (as Ollama does offline), after "pulling manifest". */
   pullError?: string;
+  /** When set, /api/pull fails with this error halfway through the download (a connection cut). */
+  pullMidwayError?: string;
   /** Chats whose client went away before the answer was complete. */
   aborted = 0;
   /** Warm-ups: empty chats (load the model) and chats of a system prompt alone (read the shared prefix too). */
@@ -157,6 +159,11 @@ export class OllamaStub {
         if (this.pullError) {
           res.write(`${JSON.stringify({ status: 'pulling manifest' })}\n`);
           return void res.end(`${JSON.stringify({ error: this.pullError })}\n`);
+        }
+        if (this.pullMidwayError) {
+          res.write(`${JSON.stringify({ status: 'pulling manifest' })}\n`);
+          res.write(`${JSON.stringify({ status: 'downloading', digest: 'sha256:stub', total: 100, completed: 50 })}\n`);
+          return void res.end(`${JSON.stringify({ error: this.pullMidwayError })}\n`);
         }
         for (const [status, completed] of [['pulling manifest', 0], ['downloading', 50], ['downloading', 100], ['success', 100]] as const) {
           res.write(`${JSON.stringify({ status, digest: 'sha256:stub', total: 100, completed })}\n`);
