@@ -83,6 +83,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (chat, message_id)
   );
   `,
+  // 4: what a group's chat commands set (contracts/commands.ts), by folder: its own model
+  // (/model; null: OLLAMA_MODEL), where its conversation starts (/new, /compact: the turns
+  // read only messages after this seq), and the summary /compact wrote of what came before.
+  `
+  CREATE TABLE group_settings (
+    folder TEXT PRIMARY KEY,
+    model TEXT,
+    context_after_seq INTEGER NOT NULL DEFAULT 0,
+    summary TEXT,
+    summary_at TEXT
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
