@@ -4,7 +4,9 @@
 // One interface per task queue's set of activities.
 import type {
   AgentTurnResult,
+  ChatMessage,
   DeliveryRequest,
+  GroupCommand,
   GroupJob,
   InboundMessage,
   ModelChatInput,
@@ -12,6 +14,7 @@ import type {
   TaskTurn,
   ToolInvocation,
   TurnContext,
+  TurnFailure,
 } from './types.js';
 
 /** The channel task queue: the store, the group folders, the channels' sockets. */
@@ -23,6 +26,28 @@ export interface ChannelActivities {
   /** Where a queued job stands (a task run asks while it waits): held by its group, ended, or lost. */
   findGroupJob(input: FindGroupJobInput): Promise<GroupJobState>;
   runHostTool(invocation: ToolInvocation): Promise<string>;
+  /** The store's side of a chat command (/status, /new, /model, /compact's summary): its reply's text. */
+  answerCommand(input: AnswerCommandInput): Promise<string>;
+  /** What /compact asks the model: the conversation so far and the request for its summary. */
+  compactPrompt(input: CompactPromptInput): Promise<{ messages: ChatMessage[]; model?: string }>;
+}
+
+/** What the group knows that the store does not, for the command's answer. */
+export interface AnswerCommandInput {
+  folder: string;
+  command: GroupCommand;
+  /** /status: the turn running now and since when (ISO 8601), what is queued, the last failure. */
+  running?: { turnId: string; since: string };
+  queued?: { messages: number; jobs: number };
+  lastFailure?: TurnFailure;
+  /** /compact: the summary the model wrote. */
+  summary?: string;
+}
+
+export interface CompactPromptInput {
+  folder: string;
+  /** The /compact message: the conversation up to it is summarised. */
+  uptoSeq: number;
 }
 
 /**

@@ -230,7 +230,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
   const results = new Map<string, string>();
   let toolCalls = 0;
   for (let step = 1; step <= context.limits.maxSteps; step++) {
-    const reply = await askModel({ messages, tools: context.tools }, step);
+    const reply = await askModel({ messages, tools: context.tools, ...(context.model ? { model: context.model } : {}) }, step);
     messages.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { tool_calls: reply.toolCalls } : {}) });
     if (reply.toolCalls.length === 0) {
       const text = reply.content.trim();
@@ -334,7 +334,7 @@ function capped(text: string): string {
 /** The innermost readable cause of a failure: its type and a sentence a person understands. */
 function describeFailure(error: unknown): { type: string; message: string } {
   if (isCancellation(error)) {
-    return { type: 'TurnCancelled', message: 'the run was cancelled before it finished (from the Web UI or the command line).' };
+    return { type: 'TurnCancelled', message: 'the run was cancelled before it finished (by /stop in the chat, from the Web UI or the command line).' };
   }
   let current: unknown = error;
   while (current instanceof ActivityFailure && current.cause) current = current.cause;
