@@ -139,6 +139,25 @@ try {
   await save(client, 'repeated-call', await closedRun(client, turnWorkflowId('main', 'repeated-1')));
   // Three turns: the run continued as new, a closed run that holds the terminated turn.
   await save(client, 'group-terminated-turn', await closedRun(client, groupWorkflowId('main'), terminatedRun));
+
+  // The next run: chat commands, answered beside the running turn (updates). /status while a
+  // turn thinks, /stop cancels it, a message queued behind it is answered, /new, /model.
+  const commandsRun = (await client.workflow.getHandle(groupWorkflowId('main')).describe()).runId;
+  holding = undefined;
+  await post('stopped-1', 'Think about this forever');
+  await until('the turn to be thinking', () => holding !== undefined);
+  await post('queued-1', 'Hello after the stop');
+  await post('command-status', '/status');
+  await until('the status reply', () => bot.store.delivery(`command:command-status`)?.status === 'sent');
+  await post('command-stop', '/stop');
+  await save(client, 'stopped-turn', await closedRun(client, turnWorkflowId('main', 'stopped-1')));
+  // Set by the script's model while the turn thought (TypeScript cannot see that assignment).
+  (holding as { release: () => void } | undefined)?.release();
+  await post('command-new', '/new');
+  await post('command-model', '/model');
+  await closedRun(client, turnWorkflowId('main', 'queued-1'));
+  await post('plain-2', 'Hello again');
+  await save(client, 'group-commands', await closedRun(client, groupWorkflowId('main'), commandsRun));
 } finally {
   await bot.stop();
   await ollama.close();

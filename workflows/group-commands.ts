@@ -3,11 +3,12 @@
 // group's history (the Web UI shows the update, its input and the reply). The store's side
 // of a command is a channel activity, /compact's summary a model step; the reply goes out
 // through the one delivery path, keyed by the command's message, so a retry sends nothing twice.
-import { defineUpdate, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { defineUpdate, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ChannelActivities, ModelActivities } from '../contracts/activities.js';
 import { boundUtf8 } from '../contracts/bytes.js';
 import { COMMAND_DELIVERY_PREFIX, helpText, mayUse } from '../contracts/commands.js';
 import { messageKey } from '../contracts/ids.js';
+import { PATCHES } from '../contracts/patches.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
 import type { GroupCommand, TurnFailure } from '../contracts/types.js';
 
@@ -77,6 +78,9 @@ export function commandHandler(state: GroupState) {
     // Handed over again after a crash (a new run of the group has no update ids of the old one).
     if (state.handled.has(key)) return 'already answered';
     state.handled.add(key);
+    // Marks the run as one that answered commands: only runs with the marker hold their
+    // activities, so the deprecation window (docs/architecture.md) can tell them apart.
+    patched(PATCHES.chatCommands.id);
     let reply: string;
     if (IN_ORDER.has(command.name)) {
       const answered = settled.then(() => answer(state, command));
