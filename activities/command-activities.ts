@@ -31,6 +31,8 @@ export interface CommandDeps {
   /** The running turn's current step, from Temporal; undefined when none runs. */
   turnStep: (folder: string) => Promise<TurnStep | undefined>;
   runLink: (workflowId: string, runId: string) => string | undefined;
+  /** Loads a model a chat just chose and reads the shared prompt prefix, in the background, as at start. */
+  warmModel: (model: string) => void;
 }
 
 /** What /compact asks for: a summary the next turns can read instead of the messages. */
@@ -104,6 +106,8 @@ async function modelCommand(deps: CommandDeps, group: Group, command: GroupComma
     return `The model ${name} cannot call tools (Ollama does not report the "tools" capability for it), so nothing changed. Pick a model that can, for example ${TOOL_MODELS_HINT}.`;
   }
   deps.store.setGroupModel(target.folder, name === deps.defaultModel ? undefined : name);
+  // So the chat's next answer does not wait for the model to load.
+  deps.warmModel(name);
   return `${target.folder === group.folder ? 'This chat' : `The group ${target.folder}`} now uses the model ${name}, from the next answer on.`;
 }
 

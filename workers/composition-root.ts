@@ -125,6 +125,9 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     // What /model asks Ollama about a model a chat names.
     const modelAgent = ollamaAgent(config.OLLAMA_HTTP_TIMEOUT);
     stops.push(() => modelAgent.close());
+    // The model's capabilities and warm-up (at start, and for a model a chat chooses), stopped first when stopping.
+    const preparing = new AbortController();
+    stopTaking.push(() => preparing.abort());
     const channelActivities = createChannelActivities({
       store,
       outbound,
@@ -148,6 +151,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       defaultModel: config.OLLAMA_MODEL,
       modelInfo: (model) => readModelInfo(ollamaClient(config.OLLAMA_HOST, modelAgent, AbortSignal.timeout(30_000)), model),
       turnStep: (folder) => turnProgress(client, folder),
+      warmModel: (model) => void prepareModel({ ...config, OLLAMA_MODEL: model }, log, { warmUp: served.includes('model'), signal: preparing.signal }),
     });
     const toGroup = createGroupStarter(client, queues, turnsPerRun, served.includes('workflows') && (options.localChannelSteps ?? true));
     const mediaChannelActivities = createMediaChannelActivities({
@@ -236,8 +240,6 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
 
     if (withChannel || served.includes('model')) {
       // Capabilities logged (the owner told once when tools are off) and the model loaded, in the background.
-      const preparing = new AbortController();
-      stopTaking.push(() => preparing.abort());
       const main = () => store.listGroups().find((g) => g.isMain);
       void prepareModel(config, log, {
         warmUp: served.includes('model'),

@@ -1,9 +1,10 @@
 // /model: shows and sets a group's model, kept in the store; the group's next model step
 // asks that model (the stand-in records the name); a model Ollama lacks, or one without
 // the tools capability, is refused with the reason and nothing changes. Main sets another
-// group's model with /model <folder> <name>.
+// group's model with /model <folder> <name>. A model set is warmed up at once.
 import { describe, expect, it } from 'vitest';
 import { registerGroup } from '../../lib/group-registration.js';
+import { until } from '../faults/support/faults.js';
 import { useTestBot } from '../support/test-bot.js';
 
 describe('/model', () => {
@@ -26,6 +27,8 @@ describe('/model', () => {
     expect(texts.find((text) => text.startsWith('The model nosuch:7b'))).toMatch(/is not in Ollama .* Pull it first/);
     expect(texts).toContain('This chat now uses the model qwen2.5:14b, from the next answer on.');
     expect(bot.store.groupSettings('main').model).toBe('qwen2.5:14b');
+    // Loaded at once (the warm-up), so the next answer does not wait for it.
+    await until('the new model warmed up', () => ollama.lastWarmup?.model === 'qwen2.5:14b');
     // Commands ask no model.
     expect(ollama.requests).toHaveLength(0);
 

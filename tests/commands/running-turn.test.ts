@@ -1,7 +1,10 @@
 // Commands while a turn runs, on the real dev server and SQLite with the scripted model:
 // /status answers at once (it never waits behind the turn) naming the turn and its step,
-// and /stop cancels the turn: the model request ends on the stand-in's side, the turn shows
-// Cancelled, and a message queued behind it is still answered.
+// and /stop cancels the turn: the model request ends on the stand-in's side (a sandbox
+// command is killed), the turn shows Cancelled, and a message queued behind it is still answered.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandUpdate } from '../../workflows/group-commands.js';
 import { groupWorkflowId } from '../../contracts/ids.js';
@@ -59,5 +62,33 @@ describe('commands while a turn runs', () => {
     expect(lastStatus).toContain('Running: nothing.');
     expect(lastStatus).toMatch(new RegExp(`Last failure: ${turnId} at .* \\(TurnCancelled`));
     await pause(500);
+  });
+
+  it('/stop during a sandbox command ends the command', async () => {
+    const { bot, ollama } = t;
+    const marker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'babybot-stop-')), 'finished');
+    ollama.setScript((request) => {
+      if (request.messages.at(-1)?.role === 'tool') return { content: 'must not be asked' };
+      return /command/.test(lastUserText(request))
+        ? { toolCalls: [{ name: 'run_command', arguments: { command: `sleep 10; echo done > ${marker}` } }] }
+        : { content: `echo: ${lastUserText(request)}` };
+    });
+    const before = bot.replies('local:main').length;
+    const { id } = await bot.post('main', 'run a long command');
+    const turnId = `turn:main:${id}`;
+    await until('the command to run', async () => {
+      const history = await bot.client.workflow.getHandle(turnId).fetchHistory().catch(() => undefined);
+      return history?.events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runSandboxTool');
+    });
+    // Scheduled: give the worker a moment to start the command.
+    await pause(1000);
+    await bot.post('main', '/stop');
+    expect((await closedRun(bot.client, turnId)).status.name).toBe('CANCELLED');
+    const replies = await bot.waitForReplies('local:main', before + 2);
+    expect(replies.map((m) => m.text)).toContain(`Stopped ${turnId}.`);
+    // The command was killed: it never got to write its file (it would have by now).
+    await pause(11_000);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(ollama.requests.some((r) => r.messages.at(-1)?.role === 'tool')).toBe(false);
   });
 });
