@@ -16,6 +16,7 @@ import {
 } from '../contracts/activities.js';
 import { checkToolArguments, toolsFor } from '../contracts/tools/index.js';
 import type { DeliveryRequest, GroupJob, ToolInvocation, TurnContext } from '../contracts/types.js';
+import { createApprovalActivities, type ApprovalDeps } from './approval-activities.js';
 import { createCommandActivities, type CommandDeps } from './command-activities.js';
 import { deliver } from './delivery.js';
 import { boundHistory } from './history-bytes.js';
@@ -23,6 +24,10 @@ import { HOST_TOOL_HANDLERS, type HostToolDeps } from './host-tools/index.js';
 import { conversation, systemPrompt, timeNote, withGroupNote, withTimeNote, type PromptSettings } from './turn-context.js';
 
 export interface ChannelActivityDeps extends HostToolDeps, CommandDeps {
+  /** Hands the owner's answer to a waiting turn (its `approval` update). */
+  tellTurn: ApprovalDeps['tellTurn'];
+  /** Tools that wait for the owner in every group that is not main (APPROVE_TOOLS), and for how long (APPROVAL_TIMEOUT). */
+  approvals: { tools: string[]; timeoutMs: number };
   store: Store;
   prompt: PromptSettings;
   limits: TurnContext['limits'];
@@ -61,6 +66,7 @@ async function confirmTurnOrder(deps: ChannelActivityDeps, rerun: boolean | unde
 export function createChannelActivities(deps: ChannelActivityDeps): ChannelActivities {
   return {
     ...createCommandActivities(deps),
+    ...createApprovalActivities(deps),
     async loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext> {
       await confirmTurnOrder(deps, input.rerun);
       const group = deps.store.groupByFolder(input.folder);
@@ -92,6 +98,7 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
         history: withGroupNote(deps.prompt, group, boundHistory(withTimeNote(history, timeNote(deps.prompt, new Date()))), settings.summary),
         tools: toolsFor(group.isMain),
         ...(settings.model ? { model: settings.model } : {}),
+        ...approvalsOf(deps, group),
         limits: deps.limits,
       };
     },
@@ -151,6 +158,12 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
       return handler(deps, { ...invocation, args: check.args, group: trusted });
     },
   };
+}
+
+/** The tools whose calls wait for the owner in this group: its own list, and APPROVE_TOOLS unless it is main. */
+function approvalsOf(deps: ChannelActivityDeps, group: Group): { approve?: TurnContext['approve'] } {
+  const tools = [...new Set([...(deps.store.approveTools(group.folder) ?? []), ...(group.isMain ? [] : deps.approvals.tools)])];
+  return tools.length ? { approve: { tools, timeoutMs: deps.approvals.timeoutMs } } : {};
 }
 
 function firstSentence(text: string): string {

@@ -7,7 +7,7 @@
 /** The delivery key of a command's reply starts so: `command:<message key>`, one reply per command message. */
 export const COMMAND_DELIVERY_PREFIX = 'command:';
 
-export const COMMAND_NAMES = ['help', 'status', 'stop', 'new', 'compact', 'model'] as const;
+export const COMMAND_NAMES = ['help', 'status', 'stop', 'new', 'compact', 'model', 'approve', 'deny'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** A command's words after its name: a model name, a folder. More, or longer, is a message, not a command. */
@@ -48,6 +48,8 @@ export const WHO_MAY: Record<CommandName, string> = {
   new: 'the owner',
   compact: 'the owner',
   model: 'the owner (anyone may see the model with /model alone)',
+  approve: 'the owner',
+  deny: 'the owner',
 };
 
 const WHAT: Record<CommandName, string> = {
@@ -57,6 +59,8 @@ const WHAT: Record<CommandName, string> = {
   new: 'starts a fresh conversation: earlier messages are no longer read (memory stays)',
   compact: 'summarises the conversation so far into memory and continues from the summary',
   model: 'shows the model; /model <name> sets it for this chat',
+  approve: 'lets a tool call that waits for you run (/approve <number>)',
+  deny: 'refuses it (/deny <number>); the model is told',
 };
 
 export type Permission = { ok: true } | { ok: false; why: string };
@@ -72,7 +76,8 @@ export function mayUse(command: ParsedCommand, asker: CommandAsker): Permission 
 
 /** The /help answer: each command, what it does, and who may use it. */
 export function helpText(inMain: boolean): string {
-  const lines = COMMAND_NAMES.map((name) => `/${name}${name === 'model' ? ' [name]' : ''}: ${WHAT[name]}. Who: ${WHO_MAY[name]}.`);
+  const usage: Partial<Record<CommandName, string>> = { model: ' [name]', approve: ' <number>', deny: ' <number>' };
+  const lines = COMMAND_NAMES.map((name) => `/${name}${usage[name] ?? ''}: ${WHAT[name]}. Who: ${WHO_MAY[name]}.`);
   if (inMain) lines.push('In the main chat, /model <folder> <name> sets another group\'s model.');
   return ['Commands (send the command alone; no trigger word needed):', ...lines].join('\n');
 }

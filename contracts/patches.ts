@@ -61,6 +61,12 @@ export const PATCHES = {
     added: '2026-12-07',
     change: 'an empty final answer from the model is delivered as a short message saying so (and why), instead of nothing',
   },
+  approvals: {
+    id: 'approvals',
+    workflow: 'agentTurnWorkflow',
+    added: '2026-12-07',
+    change: "a tool call the group's policy names asks the owner (askApproval) and waits for the approval update or APPROVAL_TIMEOUT before it runs or is refused",
+  },
   repeatedCallNotRun: {
     id: 'repeated-call-not-run',
     workflow: 'agentTurnWorkflow',

@@ -179,6 +179,8 @@ export interface TurnContext {
   tools: string[];
   /** The group's own model (`/model`); absent: OLLAMA_MODEL. */
   model?: string;
+  /** Tools whose calls wait for the owner's yes (contracts/approvals.ts), and for how long at most. */
+  approve?: { tools: string[]; timeoutMs: number };
   limits: {
     maxSteps: number;
     modelTimeoutMs: number;

@@ -18,6 +18,8 @@ import { createLogger } from '../lib/logger.js';
 import { lastUserText, OllamaStub } from '../tests/support/ollama-stub.js';
 import { freePort } from '../tests/support/ports.js';
 import { startBabyBot } from '../workers/composition-root.js';
+import { decideApproval } from '../activities/approval-activities.js';
+import { tellWaitingTurn } from '../temporal/approvals.js';
 import { groupWorkflowId, turnWorkflowId } from '../contracts/ids.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
 import { taskQueues } from '../contracts/task-queue-names.js';
@@ -158,6 +160,14 @@ try {
   await closedRun(client, turnWorkflowId('main', 'queued-1'));
   await post('plain-2', 'Hello again');
   await save(client, 'group-commands', await closedRun(client, groupWorkflowId('main'), commandsRun));
+
+  // A call the group's policy names waits for the owner's approval, which comes as an update.
+  bot.store.setApproveTools('main', ['remember']);
+  await post('approved-1', 'Please remember that approvals work');
+  await until('the question', () => bot.store.waitingApprovals().length === 1);
+  const [question] = bot.store.waitingApprovals();
+  await decideApproval({ store: bot.store, tellTurn: (turn, decision) => tellWaitingTurn(client, turn, decision) }, { id: question.id, approved: true, by: 'record-histories' });
+  await save(client, 'approved-call', await closedRun(client, turnWorkflowId('main', 'approved-1')));
 } finally {
   await bot.stop();
   await ollama.close();

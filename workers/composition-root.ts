@@ -35,6 +35,7 @@ import { checkHealth } from './health.js';
 import { prepareModel } from './model-start.js';
 import { promptSettings } from './prompt-settings.js';
 import { turnProgress } from '../temporal/turn-progress.js';
+import { tellWaitingTurn } from '../temporal/approvals.js';
 import { createWorkerActivities, queueConcurrency } from './worker-activities.js';
 import { WorkerSet } from './worker-set.js';
 
@@ -151,6 +152,8 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       defaultModel: config.OLLAMA_MODEL,
       modelInfo: (model) => readModelInfo(ollamaClient(config.OLLAMA_HOST, modelAgent, AbortSignal.timeout(30_000)), model),
       turnStep: (folder) => turnProgress(client, folder),
+      tellTurn: (approval, decision) => tellWaitingTurn(client, approval, decision),
+      approvals: { tools: config.APPROVE_TOOLS, timeoutMs: config.APPROVAL_TIMEOUT },
       warmModel: (model) => void prepareModel({ ...config, OLLAMA_MODEL: model }, log, { warmUp: served.includes('model'), signal: preparing.signal }),
     });
     const toGroup = createGroupStarter(client, queues, turnsPerRun, served.includes('workflows') && (options.localChannelSteps ?? true));

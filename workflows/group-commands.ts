@@ -141,6 +141,14 @@ async function answer(state: GroupState, command: GroupCommand): Promise<string>
         if (!written.content.trim()) return 'The model wrote no summary, so nothing changed. Try /compact again, or /new.';
         return await ask({ summary: boundUtf8(written.content.trim(), 16_000) });
       }
+      case 'approve':
+      case 'deny': {
+        const id = Number(command.args[0]);
+        if (!Number.isInteger(id) || id <= 0 || command.args.length !== 1) return `Say which: /${command.name} <number>, as the question asked.`;
+        return await channel.decideApproval.executeWithOptions({ summary: `/${command.name} ${id}` }, [
+          { id, approved: command.name === 'approve', by: command.inMain ? 'the main chat' : `the owner in ${command.chat}` },
+        ]);
+      }
       default:
         return await ask();
     }

@@ -64,13 +64,15 @@ describe('who may use the commands', () => {
     say(ALICE, '/compact', 'A2');
     say(ALICE, '/model qwen2.5:14b', 'A3');
     say(ALICE, '/stop', 'A4');
-    const refusals = await sentToFamily(4);
+    say(ALICE, '/approve 1', 'A4b');
+    const refusals = await sentToFamily(5);
     expect(refusals).toEqual(
       expect.arrayContaining([
         'Only the owner may use /new here.',
         'Only the owner may use /compact here.',
         'Only the owner may use /model <name> here.',
         'Only the owner, and the member whose message started the running turn may use /stop here.',
+        'Only the owner may use /approve here.',
       ]),
     );
     // Nothing changed, and no model was asked.

@@ -125,6 +125,15 @@ export function stubActivities(folder: string, script: ModelScript, holds = new 
       async compactPrompt() {
         throw ApplicationFailure.nonRetryable('chat commands are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
       },
+      async askApproval() {
+        throw ApplicationFailure.nonRetryable('approvals are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
+      },
+      async endApproval() {
+        throw ApplicationFailure.nonRetryable('approvals are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
+      },
+      async decideApproval() {
+        throw ApplicationFailure.nonRetryable('approvals are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
+      },
       async runHostTool(invocation) {
         seen.tools.push(invocation);
         return `${invocation.tool}: done`;
