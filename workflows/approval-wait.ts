@@ -2,7 +2,7 @@
 // the turn asks in the main chat (a channel activity; the question's number), then waits on
 // a durable timer (APPROVAL_TIMEOUT) for its `approval` update, through restarts and deploys.
 // Approved, the call runs; denied or unanswered, the model is told why it did not.
-import { condition, defineUpdate, patched, setCurrentDetails, setHandler, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { CancellationScope, condition, defineUpdate, isCancellation, patched, setCurrentDetails, setHandler, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { ChannelActivities } from '../contracts/activities.js';
 import type { ApprovalDecision } from '../contracts/approvals.js';
 import { PATCHES } from '../contracts/patches.js';
@@ -29,7 +29,16 @@ export function approvals(context: Pick<TurnContext, 'group' | 'approve'>, chann
     const { id } = await channel.askApproval.executeWithOptions({ summary: `ask the owner: ${tool}` }, [question]);
     // The Web UI shows why the turn waits.
     setCurrentDetails(`Waiting for the owner's approval ${id} of ${tool}: /approve ${id} or /deny ${id} in the main chat, or \`babybot approvals approve ${id}\`.`);
-    const answered = await condition(() => decisions.has(id), policy.timeoutMs);
+    let answered: boolean;
+    try {
+      answered = await condition(() => decisions.has(id), policy.timeoutMs);
+    } catch (error) {
+      // Stopped while it waits (/stop, the Web UI): the question ends too, so a late answer is refused.
+      if (isCancellation(error)) {
+        await CancellationScope.nonCancellable(() => channel.endApproval.executeWithOptions({ summary: `approval ${id} ends with the turn` }, [{ id }])).catch(() => undefined);
+      }
+      throw error;
+    }
     setCurrentDetails('');
     const status = answered ? (decisions.get(id)!.approved ? 'approved' : 'denied') : (await channel.endApproval.executeWithOptions({ summary: `approval ${id} unanswered` }, [{ id }])).status;
     if (status === 'approved') return undefined;

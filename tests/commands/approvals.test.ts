@@ -76,6 +76,15 @@ describe('approvals', () => {
     await bot.groupIdle('family');
   });
 
+  it('/stop of a turn that waits ends its question: a late answer changes nothing', async () => {
+    await bot.post('family', 'please run kiwis');
+    const id = await questionFor('kiwis');
+    await bot.post('family', '/stop');
+    await until('the question to end with the turn', () => bot.store.approval(id)?.status === 'expired');
+    await bot.groupIdle('family');
+    expect(ollama.requests.some((r) => r.messages.at(-1)?.role === 'tool' && r.messages.some((m) => m.content.includes('please run kiwis')))).toBe(false);
+  });
+
   it('`babybot approvals list` and `deny` from a terminal do the same', async () => {
     await bot.post('family', 'please run figs');
     const id = await questionFor('figs');
