@@ -100,6 +100,17 @@ describe('approvals', () => {
     await bot.groupIdle('family');
   });
 
+  it('`babybot groups add --approve` sets a group\'s own list; an unknown tool is refused', async () => {
+    const cliEnv = testEnv(bot.dir, bot.namespace, ollama, env);
+    const refused = await babybotCli(['groups', 'add', 'local:garden', 'garden', '--approve', 'run_command,launch_rockets'], cliEnv);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--approve: not a tool: launch_rockets');
+    const added = await babybotCli(['groups', 'add', 'local:garden', 'garden', '--approve', 'send_file,run_command'], cliEnv);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('Calls of send_file, run_command there wait for your approval in the main chat.');
+    expect(bot.store.approveTools('garden')).toEqual(['send_file', 'run_command']);
+  });
+
   it('a member cannot answer: /approve is the owner\'s', async () => {
     // Local chats are the owner's; the refusal of a WhatsApp member is the same rule (tests/commands/members.test.ts).
     const { mayUse } = await import('../../contracts/commands.js');
