@@ -16,12 +16,18 @@ import {
 } from '../contracts/activities.js';
 import { checkToolArguments, toolsFor } from '../contracts/tools/index.js';
 import type { DeliveryRequest, GroupJob, ToolInvocation, TurnContext } from '../contracts/types.js';
+import { createApprovalActivities, type ApprovalDeps } from './approval-activities.js';
+import { createCommandActivities, type CommandDeps } from './command-activities.js';
 import { deliver } from './delivery.js';
 import { boundHistory } from './history-bytes.js';
 import { HOST_TOOL_HANDLERS, type HostToolDeps } from './host-tools/index.js';
 import { conversation, systemPrompt, timeNote, withGroupNote, withTimeNote, type PromptSettings } from './turn-context.js';
 
-export interface ChannelActivityDeps extends HostToolDeps {
+export interface ChannelActivityDeps extends HostToolDeps, CommandDeps {
+  /** Hands the owner's answer to a waiting turn (its `approval` update). */
+  tellTurn: ApprovalDeps['tellTurn'];
+  /** Tools that wait for the owner in every group that is not main (APPROVE_TOOLS), and for how long (APPROVAL_TIMEOUT). */
+  approvals: { tools: string[]; timeoutMs: number };
   store: Store;
   prompt: PromptSettings;
   limits: TurnContext['limits'];
@@ -59,6 +65,8 @@ async function confirmTurnOrder(deps: ChannelActivityDeps, rerun: boolean | unde
 
 export function createChannelActivities(deps: ChannelActivityDeps): ChannelActivities {
   return {
+    ...createCommandActivities(deps),
+    ...createApprovalActivities(deps),
     async loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext> {
       await confirmTurnOrder(deps, input.rerun);
       const group = deps.store.groupByFolder(input.folder);
@@ -79,17 +87,18 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
       }
       // "typing…" while the turn runs; the channel clears it when the reply is delivered.
       await deps.outbound.channelFor(group.jid)?.setTyping?.(group.jid, true);
+      // Where the conversation starts, its summary and the model: what the group's commands set.
+      const settings = deps.store.groupSettings(group.folder);
+      const history = conversation(deps.store, deps.prompt, group.jid, input.messages, input.task, settings.contextAfterSeq);
       return {
         group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox },
         system: systemPrompt(deps.prompt),
         // The history bounded in bytes (this result is a Temporal payload, and a chat can hold any
-        // amount); the host's note before it is bounded by its memory files' own limit.
-        history: withGroupNote(
-          deps.prompt,
-          group,
-          boundHistory(withTimeNote(conversation(deps.store, deps.prompt, group.jid, input.messages, input.task), timeNote(deps.prompt, new Date()))),
-        ),
+        // amount); the host's note before it is bounded by its memory files' own limit (and the summary's).
+        history: withGroupNote(deps.prompt, group, boundHistory(withTimeNote(history, timeNote(deps.prompt, new Date()))), settings.summary),
         tools: toolsFor(group.isMain),
+        ...(settings.model ? { model: settings.model } : {}),
+        ...approvalsOf(deps, group),
         limits: deps.limits,
       };
     },
@@ -149,6 +158,12 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
       return handler(deps, { ...invocation, args: check.args, group: trusted });
     },
   };
+}
+
+/** The tools whose calls wait for the owner in this group: its own list, and APPROVE_TOOLS unless it is main. */
+function approvalsOf(deps: ChannelActivityDeps, group: Group): { approve?: TurnContext['approve'] } {
+  const tools = [...new Set([...(deps.store.approveTools(group.folder) ?? []), ...(group.isMain ? [] : deps.approvals.tools)])];
+  return tools.length ? { approve: { tools, timeoutMs: deps.approvals.timeoutMs } } : {};
 }
 
 function firstSentence(text: string): string {

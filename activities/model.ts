@@ -65,7 +65,26 @@ export function keepAliveValue(keepAlive?: string): string | number | undefined 
   return /^-?\d+$/.test(keepAlive) ? Number(keepAlive) : keepAlive;
 }
 
+/**
+ * The model activities of a worker: a step asks the group's own model (`/model`, carried by
+ * the turn's context) or OLLAMA_MODEL. Each model keeps its own tokenizer estimate and
+ * capabilities; only OLLAMA_MODEL is pulled by a turn (a group's model was checked in Ollama
+ * when it was set).
+ */
 export function createModelActivities(deps: ModelDeps): ModelActivities {
+  const byModel = new Map<string, ModelActivities>();
+  const of = (model: string): ModelActivities => {
+    let activities = byModel.get(model);
+    if (!activities) byModel.set(model, (activities = modelActivitiesFor({ ...deps, model })));
+    return activities;
+  };
+  return {
+    chat: (input) => of(input.model ?? deps.model).chat(input),
+    pullModel: (input) => of(deps.model).pullModel(input),
+  };
+}
+
+function modelActivitiesFor(deps: ModelDeps): ModelActivities {
   // Per worker process: what this model's tokenizer does, and what the model can do.
   const estimate = new TokenEstimate();
   let info: { value: Promise<ModelInfo>; at: number } | undefined;

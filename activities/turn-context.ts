@@ -1,10 +1,10 @@
 // What the model is told at the start of a turn: who it is, what it remembers, the
 // conversation so far (including messages that did not call it, as context), and when it is.
 import path from 'node:path';
-import { linkedAccount } from '../channel/whatsapp/auth-state.js';
-import { jidNormalizedUser } from '../channel/whatsapp/baileys.js';
+import { isOwners, ownerIds } from '../channel/owner.js';
 import { readContained, UnsafePathError } from '../lib/safe-fs.js';
 import type { Group, Store, StoredMessage } from '../lib/store/store.js';
+import { COMMAND_DELIVERY_PREFIX, parseCommand } from '../contracts/commands.js';
 import type { ChatMessage, InboundMessage, TaskTurn } from '../contracts/types.js';
 import { isHostNotice } from '../contracts/delivery-keys.js';
 import { withTurnMedia } from './media/turn-media.js';
@@ -71,7 +71,7 @@ export function systemPrompt(settings: PromptSettings): string {
  * and the system prompt says only the opening note is the host's. The memory in it is
  * written by the group's own model, so it is the group's data, never the host's word.
  */
-export function groupNote(settings: PromptSettings, group: Group): string {
+export function groupNote(settings: PromptSettings, group: Group, summary?: string): string {
   const memory = readMemory(settings.groupsDir, group.folder);
   const globalMemory = readMemory(settings.groupsDir, 'global');
   // The name may be a WhatsApp group's subject, which any member can set: one line, no quotes.
@@ -82,13 +82,14 @@ export function groupNote(settings: PromptSettings, group: Group): string {
       : `${HOST_NOTE_TAG} This is ${chat}, a group chat: you may act only for this group.`,
     globalMemory && `What you remember across all chats (global memory):\n${globalMemory}`,
     memory && `What you remember about this chat (MEMORY.md):\n${memory}`,
+    summary && `A summary of this chat's earlier conversation (written at /compact; the messages it covers are not shown):\n${summary}`,
   ];
   return sections.filter(Boolean).join('\n\n');
 }
 
 /** The conversation a turn sends after the system prompt: the host's note, then the history. */
-export function withGroupNote(settings: PromptSettings, group: Group, history: ChatMessage[]): ChatMessage[] {
-  return [{ role: 'user', content: groupNote(settings, group) }, ...history];
+export function withGroupNote(settings: PromptSettings, group: Group, history: ChatMessage[], summary?: string): ChatMessage[] {
+  return [{ role: 'user', content: groupNote(settings, group, summary) }, ...history];
 }
 
 /** The line that ends the newest message: the time, which the system prompt leaves out. */
@@ -112,17 +113,6 @@ export function withTimeNote(history: ChatMessage[], note: string): ChatMessage[
 /** Starts every message of someone who is not the owner; the store, not the sender, decides who is. */
 export const MEMBER_TAG = '[member';
 
-/**
- * The owner's ids: the linked WhatsApp account (its phone number and LID forms). Local chats
- * are the owner's own (the HTTP API answers only them), so every message there is the owner's.
- */
-export function ownerIds(store: Store): Set<string> {
-  const me = linkedAccount(store) as { id: string; lid?: string } | undefined;
-  return new Set([me?.id, me?.lid].filter((id): id is string => !!id).map((id) => jidNormalizedUser(id)));
-}
-
-const isOwners = (message: StoredMessage, owners: Set<string>) => message.chat.startsWith('local:') || owners.has(message.sender);
-
 /** A display name as a label: one line, no brackets, short. */
 const asLabel = (name: string) => name.replace(/[\s[\]]+/g, ' ').trim().slice(0, 60) || '?';
 
@@ -133,24 +123,39 @@ function asChatMessage(message: StoredMessage, owners: Set<string>): ChatMessage
   return { role: 'user', content: `${MEMBER_TAG} ${message.sender}] ${asLabel(name)}: ${message.text}` };
 }
 
-/** The recent conversation up to the newest message of the turn, without BabyBot's notices; a task adds its prompt last. */
+/** A chat command or its answer: the group's controls, not the conversation, so the model never reads them. */
+function isCommandTraffic(store: Store, message: StoredMessage): boolean {
+  if (!message.fromAssistant) return parseCommand(message.text) !== undefined;
+  return store.deliveryByMessageId(message.id)?.key.startsWith(COMMAND_DELIVERY_PREFIX) ?? false;
+}
+
+/**
+ * The recent conversation up to the newest message of the turn, from where the group's
+ * conversation starts (/new, /compact), without BabyBot's notices and chat commands; a task
+ * adds its prompt last. A turn's own messages
+ * are read even when they came before that start (queued behind a turn when /new came).
+ */
 export function conversation(
   store: Store,
   settings: PromptSettings,
   chat: string,
   messages: InboundMessage[],
   task?: TaskTurn,
+  contextAfterSeq = 0,
 ): ChatMessage[] {
   if (task?.isolated) return [{ role: 'user', content: task.prompt }];
   const upto = messages.length ? Math.max(...messages.map((m) => m.seq)) : undefined;
+  const oldest = messages.length ? Math.min(...messages.map((m) => m.seq)) : Number.MAX_SAFE_INTEGER;
+  const after = Math.min(contextAfterSeq, oldest - 1);
   const owners = ownerIds(store);
   const turnIds = new Set(messages.map((m) => m.id));
   const history = store
-    .recentMessages(chat, settings.contextMessages, upto)
+    .recentMessages(chat, settings.contextMessages, upto, after)
     // BabyBot's own notices (a failed turn, "the model is not available…") are the host's
     // words, not the model's: shown as its earlier replies, a small model repeats them as its
     // answer (the 0.5B did, 1 in 10, after `babybot model import`). The person has read them.
     .filter((m) => !(m.fromAssistant && isHostNotice(store.deliveryByMessageId(m.id)?.key)))
+    .filter((m) => !isCommandTraffic(store, m))
     .map((m) => withTurnMedia(store, m, asChatMessage(m, owners), turnIds));
   if (task) history.push({ role: 'user', content: `(Scheduled task ${task.taskId}) ${task.prompt}` });
   return history;

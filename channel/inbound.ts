@@ -4,7 +4,10 @@
 // start hands over what is still pending.
 import type { Logger } from '../lib/logger.js';
 import type { Group, Media, NewMessage, Store, StoredMessage } from '../lib/store/store.js';
+import { parseCommand, type ParsedCommand } from '../contracts/commands.js';
+import type { GroupCommand } from '../contracts/types.js';
 import { untranscribedText } from './media/media-text.js';
+import { isOwners, ownerIds } from './owner.js';
 
 export interface IncomingMessage extends NewMessage {
   /** Which channel it came through: 'local', 'whatsapp'. */
@@ -31,6 +34,8 @@ export interface InboundDeps {
   assistantName: string;
   /** Gives a stored message to its group's workflow (signalWithStart). */
   handOver: (group: Group, message: StoredMessage) => Promise<void>;
+  /** Gives a chat command to its group's workflow (an update, answered beside the running turn). */
+  command: (group: Group, command: GroupCommand) => Promise<void>;
   log: Logger;
   /** Wait before handing over again after Temporal refused; doubles up to a minute. */
   retryDelayMs?: number;
@@ -61,6 +66,9 @@ export function whenAnswered(group: Pick<Group, 'isMain' | 'requiresTrigger' | '
   return group.requiresTrigger ? `when called with @${group.triggerWord ?? assistantName}` : 'every message';
 }
 
+/** The command a message is (a text message only: a photo's caption is a message). */
+const commandIn = (message: { text: string; media?: Media }) => (message.media ? undefined : parseCommand(message.text));
+
 /** A voice note that does not call the assistant: stored with its length, marked as never to be transcribed. */
 function untranscribed(incoming: IncomingMessage): IncomingMessage {
   const media = { ...incoming.media!, transcript: '' };
@@ -86,7 +94,9 @@ export class Inbound {
       lastMessageAt: incoming.timestamp,
     });
     const group = store.groupByJid(incoming.chat);
-    const triggered = group !== undefined && !incoming.fromAssistant && callsAssistant(group, incoming.text, this.deps.assistantName);
+    // A command needs no trigger word: it is for the group, not the model.
+    const triggered =
+      group !== undefined && !incoming.fromAssistant && (commandIn(incoming) !== undefined || callsAssistant(group, incoming.text, this.deps.assistantName));
     const kept = !triggered && awaitsTranscription(incoming.media) ? untranscribed(incoming) : incoming;
     const { inserted, message } = store.insertMessage(kept, triggered ? 'pending' : 'none', kept.media);
     // Stopping: a message still arriving is kept pending, handed over at the next start (first, in order).
@@ -117,7 +127,9 @@ export class Inbound {
 
   private async tryHandOver(group: Group, message: StoredMessage): Promise<boolean> {
     try {
-      await this.deps.handOver(group, message);
+      const command = commandIn(message);
+      if (command) await this.deps.command(group, this.asGroupCommand(group, message, command));
+      else await this.deps.handOver(group, message);
       this.deps.store.markHandedOff(message.chat, message.id);
       this.retryDelay = this.deps.retryDelayMs ?? 1000;
       return true;
@@ -129,6 +141,20 @@ export class Inbound {
       this.scheduleRetry();
       return false;
     }
+  }
+
+  /** Who asks is read from the store here, when the command arrives: the workflow decides with it. */
+  private asGroupCommand(group: Group, message: StoredMessage, command: ParsedCommand): GroupCommand {
+    return {
+      id: message.id,
+      chat: message.chat,
+      seq: message.seq,
+      sender: message.sender,
+      name: command.name,
+      args: command.args,
+      fromOwner: isOwners(message, ownerIds(this.deps.store)),
+      inMain: group.isMain,
+    };
   }
 
   private scheduleRetry(): void {

@@ -3,6 +3,7 @@
 // answers, the group's workflow and tasks follow (temporal/group-lifecycle.ts).
 import type { Client } from '@temporalio/client';
 import { Command } from 'commander';
+import { parseApproveTools } from '../contracts/approvals.js';
 import type { Config } from '../lib/config.js';
 import { RegistrationError, registerGroup, unregisterGroup } from '../lib/group-registration.js';
 import { Store } from '../lib/store/store.js';
@@ -24,6 +25,7 @@ export function groupsCommand(): Command {
     .option('--name <name>', "a display name (default: the chat's own name)")
     .option('--trigger <word>', 'the word that calls BabyBot, used as @WORD (default: ASSISTANT_NAME)')
     .option('--no-trigger', 'answer every message in this chat, not only when called')
+    .option('--approve <tools>', 'tools whose calls wait for your yes in the main chat, e.g. run_command,send_file (APPROVE_TOOLS adds to it for groups that are not main)')
     .action(groupsAddCommand);
   command.command('remove').description('unregister a group (its folder stays on disk)').argument('<folder>').action(groupsRemoveCommand);
   return command;
@@ -78,11 +80,18 @@ export function groupsListCommand(): void {
 export interface AddFlags {
   name?: string;
   trigger?: string | boolean;
+  approve?: string;
 }
 
 export async function groupsAddCommand(jid: string, folder: string, flags: AddFlags): Promise<void> {
   const { store, assistantName, config } = openStore();
   try {
+    let approve: string[] | undefined;
+    try {
+      approve = flags.approve === undefined ? undefined : parseApproveTools(flags.approve);
+    } catch (error) {
+      fail(`--approve: ${(error as Error).message}`);
+    }
     const group = registerGroup(store, {
       jid,
       folder,
@@ -91,9 +100,11 @@ export async function groupsAddCommand(jid: string, folder: string, flags: AddFl
       triggerWord: typeof flags.trigger === 'string' ? flags.trigger : undefined,
       requiresTrigger: flags.trigger !== false,
     });
+    if (approve) store.setApproveTools(group.folder, approve.length ? approve : undefined);
     process.stdout.write(
       terminalText(`Registered ${group.name} (${group.jid}) in the folder "${group.folder}": BabyBot answers ${whenAnswered(group, assistantName)}.`) + '\n',
     );
+    if (approve?.length) process.stdout.write(`Calls of ${approve.join(', ')} there wait for your approval in the main chat.\n`);
     await followInTemporal(
       config,
       store,

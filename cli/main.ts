@@ -1,5 +1,6 @@
 // The `babybot` command: one verb per thing a person does with BabyBot.
 import { Command } from 'commander';
+import { approvalsCommand } from './approvals.js';
 import { groupsCommand } from './groups.js';
 import { whatsappCommand } from './whatsapp.js';
 import { chatCommand } from './chat.js';
@@ -80,6 +81,7 @@ program
 
 program.addCommand(tasksCommand());
 program.addCommand(modelCommand());
+program.addCommand(approvalsCommand());
 
 program.addCommand(whatsappCommand());
 program.addCommand(groupsCommand());

@@ -2,9 +2,12 @@
 // implementations: a workflow sees only these signatures (and so imports nothing from
 // activities/), and each implementation in activities/ is checked against its interface.
 // One interface per task queue's set of activities.
+import type { ApprovalDecision } from './approvals.js';
 import type {
   AgentTurnResult,
+  ChatMessage,
   DeliveryRequest,
+  GroupCommand,
   GroupJob,
   InboundMessage,
   ModelChatInput,
@@ -12,6 +15,7 @@ import type {
   TaskTurn,
   ToolInvocation,
   TurnContext,
+  TurnFailure,
 } from './types.js';
 
 /** The channel task queue: the store, the group folders, the channels' sockets. */
@@ -23,6 +27,46 @@ export interface ChannelActivities {
   /** Where a queued job stands (a task run asks while it waits): held by its group, ended, or lost. */
   findGroupJob(input: FindGroupJobInput): Promise<GroupJobState>;
   runHostTool(invocation: ToolInvocation): Promise<string>;
+  /** The store's side of a chat command (/status, /new, /model, /compact's summary): its reply's text. */
+  answerCommand(input: AnswerCommandInput): Promise<string>;
+  /** What /compact asks the model: the conversation so far and the request for its summary. */
+  compactPrompt(input: CompactPromptInput): Promise<{ messages: ChatMessage[]; model?: string }>;
+  /** Asks the owner, in the main chat, whether a tool call may run: once per call (its key); the question's number. */
+  askApproval(input: AskApprovalInput): Promise<{ id: number; status: ApprovalState }>;
+  /** Ends a question nobody answered in time: expired, unless an answer was stored just before (then that answer). */
+  endApproval(input: { id: number }): Promise<{ status: ApprovalState }>;
+  /** /approve, /deny: stores the owner's answer and hands it to the waiting turn (the `approval` update); the reply's text. */
+  decideApproval(input: ApprovalDecision): Promise<string>;
+}
+
+export type ApprovalState = 'waiting' | 'approved' | 'denied' | 'expired';
+
+export interface AskApprovalInput {
+  /** The turn's run and the call's place in it: a retried step asks once. */
+  key: string;
+  folder: string;
+  turnId: string;
+  runId: string;
+  tool: string;
+  args: Record<string, unknown>;
+}
+
+/** What the group knows that the store does not, for the command's answer. */
+export interface AnswerCommandInput {
+  folder: string;
+  command: GroupCommand;
+  /** /status: the turn running now and since when (ISO 8601), what is queued, the last failure. */
+  running?: { turnId: string; since: string };
+  queued?: { messages: number; jobs: number };
+  lastFailure?: TurnFailure;
+  /** /compact: the summary the model wrote. */
+  summary?: string;
+}
+
+export interface CompactPromptInput {
+  folder: string;
+  /** The /compact message: the conversation up to it is summarised. */
+  uptoSeq: number;
 }
 
 /**

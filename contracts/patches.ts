@@ -41,6 +41,14 @@ export const PATCHES = {
     added: '2026-12-07',
     change: 'a turn terminated while it runs (it told no one) is told to its chat by the group, once, before the group goes on',
   },
+  chatCommands: {
+    id: 'chat-commands',
+    workflow: 'groupWorkflow',
+    added: '2026-12-07',
+    change:
+      'chat commands arrive as the `command` update and are answered beside the running turn (channel and model activities, a delivery); ' +
+      'a running turn waits in a cancellation scope of its own, which /stop cancels',
+  },
   taskRunChecksGroup: {
     id: 'task-run-checks-its-group',
     workflow: 'scheduledTaskWorkflow',
@@ -52,6 +60,12 @@ export const PATCHES = {
     workflow: 'agentTurnWorkflow',
     added: '2026-12-07',
     change: 'an empty final answer from the model is delivered as a short message saying so (and why), instead of nothing',
+  },
+  approvals: {
+    id: 'approvals',
+    workflow: 'agentTurnWorkflow',
+    added: '2026-12-07',
+    change: "a tool call the group's policy names asks the owner (askApproval) and waits for the approval update or APPROVAL_TIMEOUT before it runs or is refused",
   },
   repeatedCallNotRun: {
     id: 'repeated-call-not-run',

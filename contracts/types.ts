@@ -1,5 +1,6 @@
 // The data that crosses between the channel, workflows and activities. Plain JSON, small,
 // so every input and result reads well in the Temporal Web UI.
+import type { CommandName } from './commands.js';
 
 /**
  * A message handed to a group's workflow: a reference to the stored message (stored first,
@@ -52,6 +53,35 @@ export interface GroupWorkflowInput {
   turnTimeoutMs?: number;
   /** An idle run continues as new once it is this old (DEFAULT_RUN_MAX_AGE_MS when absent). */
   runMaxAgeMs?: number;
+  /** The group's last failed turn, for /status, carried across continue-as-new. */
+  lastFailure?: TurnFailure;
+}
+
+/** A turn that failed (or was stopped), as /status names it: its run, its cause. */
+export interface TurnFailure {
+  turnId: string;
+  runId: string;
+  type: string;
+  /** Bounded: the start of the cause's message. */
+  message: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+/**
+ * A chat command (contracts/commands.ts) on its way to the group's workflow: a reference to
+ * the stored message, the parsed command, and who asks as the channel read it from the store.
+ */
+export interface GroupCommand {
+  id: string;
+  chat: string;
+  seq: number;
+  sender: string;
+  name: CommandName;
+  /** At most 2 words of at most 200 characters (parseCommand). */
+  args: string[];
+  fromOwner: boolean;
+  inMain: boolean;
 }
 
 export type TurnKind = 'message' | 'task';
@@ -149,6 +179,10 @@ export interface TurnContext {
   system: string;
   history: ChatMessage[];
   tools: string[];
+  /** The group's own model (`/model`); absent: OLLAMA_MODEL. */
+  model?: string;
+  /** Tools whose calls wait for the owner's yes (contracts/approvals.ts), and for how long at most. */
+  approve?: { tools: string[]; timeoutMs: number };
   limits: {
     maxSteps: number;
     modelTimeoutMs: number;
@@ -161,6 +195,8 @@ export interface ModelChatInput {
   tools: string[];
   /** The main group's turn: its tools are shown with their main-only fields (another group, another chat). */
   main?: boolean;
+  /** The group's own model; absent: the worker's OLLAMA_MODEL. */
+  model?: string;
 }
 
 /** How a model wrote tool calls into its answer's text instead of Ollama's tool_calls. */

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseApproveTools } from '../contracts/approvals.js';
 import { whatsappJid } from '../contracts/chat-ids.js';
 import { BUILTIN_SKILLS_DIR } from './package-paths.js';
 import { parseDuration } from './duration.js';
@@ -122,6 +123,21 @@ export const ConfigSchema = z.object({
   // Groups other than main: at most this many tasks, none more often than TASK_MIN_INTERVAL.
   TASKS_PER_GROUP: positiveInt(10),
   TASK_MIN_INTERVAL: durationMs('5m'),
+  // Tools whose calls wait for the owner's yes in every group that is not main (comma-separated,
+  // e.g. run_command,send_file; a group's own list from `groups add --approve` adds to it), and
+  // how long a call waits for the answer before it is not run.
+  APPROVE_TOOLS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parseApproveTools(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  APPROVAL_TIMEOUT: durationMs('24h'),
   // How often a task run waiting for its turn checks that its group still holds it (a group
   // terminated, reset or migrated meanwhile never says the turn ended): then it queues it again.
   GROUP_JOB_CHECK: durationMs('5m'),

@@ -18,6 +18,8 @@ import { createLogger } from '../lib/logger.js';
 import { lastUserText, OllamaStub } from '../tests/support/ollama-stub.js';
 import { freePort } from '../tests/support/ports.js';
 import { startBabyBot } from '../workers/composition-root.js';
+import { decideApproval } from '../activities/approval-activities.js';
+import { tellWaitingTurn } from '../temporal/approvals.js';
 import { groupWorkflowId, turnWorkflowId } from '../contracts/ids.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
 import { taskQueues } from '../contracts/task-queue-names.js';
@@ -152,6 +154,33 @@ try {
   await save(client, 'call-as-text', await closedRun(client, turnWorkflowId('main', 'text-call-1')));
   // Three turns: the run continued as new, a closed run that holds the terminated turn.
   await save(client, 'group-terminated-turn', await closedRun(client, groupWorkflowId('main'), terminatedRun));
+
+  // The next run: chat commands, answered beside the running turn (updates). /status while a
+  // turn thinks, /stop cancels it, a message queued behind it is answered, /new, /model.
+  const commandsRun = (await client.workflow.getHandle(groupWorkflowId('main')).describe()).runId;
+  holding = undefined;
+  await post('stopped-1', 'Think about this forever');
+  await until('the turn to be thinking', () => holding !== undefined);
+  await post('queued-1', 'Hello after the stop');
+  await post('command-status', '/status');
+  await until('the status reply', () => bot.store.delivery(`command:command-status`)?.status === 'sent');
+  await post('command-stop', '/stop');
+  await save(client, 'stopped-turn', await closedRun(client, turnWorkflowId('main', 'stopped-1')));
+  // Set by the script's model while the turn thought (TypeScript cannot see that assignment).
+  (holding as { release: () => void } | undefined)?.release();
+  await post('command-new', '/new');
+  await post('command-model', '/model');
+  await closedRun(client, turnWorkflowId('main', 'queued-1'));
+  await post('plain-2', 'Hello again');
+  await save(client, 'group-commands', await closedRun(client, groupWorkflowId('main'), commandsRun));
+
+  // A call the group's policy names waits for the owner's approval, which comes as an update.
+  bot.store.setApproveTools('main', ['remember']);
+  await post('approved-1', 'Please remember that approvals work');
+  await until('the question', () => bot.store.waitingApprovals().length === 1);
+  const [question] = bot.store.waitingApprovals();
+  await decideApproval({ store: bot.store, tellTurn: (turn, decision) => tellWaitingTurn(client, turn, decision) }, { id: question.id, approved: true, by: 'record-histories' });
+  await save(client, 'approved-call', await closedRun(client, turnWorkflowId('main', 'approved-1')));
 } finally {
   await bot.stop();
   await ollama.close();

@@ -1,14 +1,15 @@
 // Hands a stored message to its group's workflow with signalWithStart: the workflow is
 // started if it is not running, and the message is queued either way. Task runs and
 // retried turns take the same way in, as jobs.
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { Group, StoredMessage } from '../lib/store/store.js';
 import { groupWorkflow, jobSignal, messageSignal } from '../workflows/group.js';
+import { commandUpdate, commandUpdateId } from '../workflows/group-commands.js';
 import { groupWorkflowId } from '../contracts/ids.js';
 import { messageRef } from '../contracts/message-ref.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
 import type { TaskQueues } from '../contracts/task-queue-names.js';
-import type { GroupJob, GroupWorkflowInput } from '../contracts/types.js';
+import type { GroupCommand, GroupJob, GroupWorkflowInput } from '../contracts/types.js';
 
 /** Turns per group workflow run before continue-as-new (tests lower it). */
 export const DEFAULT_TURNS_PER_RUN = 100;
@@ -58,4 +59,25 @@ export async function queueGroupJob(
     signal: jobSignal,
     signalArgs: [job],
   });
+}
+
+/**
+ * Gives a chat command to the group's workflow as an update (started with it when the group is
+ * not running): answered beside the running turn, never queued behind it. Returns once the
+ * workflow has accepted it (it is then in the group's history); the reply is the workflow's to
+ * deliver. The update id is the command's message, so handing it over again is one update.
+ */
+export function createCommandSender(client: Client, queues: TaskQueues, turnsPerRun: number) {
+  return async (group: Group, command: GroupCommand): Promise<void> => {
+    const startWorkflowOperation = new WithStartWorkflowOperation(groupWorkflow, {
+      ...startOptions(queues, group, turnsPerRun),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    await client.workflow.startUpdateWithStart(commandUpdate, {
+      args: [command],
+      updateId: commandUpdateId(group.folder, command),
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+      startWorkflowOperation,
+    });
+  };
 }

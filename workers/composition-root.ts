@@ -11,6 +11,8 @@ import { createMediaChannelActivities } from '../activities/media/voice-note-don
 import { mediaAwareHandOver } from '../channel/media/media-handover.js';
 import { createVoiceNoteStarter } from '../temporal/voice-note-starter.js';
 import { deliver } from '../activities/delivery.js';
+import { readModelInfo } from '../activities/model-info.js';
+import { ollamaAgent, ollamaClient } from '../activities/ollama-client.js';
 import { guardSettings, installToken, webChatLink } from '../lib/http-guard.js';
 import { HttpServer, webChatPage, type HealthReport } from '../channel/http-server.js';
 import { Inbound } from '../channel/inbound.js';
@@ -23,7 +25,7 @@ import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { closeDataFolders } from '../lib/private-folder.js';
 import { Store } from '../lib/store/store.js';
-import { createGroupStarter, DEFAULT_TURNS_PER_RUN, queueGroupJob } from '../temporal/group-starter.js';
+import { createCommandSender, createGroupStarter, DEFAULT_TURNS_PER_RUN, queueGroupJob } from '../temporal/group-starter.js';
 import { currentTurnOf, findGroupJob } from '../temporal/group-jobs.js';
 import { runLink } from '../temporal/namespace.js';
 import { startTemporalServer, type TemporalServer } from '../temporal/server.js';
@@ -35,6 +37,7 @@ import { checkHealth } from './health.js';
 import { prepareModel } from './model-start.js';
 import { promptSettings } from './prompt-settings.js';
 import { turnProgress } from '../temporal/turn-progress.js';
+import { tellWaitingTurn } from '../temporal/approvals.js';
 import { createWorkerActivities, queueConcurrency } from './worker-activities.js';
 import { WorkerSet } from './worker-set.js';
 
@@ -132,6 +135,12 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     // In the router before the workers poll, so a reply waiting for WhatsApp finds its channel.
     const whatsapp = withChannel ? createWhatsAppChannel(config, store, log, options.whatsapp) : undefined;
     if (whatsapp) outbound.add(whatsapp);
+    // What /model asks Ollama about a model a chat names.
+    const modelAgent = ollamaAgent(config.OLLAMA_HTTP_TIMEOUT);
+    stops.push(() => modelAgent.close());
+    // The model's capabilities and warm-up (at start, and for a model a chat chooses), stopped first when stopping.
+    const preparing = new AbortController();
+    stopTaking.push(() => preparing.abort());
     const channelActivities = createChannelActivities({
       store,
       outbound,
@@ -152,6 +161,12 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       findGroupJob: (input) => findGroupJob(client, input),
       currentTurnOf: (folder) => currentTurnOf(client, folder),
       groupJobCheckMs: config.GROUP_JOB_CHECK,
+      defaultModel: config.OLLAMA_MODEL,
+      modelInfo: (model) => readModelInfo(ollamaClient(config.OLLAMA_HOST, modelAgent, AbortSignal.timeout(30_000)), model),
+      turnStep: (folder) => turnProgress(client, folder),
+      tellTurn: (approval, decision) => tellWaitingTurn(client, approval, decision),
+      approvals: { tools: config.APPROVE_TOOLS, timeoutMs: config.APPROVAL_TIMEOUT },
+      warmModel: (model) => void prepareModel({ ...config, OLLAMA_MODEL: model }, log, { warmUp: served.includes('model'), signal: preparing.signal }),
     });
     const toGroup = createGroupStarter(client, queues, turnsPerRun, served.includes('workflows') && (options.localChannelSteps ?? true));
     const mediaChannelActivities = createMediaChannelActivities({
@@ -219,6 +234,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
         assistantName: config.ASSISTANT_NAME,
         // A voice note is transcribed first (its own workflow), then handed to the group.
         handOver: mediaAwareHandOver({ store, toGroup, toVoiceNote: createVoiceNoteStarter(client, queues) }),
+        command: createCommandSender(client, queues, turnsPerRun),
         log,
       });
       stopTaking.push(() => inbound!.stop());
@@ -251,8 +267,6 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
 
     if (withChannel || served.includes('model')) {
       // Capabilities logged (the owner told once when tools are off) and the model loaded, in the background.
-      const preparing = new AbortController();
-      stopTaking.push(() => preparing.abort());
       const main = () => store.listGroups().find((g) => g.isMain);
       void prepareModel(config, log, {
         warmUp: served.includes('model'),

@@ -27,6 +27,7 @@ import {
   type ModelActivities,
   type SandboxActivities,
 } from '../contracts/activities.js';
+import { approvals } from './approval-wait.js';
 import { modelSteps } from './model-step.js';
 import { boundUtf8 } from '../contracts/bytes.js';
 import { ANSWER_NOW_NOTE } from '../contracts/host-notes.js';
@@ -137,7 +138,9 @@ export async function agentTurnWorkflow(input: AgentTurnInput): Promise<AgentTur
     );
     const activities = turnActivities(context.limits, context.group.isMain);
     const chat = context.group.chat;
-    const answer = await withinBound(turnBoundMs(context.limits), () => runConversation(context, activities, rerun));
+    // A call that waits for the owner may wait APPROVAL_TIMEOUT on top of the turn's own bound.
+    const bound = turnBoundMs(context.limits) + (context.approve?.timeoutMs ?? 0);
+    const answer = await withinBound(bound, () => runConversation(context, activities, rerun));
     if (answer.reply) {
       // Keyed by this run: a retried delivery sends nothing twice (also when the local attempt
       // sent it and the channel queue's attempt follows); a Reset or retried run answers anew.
@@ -226,13 +229,18 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
   const messages: ChatMessage[] = [{ role: 'system', content: context.system }, ...context.history];
   // Pulls the model first when it is missing; fails the turn (user told) when it grows too large.
   const askModel = modelSteps(activities.model, queuesOf(workflowInfo().taskQueue).model);
+  // Calls the group's policy names wait for the owner's yes (approval-wait.ts).
+  const approved = approvals(context, activities.channel);
   // What each call of this turn returned, by tool and arguments: a small model asks again for
   // what it already has, and would loop until the step limit.
   const results = new Map<string, string>();
   let toolCalls = 0;
   let repeats = 0;
   for (let step = 1; step <= context.limits.maxSteps; step++) {
-    const reply = await askModel({ messages, tools: context.tools, ...(context.group.isMain ? { main: true } : {}) }, step);
+    const reply = await askModel(
+      { messages, tools: context.tools, ...(context.group.isMain ? { main: true } : {}), ...(context.model ? { model: context.model } : {}) },
+      step,
+    );
     messages.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { tool_calls: reply.toolCalls } : {}) });
     if (reply.toolCalls.length === 0) {
       const text = reply.content.trim();
@@ -254,7 +262,8 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
         messages.push({ role: 'tool', tool_name: call.function.name, content: repeatedCallNote(call.function.name, earlier) });
         continue;
       }
-      const result = capped(await runTool(call, context, turnId, activities, rerun));
+      const refused = call.rejected || !offeredPlace(call.function.name, context.tools) ? undefined : await approved(call.function.name, call.function.arguments ?? {});
+      const result = capped(refused ?? (await runTool(call, context, turnId, activities, rerun)));
       if (!call.rejected) results.set(key, result);
       messages.push({ role: 'tool', tool_name: call.function.name, content: result });
     }
@@ -358,7 +367,7 @@ function capped(text: string): string {
 /** The innermost readable cause of a failure: its type and a sentence a person understands. */
 function describeFailure(error: unknown): { type: string; message: string } {
   if (isCancellation(error)) {
-    return { type: 'TurnCancelled', message: 'the run was cancelled before it finished (from the Web UI or the command line).' };
+    return { type: 'TurnCancelled', message: 'the run was cancelled before it finished (by /stop in the chat, from the Web UI or the command line).' };
   }
   let current: unknown = error;
   while (current instanceof ActivityFailure && current.cause) current = current.cause;

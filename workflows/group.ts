@@ -29,6 +29,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { agentTurnWorkflow } from './agent-turn.js';
+import { commandHandler, commandUpdate, type RunningTurn } from './group-commands.js';
 import type { ChannelActivities, TurnFailedNotice } from '../contracts/activities.js';
 import { boundUtf8 } from '../contracts/bytes.js';
 import { messageKey, messageTurnWorkflowId, turnWorkflowId } from '../contracts/ids.js';
@@ -36,7 +37,7 @@ import { asRef, nextBatch, QUEUE_MAX_BYTES, refBytes } from '../contracts/messag
 import { PATCHES } from '../contracts/patches.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
-import type { AgentTurnInput, AgentTurnResult, GroupJob, GroupWorkflowInput, InboundMessage, JobOutcome } from '../contracts/types.js';
+import type { AgentTurnInput, AgentTurnResult, GroupJob, GroupWorkflowInput, InboundMessage, JobOutcome, TurnFailure } from '../contracts/types.js';
 
 export const messageSignal = defineSignal<[InboundMessage]>('message');
 /** A task run or a `babybot retry` asking for a turn in this group's queue. */
@@ -90,10 +91,12 @@ interface TurnToStart {
   summary: string;
   /** The group's bound on the turn (its run timeout). */
   timeoutMs: number;
+  /** Who sent the message that started it: that member may /stop it. */
+  starter?: string;
 }
 
 type Ended = { ok: true; result: AgentTurnResult } | { ok: false; type: string; message: string };
-type Started = { kind: 'ended'; outcome: Ended } | { kind: 'already-ran' } | { kind: 'not-started' };
+type Started = { kind: 'ended'; outcome: Ended; runId: string } | { kind: 'already-ran' } | { kind: 'not-started' };
 
 export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
   // A queue carried from a run recorded before references holds full texts: references from here on.
@@ -107,6 +110,8 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
   let queueBytes = queue.reduce((sum, message) => sum + refBytes(message), 0);
   const refused = { count: 0, notices: 0 };
   let current: string | undefined;
+  let running: RunningTurn | undefined;
+  let lastFailure: TurnFailure | undefined = input.lastFailure;
 
   // Handlers only enqueue: the main loop below does the work, one turn at a time.
   setHandler(messageSignal, (signalled) => {
@@ -129,6 +134,18 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
     jobs.push(job);
   });
   setHandler(queueQuery, () => ({ queued: queue.map((m) => m.id), jobs: jobs.map((j) => j.turnId), current }));
+  // Chat commands are answered beside the running turn, never queued behind it (group-commands.ts).
+  setHandler(
+    commandUpdate,
+    commandHandler({
+      folder: input.folder,
+      running: () => running,
+      queued: () => ({ messages: queue.length, jobs: jobs.length }),
+      lastFailure: () => lastFailure,
+      handled,
+    }),
+  );
+  const track = (turn: RunningTurn | undefined) => (running = turn);
 
   // One timer per run, to its maximum age, never cancelled (a condition's own timeout would
   // add two events per turn). Asked at every wait, not once: a run started before the patch
@@ -163,7 +180,7 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
       if (runJob) {
         const job = jobs[0];
         current = job.turnId;
-        started = await runTurn({ ...job, timeoutMs: turnTimeoutMs });
+        started = await runTurn({ ...job, timeoutMs: turnTimeoutMs }, track);
         if (started.kind !== 'not-started') {
           jobs.shift();
           handled.add(job.id);
@@ -191,7 +208,9 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
             },
             summary: boundUtf8(preview(first), 100),
             timeoutMs: turnTimeoutMs,
+            starter: first.sender,
           },
+          track,
           // Marked handled only once the turn has started, so a start that fails loses nothing.
           () => {
             for (const message of batch) {
@@ -201,6 +220,9 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
             }
           },
         );
+      }
+      if (started.kind === 'ended' && !started.outcome.ok) {
+        lastFailure = { turnId: current, runId: started.runId, type: started.outcome.type, message: boundUtf8(started.outcome.message, 300), at: new Date().toISOString() };
       }
       current = undefined;
       if (started.kind === 'not-started') {
@@ -225,6 +247,7 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
     queue,
     jobs,
     handled: [...handled].slice(-HANDLED_MEMORY),
+    ...(lastFailure ? { lastFailure } : {}),
   });
 }
 
@@ -248,11 +271,18 @@ async function tellRefused(folder: string, refused: { count: number; notices: nu
   );
 }
 
-/** Starts one turn as a child and waits for it; onStarted runs as soon as the child exists. */
-async function runTurn(turn: TurnToStart, onStarted?: () => void): Promise<Started> {
+/**
+ * Starts one turn as a child and waits for it; onStarted runs as soon as the child exists.
+ * While it runs, `track` holds how a /stop cancels it: the wait for it runs in a scope of its
+ * own, so cancelling that scope cancels the child (which tells its chat) and not the group.
+ */
+async function runTurn(turn: TurnToStart, track: (running: RunningTurn | undefined) => void, onStarted?: () => void): Promise<Started> {
+  // A child is cancelled with the scope it was started in: the group's own cancellation reaches
+  // it through this scope's parent, a /stop through this scope alone.
+  const waiting = new CancellationScope();
   let child;
   try {
-    child = await startChild(agentTurnWorkflow, {
+    child = await waiting.run(() => startChild(agentTurnWorkflow, {
       workflowId: turn.turnId,
       args: [turn.input],
       // A turn that already ran (a redelivery after continue-as-new) is not run again; a
@@ -265,7 +295,7 @@ async function runTurn(turn: TurnToStart, onStarted?: () => void): Promise<Start
       // The group's bound on the turn, kept by the server: it holds even when the turn's own
       // code cannot run (its workflow tasks failing on a bug, a payload, a bad deploy).
       workflowRunTimeout: turn.timeoutMs,
-    });
+    }));
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       // The same turn id ran or runs already (a redelivery): its messages are being answered.
@@ -277,8 +307,10 @@ async function runTurn(turn: TurnToStart, onStarted?: () => void): Promise<Start
     return { kind: 'not-started' };
   }
   onStarted?.();
+  track({ turnId: turn.turnId, since: Date.now(), starter: turn.starter, stop: () => waiting.cancel() });
+  const runId = child.firstExecutionRunId;
   try {
-    return { kind: 'ended', outcome: { ok: true, result: await child.result() } };
+    return { kind: 'ended', outcome: { ok: true, result: await waiting.run(() => child.result()) }, runId };
   } catch (error) {
     const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
     if (cause instanceof TimeoutFailure) {
@@ -290,7 +322,7 @@ async function runTurn(turn: TurnToStart, onStarted?: () => void): Promise<Start
         { key: `timeout:${turn.turnId}:${child.firstExecutionRunId}`, folder: turn.input.folder, workflowId: turn.turnId, runId: child.firstExecutionRunId, reason: message },
         `tell ${turn.input.folder}: ${turn.turnId} timed out`,
       );
-      return { kind: 'ended', outcome: { ok: false, type: 'TurnTimedOut', message } };
+      return { kind: 'ended', outcome: { ok: false, type: 'TurnTimedOut', message }, runId };
     }
     if (cause instanceof TerminatedFailure && patched(PATCHES.terminatedTurnTold.id)) {
       // Terminated from the Web UI or the command line: the turn's code never runs again, so it told no one; the group does.
@@ -306,10 +338,12 @@ async function runTurn(turn: TurnToStart, onStarted?: () => void): Promise<Start
       );
     }
     // The turn has already told the user and shows as Failed in the Web UI; the group goes on.
-    const type = cause instanceof ApplicationFailure ? (cause.type ?? 'TurnFailed') : 'TurnFailed';
+    const type = cause instanceof ApplicationFailure ? (cause.type ?? 'TurnFailed') : isCancellation(cause) ? 'TurnCancelled' : 'TurnFailed';
     const message = (cause as Error | undefined)?.message ?? String(error);
     log.warn('turn failed', { turn: turn.turnId, error: message });
-    return { kind: 'ended', outcome: { ok: false, type, message } };
+    return { kind: 'ended', outcome: { ok: false, type, message }, runId };
+  } finally {
+    track(undefined);
   }
 }
 

@@ -1,8 +1,8 @@
 // The delivery log: each reply keyed by its turn's run, so a retry never sends it twice.
-import { GroupStore } from './groups.js';
+import { ApprovalStore } from './approvals.js';
 import type { Media, NewMessage, StoredMessage } from './messages.js';
 
-export class DeliveryStore extends GroupStore {
+export class DeliveryStore extends ApprovalStore {
   // ---- deliveries ----
 
   delivery(key: string): { key: string; chat: string; messageId: string; status: 'sending' | 'sent' } | undefined {

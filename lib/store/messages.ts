@@ -286,11 +286,11 @@ export class MessageStore extends StoreDatabase {
     return rows.map(toMessage);
   }
 
-  /** The last `limit` messages of the chat up to and including `uptoSeq`, oldest first. */
-  recentMessages(chat: string, limit: number, uptoSeq = Number.MAX_SAFE_INTEGER): StoredMessage[] {
+  /** The last `limit` messages of the chat after `afterSeq` up to and including `uptoSeq`, oldest first. */
+  recentMessages(chat: string, limit: number, uptoSeq = Number.MAX_SAFE_INTEGER, afterSeq = 0): StoredMessage[] {
     const rows = this.db
-      .prepare('SELECT * FROM messages WHERE chat = ? AND seq <= ? ORDER BY seq DESC LIMIT ?')
-      .all(chat, uptoSeq, limit) as MessageRow[];
+      .prepare('SELECT * FROM messages WHERE chat = ? AND seq <= ? AND seq > ? ORDER BY seq DESC LIMIT ?')
+      .all(chat, uptoSeq, afterSeq, limit) as MessageRow[];
     return rows.reverse().map(toMessage);
   }
 }

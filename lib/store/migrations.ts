@@ -83,6 +83,39 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (chat, message_id)
   );
   `,
+  // 4: what a group's chat commands set (contracts/commands.ts), by folder: its own model
+  // (/model; null: OLLAMA_MODEL), where its conversation starts (/new, /compact: the turns
+  // read only messages after this seq), and the summary /compact wrote of what came before.
+  `
+  CREATE TABLE group_settings (
+    folder TEXT PRIMARY KEY,
+    model TEXT,
+    context_after_seq INTEGER NOT NULL DEFAULT 0,
+    summary TEXT,
+    summary_at TEXT
+  );
+  `,
+  // 5: approvals. A group's own list of tools that wait for the owner's yes (JSON array;
+  // null: only APPROVE_TOOLS, for groups that are not main), and every question asked: its
+  // number is what the owner answers (/approve 7), its key the turn's run and call, so a
+  // retried step asks once.
+  `
+  ALTER TABLE group_settings ADD COLUMN approve_tools TEXT;
+  CREATE TABLE approvals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    folder TEXT NOT NULL,
+    turn_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting', 'approved', 'denied', 'expired')),
+    asked_at TEXT NOT NULL,
+    decided_at TEXT,
+    decided_by TEXT
+  );
+  CREATE INDEX approvals_waiting ON approvals (status) WHERE status = 'waiting';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

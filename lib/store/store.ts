@@ -9,6 +9,8 @@ import { WhatsAppAuthStore } from './whatsapp-auth.js';
 
 export { SchemaTooNewError } from './database.js';
 export type { Group } from './groups.js';
+export type { GroupSettings } from './group-settings.js';
+export type { Approval, ApprovalStatus } from './approvals.js';
 export type { Chat, Handoff, Media, MediaKind, NewMessage, StoredMessage } from './messages.js';
 
 export class Store extends WhatsAppAuthStore {

@@ -47,6 +47,9 @@ describe('WhatsApp media in', () => {
       store,
       assistantName: 'Baby',
       handOver: async (_group: Group, m: StoredMessage) => void handedOver.push(m),
+      command: async () => {
+        throw new Error('no command in these media tests');
+      },
       log: createLogger('silent'),
     });
     storeLinkedCreds(store);

@@ -36,6 +36,14 @@ describe('recorded histories', () => {
     );
   });
 
+  it('cover chat commands: updates answered beside a turn, a turn stopped by /stop', () => {
+    expect(files).toEqual(expect.arrayContaining(['group-commands', 'stopped-turn'].map((name) => path.join('2026-12-07c', `${name}.json`))));
+  });
+
+  it('cover approvals: a call that waited for the owner and ran', () => {
+    expect(files).toContain(path.join('2026-12-07d', 'approved-call.json'));
+  });
+
   it.each(files)('%s replays against the current workflow code', async (file) => {
     const history = readHistoryFile(path.join(HISTORIES, file));
     const outcome = await replayHistory(bundle, history, workflowIdOf(history, file));

@@ -119,6 +119,21 @@ export function stubActivities(folder: string, script: ModelScript, holds = new 
       async findGroupJob() {
         throw ApplicationFailure.nonRetryable('findGroupJob is for task runs, which these tests do not start', 'NotStubbed');
       },
+      async answerCommand() {
+        throw ApplicationFailure.nonRetryable('chat commands are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
+      },
+      async compactPrompt() {
+        throw ApplicationFailure.nonRetryable('chat commands are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
+      },
+      async askApproval() {
+        throw ApplicationFailure.nonRetryable('approvals are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
+      },
+      async endApproval() {
+        throw ApplicationFailure.nonRetryable('approvals are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
+      },
+      async decideApproval() {
+        throw ApplicationFailure.nonRetryable('approvals are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
+      },
       async runHostTool(invocation) {
         seen.tools.push(invocation);
         return `${invocation.tool}: done`;
