@@ -103,7 +103,11 @@ export class SupervisedProcess {
       child.once('exit', (code) => reject(new Error(`${name} exited at once (code ${code}).\n${tailOf(logFile)}`)));
     });
     const record: ServerRecord = { pid, owner: process.pid, group };
-    fs.writeFileSync(recordFile, JSON.stringify(record), { mode: 0o600 });
+    // Written whole, then renamed: `doctor`, a second BabyBot or a restart reading it meanwhile
+    // sees the old record or the new one, never half a file.
+    const temp = `${recordFile}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify(record), { mode: 0o600 });
+    fs.renameSync(temp, recordFile);
     return pid;
   }
 

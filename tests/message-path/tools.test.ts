@@ -38,7 +38,7 @@ describe('tool calls', () => {
     await t.bot.post('main', 'launch');
     await t.bot.waitForReplies('local:main', 3);
     const result = toolResults(t.ollama.requests[before + 1]).at(-1)!;
-    expect(result).toMatch(/there is no tool named "launch_rockets"\. The tools you can call are: .*send_message.*remember/);
+    expect(result).toMatch(/there is no tool named "launch_rockets"\. The tools you can call are: .*remember.*run_command.*send_message.*register_group/);
   });
 
   it('remember writes MEMORY.md, and the next turn is told what it remembers', async () => {
