@@ -9,6 +9,7 @@ import type { ChatMessage, GroupCommand } from '../contracts/types.js';
 import type { Group, Store } from '../lib/store/store.js';
 import type { TaskService } from '../tasks/task-service.js';
 import { boundHistory } from './history-bytes.js';
+import { ollamaStatus } from './ollama-client.js';
 import { TOOL_MODELS_HINT, type ModelInfo } from './model-info.js';
 import { conversation, withGroupNote, type PromptSettings } from './turn-context.js';
 
@@ -33,6 +34,8 @@ export interface CommandDeps {
   runLink: (workflowId: string, runId: string) => string | undefined;
   /** Loads a model a chat just chose and reads the shared prompt prefix, in the background, as at start. */
   warmModel: (model: string) => void;
+  /** OLLAMA_PULL is not off: /model may pull a model Ollama lacks. */
+  mayPull: boolean;
 }
 
 /** What /compact asks for: a summary the next turns can read instead of the messages. */
@@ -67,6 +70,24 @@ export function createCommandActivities(deps: CommandDeps) {
       }
     },
 
+    /**
+     * /model <name>: the name to pull first, when Ollama answers that it does not have it (404)
+     * and pulling is allowed; otherwise undefined, and answerCommand gives the reply (shown,
+     * set, refused, or Ollama unreachable).
+     */
+    async modelToPull(input: { folder: string; command: GroupCommand }): Promise<string | undefined> {
+      const group = groupOf(input.folder);
+      if (!deps.mayPull) return undefined;
+      const chosen = chosenModel(deps, group, input.command);
+      if (typeof chosen !== 'object' || chosen.name === undefined) return undefined;
+      try {
+        await deps.modelInfo(chosen.name);
+        return undefined;
+      } catch (error) {
+        return ollamaStatus(error) === 404 ? chosen.name : undefined;
+      }
+    },
+
     async compactPrompt(input: CompactPromptInput): Promise<{ messages: ChatMessage[]; model?: string }> {
       const group = groupOf(input.folder);
       const settings = deps.store.groupSettings(group.folder);
@@ -85,11 +106,9 @@ export function createCommandActivities(deps: CommandDeps) {
 
 /** /model: shows the group's model; `/model <name>` sets it, `/model <folder> <name>` (main) another group's. */
 async function modelCommand(deps: CommandDeps, group: Group, command: GroupCommand): Promise<string> {
-  const [first, second] = command.args;
-  const target = second !== undefined ? deps.store.groupByFolder(first) : group;
-  if (second !== undefined && !command.inMain) return 'Only the main chat may set another group\'s model: here, /model <name> sets this chat\'s.';
-  if (!target) return `There is no registered group "${first}". The folders are: ${deps.store.listGroups().map((g) => g.folder).join(', ')}.`;
-  const name = second ?? first;
+  const chosen = chosenModel(deps, group, command);
+  if (typeof chosen === 'string') return chosen;
+  const { target, name } = chosen;
   const current = deps.store.groupSettings(target.folder).model;
   if (name === undefined) {
     return current
@@ -109,6 +128,15 @@ async function modelCommand(deps: CommandDeps, group: Group, command: GroupComma
   // So the chat's next answer does not wait for the model to load.
   deps.warmModel(name);
   return `${target.folder === group.folder ? 'This chat' : `The group ${target.folder}`} now uses the model ${name}, from the next answer on.`;
+}
+
+/** Which group and model a /model command names, or the reply refusing it. */
+function chosenModel(deps: CommandDeps, group: Group, command: GroupCommand): { target: Group; name?: string } | string {
+  const [first, second] = command.args;
+  const target = second !== undefined ? deps.store.groupByFolder(first) : group;
+  if (second !== undefined && !command.inMain) return 'Only the main chat may set another group\'s model: here, /model <name> sets this chat\'s.';
+  if (!target) return `There is no registered group "${first}". The folders are: ${deps.store.listGroups().map((g) => g.folder).join(', ')}.`;
+  return { target, name: second ?? first };
 }
 
 async function status(deps: CommandDeps, group: Group, input: AnswerCommandInput): Promise<string> {

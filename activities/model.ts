@@ -80,7 +80,8 @@ export function createModelActivities(deps: ModelDeps): ModelActivities {
   };
   return {
     chat: (input) => of(input.model ?? deps.model).chat(input),
-    pullModel: (input) => of(deps.model).pullModel(input),
+    // A turn pulls only OLLAMA_MODEL; /model pulls the model it names (checked with the owner's command).
+    pullModel: (input) => of(input.forCommand ? input.model : deps.model).pullModel(input),
   };
 }
 

@@ -29,6 +29,8 @@ export interface ChannelActivities {
   runHostTool(invocation: ToolInvocation): Promise<string>;
   /** The store's side of a chat command (/status, /new, /model, /compact's summary): its reply's text. */
   answerCommand(input: AnswerCommandInput): Promise<string>;
+  /** /model <name>: the model to pull first (Ollama lacks it and OLLAMA_PULL allows it), else undefined. */
+  modelToPull(input: { folder: string; command: GroupCommand }): Promise<string | undefined>;
   /** What /compact asks the model: the conversation so far and the request for its summary. */
   compactPrompt(input: CompactPromptInput): Promise<{ messages: ChatMessage[]; model?: string }>;
   /** Asks the owner, in the main chat, whether a tool call may run: once per call (its key); the question's number. */
@@ -141,6 +143,8 @@ export interface ModelActivities {
 
 export interface PullModelInput {
   model: string;
+  /** Named by /model: the worker pulls it although it is not OLLAMA_MODEL (a turn pulls only that one). */
+  forCommand?: boolean;
 }
 
 /** The sandbox task queue: a tool run inside the group's container. */

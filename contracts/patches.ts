@@ -85,4 +85,12 @@ export const PATCHES = {
     added: '2026-12-07',
     change: "after the results of a step whose calls were read from the model's text, the host's note asking for the answer follows them",
   },
+  modelPull: {
+    id: 'model-pull',
+    workflow: 'groupWorkflow',
+    added: '2026-12-07',
+    change:
+      '/model <name> asks whether Ollama lacks the model (modelToPull); if so it tells the chat, pulls it (pullModel on the model queue, ' +
+      'long timeout, heartbeats) outside the settings chain, and only then sets it as before',
+  },
 } as const satisfies Record<string, Patch>;

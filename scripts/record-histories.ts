@@ -181,6 +181,20 @@ try {
   const [question] = bot.store.waitingApprovals();
   await decideApproval({ store: bot.store, tellTurn: (turn, decision) => tellWaitingTurn(client, turn, decision) }, { id: question.id, approved: true, by: 'record-histories' });
   await save(client, 'approved-call', await closedRun(client, turnWorkflowId('main', 'approved-1')));
+
+  // /model with a model Ollama lacks: told "pulling", pulled by the pull step, then set; a name
+  // the registry does not know is refused after its pull fails; a turn with the new model, then
+  // the run is cancelled while idle (it continues as new) so its history is closed.
+  const pullRun = (await client.workflow.getHandle(groupWorkflowId('main')).describe()).runId;
+  ollama.unknownToRegistry.add('nosuch:7b');
+  await post('command-pull', '/model qwen2.5:14b');
+  await until('the pull reply', () => bot.store.delivery('command:command-pull')?.status === 'sent');
+  await post('command-pull-unknown', '/model nosuch:7b');
+  await until('the refusal', () => bot.store.delivery('command:command-pull-unknown')?.status === 'sent');
+  await post('plain-3', 'Hello with the new model');
+  await closedRun(client, turnWorkflowId('main', 'plain-3'));
+  await client.workflow.getHandle(groupWorkflowId('main'), pullRun).cancel();
+  await save(client, 'model-pull', await closedRun(client, groupWorkflowId('main'), pullRun));
 } finally {
   await bot.stop();
   await ollama.close();

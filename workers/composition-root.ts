@@ -166,6 +166,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       turnStep: (folder) => turnProgress(client, folder),
       tellTurn: (approval, decision) => tellWaitingTurn(client, approval, decision),
       approvals: { tools: config.APPROVE_TOOLS, timeoutMs: config.APPROVAL_TIMEOUT },
+      mayPull: config.OLLAMA_PULL !== 'off',
       warmModel: (model) => void prepareModel({ ...config, OLLAMA_MODEL: model }, log, { warmUp: served.includes('model'), signal: preparing.signal }),
     });
     const toGroup = createGroupStarter(client, queues, turnsPerRun, served.includes('workflows') && (options.localChannelSteps ?? true));

@@ -11,6 +11,7 @@ import { messageKey } from '../contracts/ids.js';
 import { PATCHES } from '../contracts/patches.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
 import type { GroupCommand, TurnFailure } from '../contracts/types.js';
+import { pullForCommand, type PullOutcome } from './command-model-pull.js';
 
 /** A command for the group: answered at once, beside the running turn; resolves with the reply's text. */
 export const commandUpdate = defineUpdate<string, [GroupCommand]>('command');
@@ -81,25 +82,48 @@ export function commandHandler(state: GroupState) {
     // Marks the run as one that answered commands: only runs with the marker hold their
     // activities, so the deprecation window (docs/architecture.md) can tell them apart.
     patched(PATCHES.chatCommands.id);
+    const { delivery } = commandActivities();
+    const send = async (deliveryKey: string, text: string) => {
+      try {
+        await delivery.deliver.executeWithOptions({ summary: `/${command.name} reply to ${command.chat}` }, [{ key: deliveryKey, chat: command.chat, text }]);
+      } catch (error) {
+        // The group goes on either way; the update's result still shows the reply in the Web UI.
+        log.warn('the command reply could not be sent', { key: deliveryKey, error: (error as Error).message });
+      }
+    };
+    // A model Ollama lacks is pulled first, before the settings chain: a long download must
+    // not hold /new or /compact (patch model-pull; older runs refused it with "Pull it first").
+    let pulled: PullOutcome = { kind: 'none' };
+    if (command.name === 'model' && command.args.length > 0 && permitted(state, command) && patched(PATCHES.modelPull.id)) {
+      pulled = await pullForCommand(state.folder, command, (suffix, text) => send(`${key}:${suffix}`, text)).catch((error: unknown) => ({
+        kind: 'refused' as const,
+        reply: `/model did not work: ${((error as { cause?: Error }).cause ?? (error as Error)).message}`,
+      }));
+    }
     let reply: string;
-    if (IN_ORDER.has(command.name)) {
+    if (pulled.kind === 'refused') {
+      reply = pulled.reply;
+    } else if (IN_ORDER.has(command.name)) {
       const answered = settled.then(() => answer(state, command));
       settled = answered.catch(() => undefined);
       reply = await answered;
     } else {
       reply = await answer(state, command);
     }
-    const { delivery } = commandActivities();
-    try {
-      await delivery.deliver.executeWithOptions({ summary: `/${command.name} reply to ${command.chat}` }, [
-        { key, chat: command.chat, text: reply },
-      ]);
-    } catch (error) {
-      // The group goes on either way; the update's result still shows the reply in the Web UI.
-      log.warn('the command reply could not be sent', { key, error: (error as Error).message });
-    }
+    if (pulled.kind === 'pulled') reply = `Pulled ${pulled.model} in ${Math.round(pulled.ms / 1000)} s. ${reply}`;
+    await send(key, reply);
     return reply;
   };
+}
+
+/** Whether the sender may use the command now (the same rule answer() applies). */
+function permitted(state: GroupState, command: GroupCommand): boolean {
+  const running = state.running();
+  return mayUse(command, {
+    fromOwner: command.fromOwner,
+    inMain: command.inMain,
+    startedRunningTurn: running?.starter !== undefined && running.starter === command.sender,
+  }).ok;
 }
 
 async function answer(state: GroupState, command: GroupCommand): Promise<string> {

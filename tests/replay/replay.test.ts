@@ -44,6 +44,10 @@ describe('recorded histories', () => {
     expect(files).toContain(path.join('2026-12-07d', 'approved-call.json'));
   });
 
+  it('cover /model pulling a model Ollama lacks, and one the registry does not know', () => {
+    expect(files).toContain(path.join('2026-12-07f', 'model-pull.json'));
+  });
+
   it.each(files)('%s replays against the current workflow code', async (file) => {
     const history = readHistoryFile(path.join(HISTORIES, file));
     const outcome = await replayHistory(bundle, history, workflowIdOf(history, file));

@@ -55,6 +55,12 @@ export class OllamaStub {
   pullError?: string;
   /** When set, /api/pull fails with this error halfway through the download (a connection cut). */
   pullMidwayError?: string;
+  /** Names the registry does not know: /api/pull answers as Ollama does, "file does not exist" after "pulling manifest". */
+  readonly unknownToRegistry = new Set<string>();
+  /** How long a pull's download takes (between its first and last progress lines). */
+  pullMs = 0;
+  /** Pulls being downloaded right now. */
+  pulling = 0;
   /** Chats whose client went away before the answer was complete. */
   aborted = 0;
   /** Warm-ups: empty chats (load the model) and chats of a system prompt alone (read the shared prefix too). */
@@ -160,13 +166,23 @@ export class OllamaStub {
           res.write(`${JSON.stringify({ status: 'pulling manifest' })}\n`);
           return void res.end(`${JSON.stringify({ error: this.pullError })}\n`);
         }
+        if (this.unknownToRegistry.has(body.model ?? body.name)) {
+          res.write(`${JSON.stringify({ status: 'pulling manifest' })}\n`);
+          return void res.end(`${JSON.stringify({ error: 'pull model manifest: file does not exist' })}\n`);
+        }
         if (this.pullMidwayError) {
           res.write(`${JSON.stringify({ status: 'pulling manifest' })}\n`);
           res.write(`${JSON.stringify({ status: 'downloading', digest: 'sha256:stub', total: 100, completed: 50 })}\n`);
           return void res.end(`${JSON.stringify({ error: this.pullMidwayError })}\n`);
         }
-        for (const [status, completed] of [['pulling manifest', 0], ['downloading', 50], ['downloading', 100], ['success', 100]] as const) {
-          res.write(`${JSON.stringify({ status, digest: 'sha256:stub', total: 100, completed })}\n`);
+        this.pulling++;
+        try {
+          for (const [status, completed] of [['pulling manifest', 0], ['downloading', 50], ['downloading', 100], ['success', 100]] as const) {
+            res.write(`${JSON.stringify({ status, digest: 'sha256:stub', total: 100, completed })}\n`);
+            if (status === 'downloading' && completed === 50 && this.pullMs > 0) await new Promise((resolve) => setTimeout(resolve, this.pullMs));
+          }
+        } finally {
+          this.pulling--;
         }
         // Ollama's API takes `model`; older clients (ollama-js 0.6) still send `name`.
         this.models.add(body.model ?? body.name);

@@ -122,6 +122,9 @@ export function stubActivities(folder: string, script: ModelScript, holds = new 
       async answerCommand() {
         throw ApplicationFailure.nonRetryable('chat commands are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
       },
+      async modelToPull() {
+        throw ApplicationFailure.nonRetryable('chat commands are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
+      },
       async compactPrompt() {
         throw ApplicationFailure.nonRetryable('chat commands are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
       },
