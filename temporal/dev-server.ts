@@ -92,7 +92,22 @@ export class DevServer {
     await this.stopStaleServer(log);
     await assertPortFree(this.options.port, 'TEMPORAL_PORT');
     if (!this.options.headless) await assertPortFree(this.options.uiPort, 'TEMPORAL_UI_PORT');
+    // The ports picked below are free when picked, but another program starting at the same
+    // moment may bind one before the server does (seen in CI: "listen tcp 127.0.0.1:42073:
+    // bind: address already in use" for the HTTP API). Such a start is tried again with new
+    // ports; the gRPC and UI ports are the owner's, checked above, and never changed.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launch();
+      } catch (error) {
+        const lost = lostPickedPort(error, this.listeners);
+        if (attempt >= MAX_LAUNCHES || lost === undefined) throw error;
+        log(`The Temporal server could not listen on port ${lost}, which another program took meanwhile: starting it again on other ports.`);
+      }
+    }
+  }
 
+  private async launch(): Promise<void> {
     // Every HTTP port of the server meets the local API's rule or answers nothing (SECURITY.md):
     // the HTTP API answers no Host; the UI server, which answers any, listens at a private
     // address (a random one of 127/8 where the system has them all) and the proxy guards it.
@@ -244,6 +259,16 @@ function tailOf(file: string, lines = 15): string {
 }
 
 /** A port free now on that address (the server binds it a moment later). */
+/** Starts with freshly picked ports after a lost port race, at most this many times in all. */
+const MAX_LAUNCHES = 3;
+
+/** The picked port (HTTP API, metrics, the UI's private address) a failed start lost to another program, if that was why it failed. */
+export function lostPickedPort(error: unknown, listeners: HttpListeners | undefined): number | undefined {
+  const port = /listen tcp [\d.]+:(\d+): bind: address already in use/.exec((error as Error)?.message ?? '')?.[1];
+  const picked = [listeners?.httpApi, listeners?.metrics, listeners?.privateUi].filter(Boolean).map((address) => address!.split(':').at(-1));
+  return port !== undefined && picked.includes(port) ? Number(port) : undefined;
+}
+
 async function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
