@@ -131,8 +131,12 @@ describe('media links a stranger writes', () => {
       expect((await stored(FAMILY, id)).text).toBe(`[photo, could not be downloaded: ${NOT_WHATSAPP_MEDIA}] ${id}`);
       expect(bot.store.media(FAMILY, id)).toMatchObject({ status: 'failed', error: NOT_WHATSAPP_MEDIA });
     }
-    const reply = await replyTo('EVILHTTP');
-    expect(reply.text).toContain(`[photo, could not be downloaded: ${NOT_WHATSAPP_MEDIA}] EVILHTTP`);
+    // What the group's model read (the six may reach it in one turn or several, so not one reply's echo).
+    const read = await eventually(
+      () => ollama.requests.flatMap((request) => request.messages).find((m) => m.content.includes('] EVILHTTP')),
+      { timeoutMs: 30_000, what: 'the model to read EVILHTTP' },
+    );
+    expect(read.content).toContain(`[photo, could not be downloaded: ${NOT_WHATSAPP_MEDIA}] EVILHTTP`);
     expect(attackerHttp.requests).toEqual([]);
     expect(attackerHttps.requests).toEqual([]);
     expect(fs.existsSync(path.join(bot.config.groupsDir, 'family/media'))).toBe(false);
