@@ -25,6 +25,8 @@ import type { ContentCallForm, ToolCall } from '../contracts/types.js';
 
 /** Beyond this the content is an answer: a call's arguments are bounded far below it anyway. */
 const MAX_SCANNED_CHARS = 64_000;
+/** The key a call's arguments go under, in the shapes models write: what makes JSON text a call and not data. */
+const ARGUMENTS_KEY = /"(arguments|parameters)"\s*:/;
 /** Bare JSON: how many `{` from the end are tried as the start of a call object. */
 const MAX_BARE_STARTS = 64;
 
@@ -76,7 +78,7 @@ function trailingCalls(text: string, offered: readonly string[]): ContentCalls |
 function embeddedCalls(text: string, prose: string, offered: readonly string[]): ContentCalls | undefined {
   const found = topLevelObjects(prose)
     // Mid-text, a call names its arguments: {"name": "x"} alone is a plain object.
-    .filter((object) => /"(arguments|parameters)"\s*:/.test(object.text))
+    .filter((object) => ARGUMENTS_KEY.test(object.text))
     .map((object) => ({ ...object, call: callShape(object.text) }))
     .filter((object) => object.call !== undefined);
   if (found.length === 0) return undefined;
@@ -91,7 +93,7 @@ function embeddedCalls(text: string, prose: string, offered: readonly string[]):
 function unreadableCall(text: string, prose: string, offered: readonly string[]): ContentCalls | undefined {
   const named = /"name"\s*:\s*"([A-Za-z_][\w-]{0,63})"/.exec(prose)?.[1];
   const tagged = /<\/?tool_call>/.test(prose);
-  const withArguments = named !== undefined && /"(arguments|parameters)"\s*:/.test(prose);
+  const withArguments = named !== undefined && ARGUMENTS_KEY.test(prose);
   // A call to an offered tool anywhere, or content that opens as a call to any name (the 0.5B
   // wrote `{"name": "remember_save_fact", "arguments": {…` with its schema pasted in, unclosed).
   const meantAsCall = withArguments && (offered.includes(named) || /^(```\w*\s*)?\{\s*"name"/.test(prose));
