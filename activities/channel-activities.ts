@@ -96,7 +96,7 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
         // The history bounded in bytes (this result is a Temporal payload, and a chat can hold any
         // amount); the host's note before it is bounded by its memory files' own limit (and the summary's).
         history: withGroupNote(deps.prompt, group, boundHistory(withTimeNote(history, timeNote(deps.prompt, new Date()))), settings.summary),
-        tools: toolsFor(group.isMain),
+        tools: toolsFor(group.isMain, await deps.tasks.hasTasks(group.isMain ? undefined : group.folder)),
         ...(settings.model ? { model: settings.model } : {}),
         ...approvalsOf(deps, group),
         limits: deps.limits,

@@ -33,7 +33,8 @@ export function layouts(settings: PromptSettings): Record<LayoutName, Layout> {
       name: 'after',
       request: (group, history) => ({
         messages: [{ role: 'system', content: systemPrompt(settings) }, ...withGroupNote(settings, group, timed(settings, history))],
-        tools: toolDefinitions(toolsFor(group.isMain), group.isMain ? 'main' : 'group'),
+        // The bench's groups are new: they have no task to change.
+        tools: toolDefinitions(toolsFor(group.isMain, false), group.isMain ? 'main' : 'group'),
       }),
     },
     before: {

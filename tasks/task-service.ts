@@ -258,6 +258,26 @@ export class TaskService {
     return resumed;
   }
 
+  /**
+   * Whether there is a task the group may change: one of its own, or for main (which manages
+   * every group's) any task. The tools that change one are offered only then (each costs the
+   * model ~60–200 prompt tokens to read). Asked of the Schedules' own search attributes, one
+   * result; when visibility cannot answer, the tools are offered (the safe way round: a longer
+   * prompt, never a missing tool).
+   */
+  async hasTasks(folder: string | undefined): Promise<boolean> {
+    try {
+      const ofGroup = folder === undefined ? '' : ` AND ${GROUP.name} = '${folder.replace(/'/g, '')}'`;
+      for await (const summary of this.deps.client.schedule.list({ query: `${KIND.name} = 'task'${ofGroup}`, pageSize: 1 })) {
+        const owner = TASK_ID.exec(summary.scheduleId)?.[1];
+        if (owner !== undefined && (folder === undefined || owner === folder)) return true;
+      }
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
   private async idsOf(folder: string): Promise<string[]> {
     const ids = new Set<string>();
     for await (const summary of this.deps.client.schedule.list()) {

@@ -53,7 +53,7 @@ export async function prepareModel(config: Config, log: Logger, options: ModelSt
   if (!options.warmUp || config.OLLAMA_WARMUP === 'off') return;
   try {
     // The prefix every group's turn begins with: the group tools, which main's list starts with too.
-    const prefix = { system: systemPrompt(promptSettings(config)), tools: info.tools ? toolDefinitions(toolsFor(false), 'group') : [] };
+    const prefix = { system: systemPrompt(promptSettings(config)), tools: info.tools ? toolDefinitions(toolsFor(false, false), 'group') : [] };
     const ms = await warmUpModel(
       { ollamaHost: config.OLLAMA_HOST, dispatcher, model, keepAlive: config.OLLAMA_KEEP_ALIVE, numCtx, numThread: config.OLLAMA_NUM_THREAD },
       options.signal,

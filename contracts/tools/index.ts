@@ -10,22 +10,29 @@ export type { ToolSpec } from './spec.js';
 export type { ToolPlace } from './places.js';
 
 /** A tool whose definition is the same bytes for every group (offered to all, no main-only field). */
-const sameForAll = (tool: ToolSpec) => !tool.mainOnly && !tool.mainOnlyFields?.length;
+const sameForAll = (tool: ToolSpec) => !tool.mainOnly && !tool.mainOnlyFields?.length && !tool.needsTask;
 
-// The order the model reads them in, right after the system prompt: the tools every group is
-// shown in the same bytes first, then those main sees differently or alone, so a main turn
-// after a group's reuses Ollama's cache of all the shared ones and reads only its own (see
-// activities/turn-context.ts).
+// The order the model reads them in, right after the system prompt: first the tools every group
+// is shown in the same bytes, then those main sees differently or alone, then those offered
+// only to a group with a task. So any turn after another group's reuses Ollama's cache of all
+// the tools both were shown before the first that differs (see activities/turn-context.ts).
 const BY_CAPABILITY: readonly ToolSpec[] = [...HOST_TOOLS, ...SANDBOX_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS];
-export const ALL_TOOLS: readonly ToolSpec[] = [...BY_CAPABILITY.filter(sameForAll), ...BY_CAPABILITY.filter((tool) => !sameForAll(tool))];
+export const ALL_TOOLS: readonly ToolSpec[] = [
+  ...BY_CAPABILITY.filter(sameForAll),
+  ...BY_CAPABILITY.filter((tool) => !sameForAll(tool) && !tool.needsTask),
+  ...BY_CAPABILITY.filter((tool) => tool.needsTask),
+];
 /** Every tool's name: what a call may name at all, offered or not. */
 export const ALL_TOOL_NAMES: readonly string[] = ALL_TOOLS.map((tool) => tool.name);
 
 const BY_NAME: ReadonlyMap<string, ToolSpec> = new Map(ALL_TOOLS.map((tool) => [tool.name, tool]));
 
-/** The tools a group's turn is offered: main-only tools only in the main group. */
-export function toolsFor(isMain: boolean): string[] {
-  return ALL_TOOLS.filter((tool) => isMain || !tool.mainOnly).map((tool) => tool.name);
+/**
+ * The tools a group's turn is offered: main-only tools only in the main group, those that
+ * change a task only where there is one (`hasTask`; the bench's new groups have none).
+ */
+export function toolsFor(isMain: boolean, hasTask = true): string[] {
+  return ALL_TOOLS.filter((tool) => (isMain || !tool.mainOnly) && (hasTask || !tool.needsTask)).map((tool) => tool.name);
 }
 
 export type ToolCheck =

@@ -17,6 +17,11 @@ export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
    * fills them with whatever name it has (the chat's). The host still refuses them there.
    */
   mainOnlyFields?: readonly string[];
+  /**
+   * Offered only to a group that has a scheduled task: it changes one, and a group without
+   * any could only be told there is none (the tools that change tasks are a third of the cold prompt).
+   */
+  needsTask?: boolean;
 }
 
 export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): ToolSpec<S> {

@@ -38,12 +38,14 @@ export const pauseTask = defineTool({
   name: 'pause_task',
   description: 'Pause a task until resumed.',
   schema: z.object({ task_id: taskId }),
+  needsTask: true,
 });
 
 export const resumeTask = defineTool({
   name: 'resume_task',
   description: 'Resume a paused task.',
   schema: z.object({ task_id: taskId }),
+  needsTask: true,
 });
 
 export const updateTask = defineTool({
@@ -55,12 +57,14 @@ export const updateTask = defineTool({
     ...when,
     isolated: z.boolean().optional(),
   }),
+  needsTask: true,
 });
 
 export const cancelTask = defineTool({
   name: 'cancel_task',
   description: 'Delete a task for good.',
   schema: z.object({ task_id: taskId }),
+  needsTask: true,
 });
 
 export const TASK_TOOLS = [scheduleTask, listTasks, pauseTask, resumeTask, updateTask, cancelTask];

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { translateServerError } from '../../tasks/task-service.js';
+import { TaskService, translateServerError } from '../../tasks/task-service.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { scheduledTaskWorkflow } from '../../workflows/scheduled-task.js';
 import { taskQueues } from '../../contracts/task-queue-names.js';
@@ -34,10 +34,20 @@ describe('bad task requests', () => {
   });
 
   it('get a clear error back to the model from each tool', async () => {
+    // The tools that change a task are offered once there is one.
+    const tasks = new TaskService({
+      client: bot.client,
+      groupByFolder: (folder) => bot.store.groupByFolder(folder),
+      taskQueue: taskQueues(bot.config.TEMPORAL_TASK_QUEUE_PREFIX).workflows,
+      timeZone: 'UTC',
+    });
+    const kept = await tasks.create({ isMain: true, label: 'test' }, { group: 'main', prompt: 'TASK kept', when: { cron: '0 8 * * *' } }, 'kept');
+    await waitFor('the task in visibility', async () => ((await tasks.hasTasks(undefined)) ? true : undefined));
     for (const [index, text] of Object.keys(PLAN).entries()) {
       await bot.post('main', text);
       await bot.waitForReplies('local:main', index + 1);
     }
+    await tasks.remove({ isMain: true, label: 'test' }, kept.id);
     expect(toolResults(ollama.requests)).toEqual([
       expect.stringMatching(/^Error: schedule_task failed: Invalid cron: "61 \* \* \* \*": the minute field "61" is not within 0-59\.$/),
       expect.stringMatching(/^Error: schedule_task failed: "Mars\/Olympus" is not a known time zone\. Use an IANA name/),

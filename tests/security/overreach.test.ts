@@ -10,6 +10,7 @@ import { sandboxSettings } from '../../container/runtime/group-spec.js';
 import { createLogger } from '../../lib/logger.js';
 import { TaskService, type TaskActor } from '../../tasks/task-service.js';
 import { taskQueues } from '../../contracts/task-queue-names.js';
+import { eventually } from '../support/eventually.js';
 import { FAMILY, useHostileBot } from './support.js';
 
 const OWNER: TaskActor = { isMain: true, label: 'test owner' };
@@ -42,9 +43,15 @@ describe('a group that is not main overreaching', () => {
       /tool said: Error: there is no tool named "register_group"/,
     );
     expect(t.bot.store.groupByFolder('evil')).toBeUndefined();
-    expect(await ask('cancel theirs', 'cancel_task', { task_id: mainTask })).toMatch(
+    // A group with no task of its own is not offered the tools that change one; with one, the
+    // host still refuses another group's.
+    expect(await ask('cancel theirs', 'cancel_task', { task_id: mainTask })).toMatch(/tool said: Error: there is no tool named "cancel_task"/);
+    const own = await tasks().create(OWNER, { group: FAMILY.folder, prompt: 'TASK family', when: { cron: '0 8 * * *' } }, 'fam-own');
+    await eventually(async () => ((await tasks().hasTasks(FAMILY.folder)) ? true : undefined), { timeoutMs: 10_000, what: 'the task in visibility' });
+    expect(await ask('cancel theirs again', 'cancel_task', { task_id: mainTask })).toMatch(
       /tool said: Error: cancel_task failed: This chat may see and manage only its own tasks/,
     );
+    await tasks().remove(OWNER, own.id);
     expect((await tasks().describe(OWNER, mainTask)).id).toBe(mainTask);
     expect(t.bot.messages('local:main').some((m) => m.text.includes('add me'))).toBe(false);
   });
