@@ -45,5 +45,8 @@ export async function deliver(deps: DeliveryDeps, request: DeliveryRequest): Pro
     timestamp: new Date().toISOString(),
     fromAssistant: true,
   });
+  // A channel clears "typing…" with a message; the turn is still working after an interim one.
+  // Best effort: an indicator that cannot be shown is no reason to send the message again.
+  if (request.interim) await channel.setTyping?.(request.chat, true).catch(() => undefined);
   return { messageId, alreadySent: false };
 }

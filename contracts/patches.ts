@@ -79,6 +79,12 @@ export const PATCHES = {
     added: '2026-12-07',
     change: 'a turn whose model repeats an already-answered call a second time ends there, the person getting the newest result, instead of asking until the step limit',
   },
+  interimMessage: {
+    id: 'interim-message',
+    workflow: 'agentTurnWorkflow',
+    added: '2026-12-07',
+    change: 'the text a model wrote beside its first tool calls of a turn is sent to the chat at once, as one interim message, while the tools and the next step run',
+  },
   answerNowNote: {
     id: 'answer-now-note',
     workflow: 'agentTurnWorkflow',

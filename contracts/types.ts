@@ -256,6 +256,8 @@ export interface DeliveryRequest {
   rerun?: boolean;
   chat: string;
   text: string;
+  /** The turn goes on after it (an interim message): the chat shows "typing…" again once it is sent. */
+  interim?: boolean;
 }
 
 /** What a task's Schedule starts (workflows/scheduled-task.ts): the group's folder and the task. */

@@ -54,6 +54,11 @@ ollama.setScript((request) => {
     if (request.messages.at(-1)?.role === 'user' && request.messages.at(-2)?.role === 'tool') return { content: 'Noted: you like jazz.' };
     return { content: '{"name": "remember", "arguments": {"note": "The owner likes jazz."}}' };
   }
+  // Words beside the call ("on it"): sent at once as the interim message, then the answer.
+  if (/interim/i.test(text)) {
+    if (request.messages.at(-1)?.role === 'tool') return { content: 'Done: noted, you like soup.' };
+    return { content: 'On it: noting that now.', toolCalls: [{ name: 'remember', arguments: { note: 'The owner likes soup.' } }] };
+  }
   // Nothing at all (a thinking model out of budget): the chat is told so.
   if (/silent/i.test(text)) return { content: '' };
   // Thinks until the turn is terminated from outside.
@@ -152,6 +157,9 @@ try {
   // A call written as text: run, then the host's note that asks for the answer.
   await post('text-call-1', 'Write your call as text: note that I like jazz');
   await save(client, 'call-as-text', await closedRun(client, turnWorkflowId('main', 'text-call-1')));
+  // Words beside the first call: an interim message while the tool and the next step run.
+  await post('interim-1', 'Say a word first (interim): note that I like soup');
+  await save(client, 'interim-message', await closedRun(client, turnWorkflowId('main', 'interim-1')));
   // Three turns: the run continued as new, a closed run that holds the terminated turn.
   await save(client, 'group-terminated-turn', await closedRun(client, groupWorkflowId('main'), terminatedRun));
 

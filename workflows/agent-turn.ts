@@ -95,6 +95,15 @@ function turnActivities(limits?: TurnContext['limits'], isMain = false) {
         nonRetryableErrorTypes: ['ModelRequestRejected', 'ModelNotAvailable'],
       },
     }),
+    // An interim message (the model's words beside its first tool calls) helps only now: a
+    // channel that cannot take it within a minute is skipped, never waited for.
+    interim: proxyActivities<ChannelActivities>({
+      taskQueue: queues.channel,
+      startToCloseTimeout: '1m',
+      heartbeatTimeout: '30s',
+      scheduleToCloseTimeout: '1m',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
+    }),
     // The fast path of loadTurnContext and deliver, in this worker's process: a few quick
     // attempts, then the step runs on the channel queue with its own retries (channelStep).
     local: proxyLocalActivities<LocalChannelActivities>({
@@ -236,6 +245,7 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
   const results = new Map<string, string>();
   let toolCalls = 0;
   let repeats = 0;
+  let interimSent = false;
   for (let step = 1; step <= context.limits.maxSteps; step++) {
     const reply = await askModel(
       { messages, tools: context.tools, ...(context.group.isMain ? { main: true } : {}), ...(context.model ? { model: context.model } : {}) },
@@ -250,6 +260,13 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
         return { reply: emptyAnswerNotice(reply), steps: step, toolCalls, stoppedAtStepLimit: false };
       }
       return { reply: text, steps: step, toolCalls, stoppedAtStepLimit: false };
+    }
+    // What the model said beside its calls ("Let me look that up") reaches the person now: the
+    // tools and the next step may take a minute on a CPU. Once a turn, and only a short text.
+    const said = reply.content.trim();
+    if (!interimSent && said && said.length <= INTERIM_MAX_CHARS && patched(PATCHES.interimMessage.id)) {
+      interimSent = true;
+      await sendInterim(said, context, activities, rerun);
     }
     for (const call of reply.toolCalls) {
       toolCalls++;
@@ -283,6 +300,26 @@ async function runConversation(context: TurnContext, activities: TurnActivities,
     }
   }
   return { reply: stepLimitAnswer(context.limits.maxSteps, messages), steps: context.limits.maxSteps, toolCalls, stoppedAtStepLimit: true };
+}
+
+/** The longest text sent as an interim message: a longer one is a draft, not a word of progress. */
+const INTERIM_MAX_CHARS = 600;
+
+/**
+ * Sends the interim message, keyed by this run (a retried step sends it once). It is not
+ * worth failing or holding the turn for: a failure is logged and the turn goes on; a
+ * cancellation still ends it.
+ */
+async function sendInterim(text: string, context: TurnContext, activities: TurnActivities, rerun: { rerun?: boolean }): Promise<void> {
+  const info = workflowInfo();
+  const request = { key: `interim:${info.workflowId}:${info.runId}`, chat: context.group.chat, text, interim: true, ...rerun };
+  try {
+    await activities.interim.deliver.executeWithOptions({ summary: `interim message to ${context.group.chat}` }, [request]);
+  } catch (error) {
+    const reason = describeFailure(error);
+    if (isCancellation(error) || reason.type === TURN_OUT_OF_ORDER) throw error;
+    log.warn('the interim message was not sent', { error: reason.message });
+  }
 }
 
 /** How much of a tool's result the step limit's answer quotes. */

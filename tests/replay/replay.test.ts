@@ -48,6 +48,10 @@ describe('recorded histories', () => {
     expect(files).toContain(path.join('2026-12-07f', 'model-pull.json'));
   });
 
+  it('cover the interim message: words beside the first call sent before the tool runs', () => {
+    expect(files).toContain(path.join('2026-12-07h', 'interim-message.json'));
+  });
+
   it.each(files)('%s replays against the current workflow code', async (file) => {
     const history = readHistoryFile(path.join(HISTORIES, file));
     const outcome = await replayHistory(bundle, history, workflowIdOf(history, file));
