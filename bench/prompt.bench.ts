@@ -13,8 +13,8 @@
 // BENCH_PROMPT_MODELS=name,name (default BABYBOT_REAL_OLLAMA_MODEL). BENCH_ROUNDS (default 2)
 // rounds of the 3 groups, BENCH_ALONE (default 4) turns of the lone group, BENCH_NUM_PREDICT
 // (default 24) tokens per answer, so every layout writes the same amount. BENCH_LAYOUTS=after
-// runs one layout only; BENCH_BUSY=1 adds 3 groups asking at the same moment (run it against
-// Ollama servers with OLLAMA_NUM_PARALLEL=1 and 3 to compare); BENCH_TOKENS=1 adds the token
+// runs one layout only; BENCH_BUSY=1 adds the slots comparison (Ollamas of the bench's own
+// with OLLAMA_NUM_PARALLEL=1 and 3: groups taking turns, and 3 at once); BENCH_TOKENS=1 adds the token
 // count of the system prompt and of each tool, in both layouts.
 import os from 'node:os';
 import type { ChatRequest, Ollama } from 'ollama';
@@ -26,6 +26,7 @@ import { numCtxFor, readModelInfo } from '../activities/model-info.js';
 import { keepAliveValue, runnerOptions } from '../activities/model.js';
 import { BUILTIN_SKILLS_DIR } from '../lib/package-paths.js';
 import type { Group } from '../lib/store/store.js';
+import { serveOllama } from './ollama-serve.js';
 import { percentile } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -84,7 +85,7 @@ export async function run(): Promise<void> {
     for (const layout of Object.values(layouts(settings)).filter((l) => wanted.includes(l.name))) {
       results.push({ layout: layout.name, ...(await runLayout(ollama, model, numCtx, layout)) });
     }
-    if (process.env.BENCH_BUSY === '1') await busy(ollama, model, numCtx, layouts(settings).after);
+    if (process.env.BENCH_BUSY === '1') await compareSlots(model, numCtx);
     if (process.env.BENCH_TOKENS === '1') await tokensOfParts(ollama, model, numCtx);
     const floor = await floorSteps(ollama, model, numCtx);
     const floorReply = median(floor.map((s) => s.replyMs));
@@ -141,31 +142,53 @@ async function runLayout(ollama: Ollama, model: string, numCtx: number, layout: 
 }
 
 /**
- * Several busy groups: 3 groups ask at the same moment, for ROUNDS rounds (each group's
- * history growing). With one slot Ollama answers them one after another, each reading its
- * group's part again; with 3 slots it batches them and each slot keeps one group's cache.
+ * Does more than one slot (OLLAMA_NUM_PARALLEL) help several busy groups on a CPU? In one run,
+ * an Ollama of the bench's own with 1 slot, then one with 3 (the same binary and models), each
+ * cold: the 3 groups taking turns (A, B, C…), then 3 groups asking at the same moment. With one
+ * slot each group switch reads the group's own part again; with 3 each slot may keep one
+ * group's cache, but 3 answers at once share the same 2 cores.
  */
-async function busy(ollama: Ollama, model: string, numCtx: number, layout: Layout) {
-  const histories = new Map<string, ChatMessage[]>();
-  const rounds: { wallMs: number; firstWordMs: number[]; promptMs: number[] }[] = [];
-  for (let round = 0; round < ROUNDS + 1; round++) {
-    const began = performance.now();
-    const steps = await Promise.all(
-      ['echo', 'foxtrot', 'golf'].map(async (folder) => {
-        const history = [...(histories.get(folder) ?? []), said(folder, round)];
+async function compareSlots(model: string, numCtx: number) {
+  const layout = layouts(settings).after;
+  const rows: string[] = [];
+  for (const slots of [1, 3]) {
+    const server = await serveOllama({ OLLAMA_NUM_PARALLEL: String(slots) });
+    try {
+      const ollama = ollamaClient(server.url, ollamaAgent(0));
+      await load(ollama, model, numCtx);
+      const histories = new Map<string, ChatMessage[]>();
+      const turn = async (folder: string, n: number) => {
+        const history = [...(histories.get(folder) ?? []), said(folder, n)];
         const step = await chat(ollama, model, numCtx, layout.request(group(folder), history));
         histories.set(folder, [...history, { role: 'assistant', content: step.reply }]);
         return step;
-      }),
-    );
-    rounds.push({ wallMs: performance.now() - began, firstWordMs: steps.map((s) => s.firstWordMs), promptMs: steps.map((s) => s.promptMs) });
+      };
+      const alternating: Step[] = [];
+      for (let round = 0; round <= ROUNDS; round++) {
+        for (const folder of ['echo', 'foxtrot', 'golf']) {
+          const step = await turn(folder, round);
+          if (round > 0) alternating.push(step);
+        }
+      }
+      const together: { wallMs: number; firstWordMs: number[] }[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const began = performance.now();
+        const steps = await Promise.all(['hotel', 'india', 'juliet'].map((folder) => turn(folder, round)));
+        together.push({ wallMs: performance.now() - began, firstWordMs: steps.map((s) => s.firstWordMs) });
+        console.log(`  ${slots} slot(s), 3 groups at once, round ${round + 1}: all answered in ${ms(together.at(-1)!.wallMs)}; first words ${steps.map((s) => ms(s.firstWordMs)).join(', ')}`);
+      }
+      console.log(`  ${slots} slot(s), taking turns (reading ms / first word ms): ` + alternating.map((s) => `${Math.round(s.promptMs)}/${Math.round(s.firstWordMs)}`).join(' '));
+      rows.push(
+        `| ${slots} | ${ms(median(alternating.map((s) => s.promptMs)))} | ${ms(median(alternating.map((s) => s.firstWordMs)))} | ` +
+          `${ms(median(together.map((r) => r.wallMs)))} | ${ms(median(together.flatMap((r) => r.firstWordMs)))} | ${ms(Math.max(...together.flatMap((r) => r.firstWordMs)))} |`,
+      );
+    } finally {
+      await server.stop();
+    }
   }
-  for (const [i, r] of rounds.entries()) {
-    console.log(
-      `busy round ${i + 1} (3 groups at once): all answered in ${ms(r.wallMs)}; first words ${r.firstWordMs.map(ms).join(', ')}; ` +
-        `reading ${r.promptMs.map((m) => `${Math.round(m)} ms`).join(', ')}`,
-    );
-  }
+  console.log('| OLLAMA_NUM_PARALLEL | taking turns: reading (median) | taking turns: first word (median) | 3 at once: all answered (median) | 3 at once: first word (median) | 3 at once: first word (max) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
 }
 
 /**

@@ -170,6 +170,7 @@ if [ -n "${BABYBOT_TEST_ENV:-}" ]; then
     if [ "${BABYBOT_QWEN_1_5B:-}" = 1 ]; then echo "export BABYBOT_REAL_TOOL_MODEL_LARGE=$PREFIX-qwen-1.5b"; fi
     echo "export BABYBOT_OLLAMA_BIN=$OLLAMA"
     echo "export BABYBOT_OLLAMA_LOG=$STATE/serve.log"
+    echo "export BABYBOT_OLLAMA_MODELS=$CACHE/ollama-models"
   } >>"$BABYBOT_TEST_ENV"
 fi
 log "ready: $URL"
