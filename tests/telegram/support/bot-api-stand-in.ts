@@ -39,6 +39,8 @@ export class BotApiStandIn {
   /** Every call, method and time, in order. */
   readonly calls: { method: string; at: number }[] = [];
   revoked = false;
+  /** While true, the file host takes requests and answers none (a download in flight). */
+  holdFiles = false;
   private updates: Record<string, unknown>[] = [];
   private nextUpdateId = 500;
   private nextMessageId = 9000;
@@ -163,6 +165,7 @@ export class BotApiStandIn {
 
   private serveFile(token: string, path: string, res: http.ServerResponse): void {
     this.fileRequests.push(path);
+    if (this.holdFiles) return;
     const stored = [...this.files.values()].find((f) => f.path === path);
     if (token !== TOKEN || this.revoked || !stored) return this.answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': stored.data.length });
