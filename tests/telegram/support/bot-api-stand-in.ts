@@ -46,6 +46,7 @@ export class BotApiStandIn {
   private nextMessageId = 9000;
   private readonly failures = new Map<string, Failure[]>();
   private readonly drops = new Map<string, number>();
+  private readonly dropsAfter = new Map<string, number>();
   private readonly files = new Map<string, StoredFile>();
   private waiters: (() => void)[] = [];
   private server?: http.Server;
@@ -87,9 +88,14 @@ export class BotApiStandIn {
     this.drops.set(method, (this.drops.get(method) ?? 0) + 1);
   }
 
-  /** A file getFile names and the file host serves. */
-  addFile(fileId: string, data: Buffer, path = `files/${fileId}.bin`, declaredSize: number | undefined = data.length): void {
-    this.files.set(fileId, { path, data, declaredSize });
+  /** The next call of `method` is carried out, then its connection is lost before the answer. */
+  dropAnswerOfNext(method: string): void {
+    this.dropsAfter.set(method, (this.dropsAfter.get(method) ?? 0) + 1);
+  }
+
+  /** A file getFile names (with its size unless `declare` is false) and the file host serves. */
+  addFile(fileId: string, data: Buffer, path = `files/${fileId}.bin`, declare = true): void {
+    this.files.set(fileId, { path, data, declaredSize: declare ? data.length : undefined });
   }
 
   sentTo(chatId: number): SentMessage[] {
@@ -168,8 +174,11 @@ export class BotApiStandIn {
     if (this.holdFiles) return;
     const stored = [...this.files.values()].find((f) => f.path === path);
     if (token !== TOKEN || this.revoked || !stored) return this.answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': stored.data.length });
-    res.end(stored.data);
+    // A file of undeclared size is streamed (chunked, no length): only the reader's cap stops it.
+    res.writeHead(200, { 'content-type': 'application/octet-stream', ...(stored.declaredSize ? { 'content-length': stored.data.length } : {}) });
+    if (stored.declaredSize) return void res.end(stored.data);
+    for (let at = 0; at < stored.data.length; at += 16_384) res.write(stored.data.subarray(at, at + 16_384));
+    res.end();
   }
 
   private ok(res: http.ServerResponse, result: unknown): void {
@@ -178,6 +187,13 @@ export class BotApiStandIn {
 
   private answer(res: http.ServerResponse, status: number, body: unknown): void {
     if (res.destroyed) return;
+    const method = /\/bot[^/]+\/(\w+)$/.exec(res.req.url ?? '')?.[1] ?? '';
+    const dropAfter = this.dropsAfter.get(method) ?? 0;
+    if (status === 200 && dropAfter > 0) {
+      this.dropsAfter.set(method, dropAfter - 1);
+      res.socket?.destroy();
+      return;
+    }
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   }
