@@ -25,6 +25,7 @@ import { TELEGRAM_OWNER_KEY } from '../owner.js';
 import { partMessageId, splitForWhatsApp as splitReply } from '../whatsapp/split.js';
 import { classifyFailure, grammySignal, TOKEN_REFUSED, type BotApi, type BotApiFailure } from './bot-api.js';
 import type { TelegramFileDownload } from './file-download.js';
+import { takeTelegramLinkCode } from './link.js';
 import { normaliseUpdate, type TelegramMedia, type TelegramSelf } from './normalise.js';
 
 /** Telegram's limit of one message's text. */
@@ -139,7 +140,9 @@ export class TelegramChannel implements OutboundChannel {
     // Telegram never resends confirmed updates; an id below the offset was handled already.
     if (offset !== undefined && update.update_id < offset) return;
     const result = normaliseUpdate(update, this.self!, this.deps.media?.maxBytes ?? 0);
-    if (result.ok) {
+    if (result.ok && this.isLinkCode(update)) {
+      await this.linkOwner(update.message!.from!.id, result.message.chat);
+    } else if (result.ok) {
       const incoming = result.media ? await this.withMedia(result.message, result.media) : result.message;
       await this.receive?.(incoming);
     } else {
@@ -162,12 +165,33 @@ export class TelegramChannel implements OutboundChannel {
     return { ...message, text: saved.text, media: saved.media };
   }
 
+  /** A private message carrying the code `telegram link` shows (TELEGRAM_OWNER_ID, when set, decides instead). */
+  private isLinkCode(update: Update): boolean {
+    const msg = update.message;
+    if (this.deps.ownerId || msg?.chat.type !== 'private' || !msg.from || typeof msg.text !== 'string') return false;
+    return takeTelegramLinkCode(this.deps.store, msg.text);
+  }
+
+  /** The code's sender is the owner now: their private chat becomes telegram-main; they are told (best effort). */
+  private async linkOwner(userId: number, chat: string): Promise<void> {
+    this.deps.store.setChannelState(TELEGRAM_OWNER_KEY, String(userId));
+    this.deps.log.info({ owner: userId }, 'Telegram: linked the owner');
+    this.registerMain();
+    await this.deps.api
+      .sendMessage(userId, 'Linked: you are the owner, and this chat is your main chat with the assistant.', {}, grammySignal(AbortSignal.timeout(SEND_TIMEOUT_MS)))
+      .catch((error: unknown) => this.deps.log.warn({ chat, err: classifyFailure(error, this.deps.redact).text }, 'could not confirm the link'));
+  }
+
   /** The owner's private chat with the bot is a main chat (telegram-main). */
   private onConnected(): void {
+    if (this.deps.ownerId) this.deps.store.setChannelState(TELEGRAM_OWNER_KEY, this.deps.ownerId);
+    this.deps.log.info(`Telegram: connected as @${this.self!.username}`);
+    this.registerMain();
+  }
+
+  private registerMain(): void {
     const { store, log } = this.deps;
-    if (this.deps.ownerId) store.setChannelState(TELEGRAM_OWNER_KEY, this.deps.ownerId);
     const owner = store.channelState(TELEGRAM_OWNER_KEY);
-    log.info(`Telegram: connected as @${this.self!.username}`);
     if (!owner) {
       log.warn('Telegram: no owner yet (TELEGRAM_OWNER_ID, or `babybot telegram link`): there is no Telegram main chat');
       return;
