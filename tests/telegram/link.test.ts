@@ -7,7 +7,7 @@ import { spawnBabyBot } from '../support/babybot-process.js';
 import { eventually } from '../support/eventually.js';
 import { OllamaStub } from '../support/ollama-stub.js';
 import { startTestBot, testEnv, type TestBot } from '../support/test-bot.js';
-import { BotApiStandIn } from './support/bot-api-stand-in.js';
+import { ALICE, BotApiStandIn, FAMILY } from './support/bot-api-stand-in.js';
 import { FAST_BACKOFF, telegramEnv } from './support/env.js';
 
 const NEW_OWNER = { id: 2002, is_bot: false, first_name: 'Nora' };
@@ -58,5 +58,20 @@ describe('babybot telegram link', () => {
     expect(api.sentTo(NEW_OWNER.id)[1].text).toBe('echo: Nora: hello');
     expect(bot.store.channelState('telegram:owner')).toBe('2002');
     expect(api.sentTo(STRANGER.id)).toHaveLength(0);
+  });
+
+  it('`groups list` shows Telegram chats, and `groups add` registers a Telegram group', async () => {
+    const env = testEnv(bot.dir, bot.namespace, ollama, telegramEnv(api, { TELEGRAM_OWNER_ID: '' }));
+    api.push({ chat: FAMILY, from: ALICE, text: 'hello all' });
+    await until('the group seen', () => bot.store.listChats().find((c) => c.jid === `telegram:${FAMILY.id}`));
+    const add = spawnBabyBot(['groups', 'add', `telegram:${FAMILY.id}`, 'family'], env);
+    expect(await add.exited, add.output()).toBe(0);
+    const list = spawnBabyBot(['groups', 'list'], env);
+    expect(await list.exited, list.output()).toBe(0);
+    expect(list.output()).toContain(`telegram:${FAMILY.id}`);
+    expect(list.output()).toContain('Family');
+    expect(list.output()).toContain('telegram:2002');
+    expect(list.output()).toContain('telegram-main');
+    expect(bot.store.groupByJid(`telegram:${FAMILY.id}`)).toMatchObject({ folder: 'family', requiresTrigger: true });
   });
 });
