@@ -112,14 +112,20 @@ function described(
   const mime = typeof file.mime_type === 'string' && /^[\w.+-]{1,50}\/[\w.+-]{1,80}$/.test(file.mime_type) ? file.mime_type : fallbackMime;
   const fileName = typeof extra.fileName === 'string' ? bound(extra.fileName, NAME_LIMIT, true) : '';
   const media: TelegramMedia = { fileId: file.file_id, kind, mime };
-  const numbers = { declaredBytes: count(file.file_size), seconds: count(extra.seconds), width: count(extra.width), height: count(extra.height) };
+  // Seconds and pixels are claims for display only (the real length is read from the file): kept below a day and 100,000 px.
+  const numbers = {
+    declaredBytes: count(file.file_size),
+    seconds: count(extra.seconds, 86_400),
+    width: count(extra.width, 100_000),
+    height: count(extra.height, 100_000),
+  };
   for (const [key, value] of Object.entries(numbers)) if (value !== undefined) Object.assign(media, { [key]: value });
   if (fileName) media.fileName = fileName;
   return media;
 }
 
-/** A positive whole number below 2^40, or undefined (a sender's client can claim anything). */
-const count = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value < 2 ** 40 ? value : undefined);
+/** A positive whole number up to `max` (2^40 by default), or undefined (a sender's client can claim anything). */
+const count = (value: unknown, max = 2 ** 40) => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= max ? value : undefined);
 
 /** Cut to `limit` characters; `flat` also folds line breaks and control characters to spaces. */
 function bound(text: unknown, limit: number, flat = false): string {

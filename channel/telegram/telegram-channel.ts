@@ -264,6 +264,8 @@ export class TelegramChannel implements OutboundChannel {
     if (!typing || this.stopping.signal.aborted) return;
     const until = Date.now() + TYPING_MAX_MS;
     const tick = () => {
+      // Not while the token is refused or Telegram asked to wait (429): nothing is sent then.
+      if (this.status === 'unauthorized' || Date.now() < this.notBefore) return void this.typing.delete(chat);
       void this.deps.api.sendChatAction(chatIdOf(chat), 'typing', {}, grammySignal(AbortSignal.timeout(SEND_TIMEOUT_MS))).catch((error: unknown) => {
         this.deps.log.debug({ chat, err: classifyFailure(error, this.deps.redact).text }, 'could not show "typing…"');
       });
