@@ -2,7 +2,8 @@
 // Bot API JSON over HTTP), real Temporal, real SQLite, the real workers; only the model is
 // the stub. The owner's private chat is a main chat; a registered group answers when called
 // (@botusername, the assistant's name, a reply to the bot); long replies are split at
-// Telegram's 4,096 characters; a 429 on send is waited out as Telegram asks.
+// Telegram's 4,096 characters; a 429 on send is waited out as Telegram asks; a failed turn
+// is told with its run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageTurnWorkflowId } from '../../contracts/ids.js';
 import { registerGroup } from '../../lib/group-registration.js';
@@ -103,6 +104,18 @@ describe('Telegram through a running BabyBot', () => {
     expect(accepted.at - refused.at).toBeGreaterThanOrEqual(3900);
     expect(api.sentTo(OWNER.id).slice(before).map((m) => m.text)).toEqual(['echo: Olive: are you busy?']);
     expect(bot.replies(OWNER_CHAT).at(-1)?.text).toBe('echo: Olive: are you busy?');
+  });
+
+  it('a failed turn is told in the chat, naming its run', async () => {
+    ollama.setReplies({ status: 400, error: 'invalid tool schema' });
+    const before = api.sentTo(OWNER.id).length;
+    api.push({ chat: ownerChat, from: OWNER, text: 'this will fail' });
+    await until('the notice', () => api.sentTo(OWNER.id).length > before);
+    await bot.groupIdle('telegram-main');
+    const notices = api.sentTo(OWNER.id).slice(before).map((m) => m.text);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('Sorry, I could not answer that: Ollama rejected the request (400): invalid tool schema');
+    expect(notices[0]).toMatch(/\nRun: turn:telegram-main:/);
   });
 
   it('/status@botusername in a group is the chat command, needing no trigger', async () => {
