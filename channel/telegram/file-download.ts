@@ -11,8 +11,8 @@ import type { Logger } from '../../lib/logger.js';
 import { MediaTooLargeError, MediaUnavailableError, readCapped } from '../media/ingest.js';
 import { grammySignal, type BotApi } from './bot-api.js';
 
-/** The seam of the channel: the bytes of a file, at most maxBytes. */
-export type TelegramFileDownload = (fileId: string, maxBytes: number) => Promise<Buffer>;
+/** The seam of the channel: the bytes of a file, at most maxBytes; `stop` ends it early (BabyBot stopping). */
+export type TelegramFileDownload = (fileId: string, maxBytes: number, stop?: AbortSignal) => Promise<Buffer>;
 
 export interface FileDownloadOptions {
   api: BotApi;
@@ -44,8 +44,9 @@ export function fileUrl(apiRoot: string, token: string, filePath: string): URL |
 
 export function telegramFileDownload(options: FileDownloadOptions): TelegramFileDownload {
   const log = options.log.child({ component: 'telegram-media' });
-  return async (fileId, maxBytes) => {
-    const signal = AbortSignal.timeout(options.timeoutMs);
+  return async (fileId, maxBytes, stop) => {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
     try {
       const file = await options.api.getFile(fileId, grammySignal(signal));
       const declared = typeof file.file_size === 'number' && file.file_size > 0 ? file.file_size : undefined;
@@ -63,7 +64,7 @@ export function telegramFileDownload(options: FileDownloadOptions): TelegramFile
       return await readCapped(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), maxBytes, signal);
     } catch (error) {
       if (error instanceof MediaTooLargeError || error instanceof MediaUnavailableError) throw error;
-      const shown = signal.aborted ? tooSlow(options.timeoutMs) : DOWNLOAD_FAILED;
+      const shown = timeout.aborted ? tooSlow(options.timeoutMs) : DOWNLOAD_FAILED;
       log.warn({ err: options.redact((error as Error)?.message ?? String(error)) }, `could not download a Telegram file: ${shown}`);
       throw new MediaUnavailableError(shown);
     }

@@ -144,6 +144,8 @@ export class TelegramChannel implements OutboundChannel {
       await this.linkOwner(update.message!.from!.id, result.message.chat);
     } else if (result.ok) {
       const incoming = result.media ? await this.withMedia(result.message, result.media) : result.message;
+      // Stopping cut a download short: the update is not stored, so it comes again at the next start.
+      if (this.stopping.signal.aborted) throw new Error('BabyBot is stopping');
       await this.receive?.(incoming);
     } else {
       this.deps.log.debug({ update: update.update_id, skip: result.skip }, 'Telegram update skipped');
@@ -160,7 +162,7 @@ export class TelegramChannel implements OutboundChannel {
     const { download, ...ingest } = this.deps.media;
     const saved = await ingestMedia({ ...ingest, log: this.deps.log }, group.folder, message.id, {
       ...description,
-      fetch: (maxBytes) => download(fileId, maxBytes),
+      fetch: (maxBytes) => download(fileId, maxBytes, this.stopping.signal),
     }, caption);
     return { ...message, text: saved.text, media: saved.media };
   }

@@ -104,7 +104,23 @@ describe('Telegram across crashes of the BabyBot process', () => {
     expect(api.sentTo(OWNER.id).slice(before).map((m) => m.text)).toEqual(['the one reply']);
   }, 120_000);
 
-  it('the bot token never reached a log line (LOG_LEVEL=debug, three processes)', () => {
+  it('a stop (SIGTERM) while a file downloads does not store the message half-done: it comes again with its file', async () => {
+    const jpeg = await photo(320, 240);
+    api.addFile('PHOTO3', jpeg, 'photos/file_3.jpg');
+    api.holdFiles = true;
+    const requestsBefore = api.fileRequests.length;
+    const { messageId } = api.push({ chat: ownerChat, from: OWNER, photo: [{ file_id: 'PHOTO3', file_unique_id: 'uP3', width: 320, height: 240, file_size: jpeg.length }] });
+    await until('the download to start', () => api.fileRequests.length === requestsBefore + 1);
+    expect(await processes.at(-1)!.kill('SIGTERM')).toBe(0);
+    expect(inStore((store) => store.getMessage(OWNER_CHAT, String(messageId)))).toBeUndefined();
+    api.holdFiles = false;
+    const sentBefore = api.sentTo(OWNER.id).length;
+    await start();
+    await until('the reply after the restart', () => api.sentTo(OWNER.id).length > sentBefore);
+    expect(inStore((store) => store.media(OWNER_CHAT, String(messageId)))).toMatchObject({ kind: 'image', status: 'saved', bytes: jpeg.length });
+  }, 120_000);
+
+  it('the bot token never reached a log line (LOG_LEVEL=debug, four processes)', () => {
     const output = processes.map((p) => p.output()).join('\n');
     expect(output).toMatch(/Telegram: connected as @baby_test_bot/);
     expect(output).not.toContain(TOKEN);

@@ -58,6 +58,16 @@ describe('Telegram failures through a running BabyBot', () => {
     expect(bot.replies(OWNER_CHAT).at(-1)?.text).toBe('echo: Olive: still there?');
   });
 
+  it('a 409 (another program polls this bot) is reported in health and retried', async () => {
+    api.failNext('getUpdates', { error_code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' }, 3);
+    const seen = await until('the conflict in health', async () => {
+      const telegram = (await bot.health()).components.telegram;
+      return !telegram.ok && telegram.detail.startsWith('conflict:') ? telegram : undefined;
+    });
+    expect(seen.detail).toContain('another program polls this bot, or a webhook is set');
+    await until('polling again', async () => (await bot.health()).components.telegram.ok);
+  });
+
   it('the documented edge: a send whose answer was lost is sent again (repeated, never lost)', async () => {
     api.dropAnswerOfNext('sendMessage');
     const before = api.sentTo(OWNER.id).length;
