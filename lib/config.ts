@@ -163,6 +163,11 @@ export const ConfigSchema = z.object({
   TELEGRAM_API_ROOT: z.url('a URL such as https://api.telegram.org').default('https://api.telegram.org'),
   // How long one long-polling getUpdates waits for news (Telegram allows up to 50s).
   TELEGRAM_POLL_TIMEOUT: durationMs('30s'),
+  // Webhook mode instead of long polling: the public https URL Telegram posts updates to,
+  // proxied to TELEGRAM_WEBHOOK_HOST:TELEGRAM_WEBHOOK_PORT (channel/telegram/webhook.ts).
+  TELEGRAM_WEBHOOK_URL: z.url('the public https URL Telegram posts updates to, such as https://bot.example.org/telegram').optional(),
+  TELEGRAM_WEBHOOK_HOST: z.string().min(1).default('127.0.0.1'),
+  TELEGRAM_WEBHOOK_PORT: port(8443),
   // Media: the largest file taken in (a voice note, photo, document) or sent back with send_file.
   MEDIA_MAX_BYTES: z.coerce.number().int().min(1024, 'at least 1024 bytes').default(16 * 1024 * 1024),
   // A WhatsApp media download, a re-upload by the sender's phone included, ends after this.

@@ -1,4 +1,5 @@
-// Whether this BabyBot runs Telegram: when TELEGRAM_BOT_TOKEN is set. The token stays here
+// Whether this BabyBot runs Telegram: when TELEGRAM_BOT_TOKEN is set; by long polling, or by
+// webhook when TELEGRAM_WEBHOOK_URL is set. The token stays here
 // and in grammY's client: the channel gets a redactor, never the token itself.
 import type { Config } from '../../lib/config.js';
 import type { Logger } from '../../lib/logger.js';
@@ -25,6 +26,9 @@ export function createTelegramChannel(config: Config, store: Store, log: Logger,
     redact,
     ownerId: config.TELEGRAM_OWNER_ID,
     pollSeconds,
+    ...(config.TELEGRAM_WEBHOOK_URL
+      ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, host: config.TELEGRAM_WEBHOOK_HOST, port: config.TELEGRAM_WEBHOOK_PORT } }
+      : {}),
     media: {
       groupsDir: config.groupsDir,
       maxBytes: config.MEDIA_MAX_BYTES,

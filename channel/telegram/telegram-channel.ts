@@ -8,6 +8,7 @@
 // stored: a crash between receiving and storing makes Telegram send it again (stored once:
 // the store keeps one row per chat and message id), and a crash after storing sends it again
 // too, found already stored. Nothing is lost, nothing is stored twice.
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InputFile } from 'grammy';
 import type { Update } from 'grammy/types';
@@ -27,6 +28,7 @@ import { classifyFailure, grammySignal, TOKEN_REFUSED, type BotApi, type BotApiF
 import type { TelegramFileDownload } from './file-download.js';
 import { takeTelegramLinkCode } from './link.js';
 import { normaliseUpdate, type TelegramMedia, type TelegramSelf } from './normalise.js';
+import { listenForWebhook, type WebhookListener } from './webhook.js';
 
 /** Telegram's limit of one message's text. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -39,7 +41,7 @@ const TYPING_MAX_MS = 15 * 60_000;
 /** One send may take this long before the attempt gives up (and is retried). */
 const SEND_TIMEOUT_MS = 20_000;
 
-export type TelegramStatus = 'starting' | 'polling' | 'reconnecting' | 'conflict' | 'unauthorized' | 'stopped';
+export type TelegramStatus = 'starting' | 'polling' | 'webhook' | 'reconnecting' | 'conflict' | 'unauthorized' | 'stopped';
 
 export interface TelegramChannelDeps {
   store: Store;
@@ -49,6 +51,8 @@ export interface TelegramChannelDeps {
   /** TELEGRAM_OWNER_ID; unset: the owner `telegram link` stored, if any. */
   ownerId?: string;
   pollSeconds: number;
+  /** Webhook mode (TELEGRAM_WEBHOOK_URL): Telegram posts to `url`, proxied to host:port. Unset: long polling. */
+  webhook?: { url: string; host: string; port: number };
   /** Waits after a failed poll: doubling from base to max. */
   backoff?: { baseMs: number; maxMs: number };
   /** Where media of registered groups is saved, its cap, and how it is downloaded. */
@@ -65,6 +69,9 @@ export class TelegramChannel implements OutboundChannel {
   private receive?: Receive;
   private readonly stopping = new AbortController();
   private polling?: Promise<void>;
+  private listener?: WebhookListener;
+  /** Webhook updates are handled one after another, in arrival order, as polled ones are. */
+  private handling: Promise<void> = Promise.resolve();
   /** Telegram asked (429) not to send before this time (ms since the epoch). */
   private notBefore = 0;
   /** Chats showing "typing…": the timer that sends the action again. */
@@ -90,16 +97,18 @@ export class TelegramChannel implements OutboundChannel {
     for (const timer of this.typing.values()) clearTimeout(timer);
     this.typing.clear();
     await this.polling;
+    await this.listener?.close();
     this.setStatus('stopped', 'BabyBot is stopping');
   }
 
   health(): { ok: boolean; detail: string } {
-    return { ok: this.status === 'polling', detail: `${this.status}: ${this.statusDetail}` };
+    return { ok: this.status === 'polling' || this.status === 'webhook', detail: `${this.status}: ${this.statusDetail}` };
   }
 
   private async run(): Promise<void> {
     const signal = grammySignal(this.stopping.signal);
     let failures = 0;
+    let webhookCleared = false;
     while (!this.stopping.signal.aborted) {
       try {
         if (!this.self) {
@@ -107,6 +116,12 @@ export class TelegramChannel implements OutboundChannel {
           this.self = { id: me.id, username: me.username };
           this.onConnected();
         }
+        if (this.deps.webhook) {
+          await this.serveWebhook(this.deps.webhook, signal);
+          return;
+        }
+        // A webhook left from webhook mode would refuse every poll (409).
+        if (!webhookCleared) webhookCleared = await this.deps.api.deleteWebhook({}, signal);
         const updates = await this.deps.api.getUpdates({ offset: this.offset(), timeout: this.deps.pollSeconds, allowed_updates: ['message'] }, signal);
         if (this.status !== 'polling') this.setStatus('polling', `as @${this.self.username}`);
         failures = 0;
@@ -123,6 +138,30 @@ export class TelegramChannel implements OutboundChannel {
         await sleep(waitMs, undefined, { signal: this.stopping.signal }).catch(() => {});
       }
     }
+  }
+
+  /**
+   * Listens, then tells Telegram where to post and with which secret (a new one at every
+   * start), and waits until BabyBot stops. A failure closes the listener, to be tried again.
+   */
+  private async serveWebhook(webhook: { url: string; host: string; port: number }, signal: ReturnType<typeof grammySignal>): Promise<void> {
+    const secret = randomBytes(32).toString('base64url');
+    this.listener = await listenForWebhook({ ...webhook, secret, log: this.deps.log, handle: (update) => this.handleInOrder(update) });
+    try {
+      await this.deps.api.setWebhook(webhook.url, { secret_token: secret, allowed_updates: ['message'], max_connections: 1 }, signal);
+    } catch (error) {
+      await this.listener.close();
+      this.listener = undefined;
+      throw error;
+    }
+    this.setStatus('webhook', `as @${this.self!.username}, updates posted to ${webhook.url}`);
+    if (!this.stopping.signal.aborted) await new Promise((resolve) => this.stopping.signal.addEventListener('abort', resolve, { once: true }));
+  }
+
+  private handleInOrder(update: Update): Promise<void> {
+    const next = this.handling.then(() => this.handle(update));
+    this.handling = next.catch(() => {});
+    return next;
   }
 
   private offset(): number | undefined {

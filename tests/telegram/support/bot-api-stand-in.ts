@@ -39,6 +39,8 @@ export class BotApiStandIn {
   /** Every call, method and time, in order. */
   readonly calls: { method: string; at: number }[] = [];
   revoked = false;
+  /** What setWebhook was given last (deleteWebhook clears it). */
+  webhook?: { url: string; secret: string };
   /** While true, the file host takes requests and answers none (a download in flight). */
   holdFiles = false;
   private updates: Record<string, unknown>[] = [];
@@ -98,6 +100,18 @@ export class BotApiStandIn {
     this.files.set(fileId, { path, data, declaredSize: declare ? data.length : undefined });
   }
 
+  /** Posts an update to the webhook as Telegram does (with the secret, unless another is given; null: none); returns the HTTP status. */
+  async postToWebhook(message: Record<string, unknown>, secret: string | null = this.webhook?.secret ?? null): Promise<{ status: number; messageId: number }> {
+    const messageId = (message.message_id as number | undefined) ?? this.nextMessageId++;
+    const update = { update_id: this.nextUpdateId++, message: { date: Math.floor(Date.now() / 1000), ...message, message_id: messageId } };
+    const res = await fetch(this.webhook!.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret !== null ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+      body: JSON.stringify(update),
+    });
+    return { status: res.status, messageId };
+  }
+
   sentTo(chatId: number): SentMessage[] {
     return this.sent.filter((m) => m.chatId === chatId);
   }
@@ -132,6 +146,12 @@ export class BotApiStandIn {
         this.sent.push({ chatId, text: String(params.text), at: Date.now(), messageId });
         return this.ok(res, { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' }, from: { id: BOT_ID, is_bot: true, first_name: 'Baby', username: BOT_USERNAME }, text: params.text });
       }
+      case 'setWebhook':
+        this.webhook = { url: String(params.url), secret: String(params.secret_token ?? '') };
+        return this.ok(res, true);
+      case 'deleteWebhook':
+        this.webhook = undefined;
+        return this.ok(res, true);
       case 'sendChatAction':
         this.chatActions.push({ chatId: Number(params.chat_id), action: String(params.action) });
         return this.ok(res, true);
