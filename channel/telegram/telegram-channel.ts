@@ -134,7 +134,7 @@ export class TelegramChannel implements OutboundChannel {
         const { baseMs, maxMs } = this.deps.backoff ?? { baseMs: 1000, maxMs: 30_000 };
         const waitMs = failure.kind === 'rate-limited' ? failure.retryAfterS * 1000 : Math.min(baseMs * 2 ** (failures - 1), maxMs);
         if (failure.kind !== 'conflict') this.setStatus('reconnecting', `${failure.text}; next attempt in ${(waitMs / 1000).toFixed(1)}s`);
-        this.deps.log.warn({ err: failure.text, waitMs }, 'Telegram: polling failed; trying again');
+        this.deps.log.warn({ err: failure.text, waitMs }, 'Telegram: the Bot API call failed; trying again');
         await sleep(waitMs, undefined, { signal: this.stopping.signal }).catch(() => {});
       }
     }
