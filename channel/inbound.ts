@@ -10,12 +10,17 @@ import { untranscribedText } from './media/media-text.js';
 import { isOwners, ownerIds } from './owner.js';
 
 export interface IncomingMessage extends NewMessage {
-  /** Which channel it came through: 'local', 'whatsapp'. */
+  /** Which channel it came through: 'local', 'whatsapp', 'telegram'. */
   channel: string;
   chatName?: string;
   isGroupChat?: boolean;
   /** What the message carried besides text, already saved (or the reason it was not). */
   media?: Media;
+  /**
+   * The platform itself marks the message as meant for the assistant, beyond the words of the
+   * trigger (Telegram: a mention of the bot's @username, a reply to one of the bot's messages).
+   */
+  addressed?: boolean;
 }
 
 /**
@@ -96,7 +101,9 @@ export class Inbound {
     const group = store.groupByJid(incoming.chat);
     // A command needs no trigger word: it is for the group, not the model.
     const triggered =
-      group !== undefined && !incoming.fromAssistant && (commandIn(incoming) !== undefined || callsAssistant(group, incoming.text, this.deps.assistantName));
+      group !== undefined &&
+      !incoming.fromAssistant &&
+      (commandIn(incoming) !== undefined || incoming.addressed === true || callsAssistant(group, incoming.text, this.deps.assistantName));
     const kept = !triggered && awaitsTranscription(incoming.media) ? untranscribed(incoming) : incoming;
     const { inserted, message } = store.insertMessage(kept, triggered ? 'pending' : 'none', kept.media);
     // Stopping: a message still arriving is kept pending, handed over at the next start (first, in order).

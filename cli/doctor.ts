@@ -19,6 +19,7 @@ import { commandContext } from './context.js';
 import { pullProgressPrinter } from './pull-progress.js';
 import { sandboxCheck } from './sandbox-check.js';
 import { stuckCheck } from './stuck-check.js';
+import { telegramCheck } from './telegram-check.js';
 import { whisperCheck } from './whisper-check.js';
 
 const nodeCheck: Check = {
@@ -159,7 +160,7 @@ const whatsappCheck: Check = {
 };
 
 /** Checks in the order they are printed; capabilities add theirs here. */
-export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, toolsCheck, sandboxCheck, whisperCheck, whatsappCheck, stuckCheck];
+export const CHECKS: Check[] = [nodeCheck, dataCheck, temporalCheck, ollamaCheck, toolsCheck, sandboxCheck, whisperCheck, whatsappCheck, telegramCheck, stuckCheck];
 
 export async function runDoctor(config: Config, flags: DoctorFlags, write: (line: string) => void, checks = CHECKS): Promise<boolean> {
   const report = await runChecks(checks, config, flags);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { approvalsCommand } from './approvals.js';
 import { groupsCommand } from './groups.js';
 import { whatsappCommand } from './whatsapp.js';
+import { telegramCommand } from './telegram.js';
 import { chatCommand } from './chat.js';
 import { webCommand } from './web.js';
 import { doctorCommand } from './doctor.js';
@@ -84,6 +85,7 @@ program.addCommand(modelCommand());
 program.addCommand(approvalsCommand());
 
 program.addCommand(whatsappCommand());
+program.addCommand(telegramCommand());
 program.addCommand(groupsCommand());
 
 const sandbox = program.command('sandbox').description("the agent image and the groups' containers");

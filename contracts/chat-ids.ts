@@ -10,17 +10,19 @@ export const groupFolder = z
 
 const WHATSAPP = String.raw`[\w.:-]+@(g\.us|s\.whatsapp\.net|lid)`;
 const LOCAL = String.raw`local:[\w.-]+`;
+// Telegram's chat ids are integers (negative for groups), at most 52 bits.
+const TELEGRAM = String.raw`telegram:-?\d{1,16}`;
 
 /** A WhatsApp chat: a group (…@g.us) or a person (…@s.whatsapp.net, …@lid). */
 export const whatsappJid = z.string().regex(new RegExp(`^${WHATSAPP}$`), 'a WhatsApp chat id such as 4477xxxxxxxx@s.whatsapp.net or 1203630xxxxxxxx@g.us');
 
-/** Any chat BabyBot answers in: a WhatsApp chat or a local web chat. */
+/** Any chat BabyBot answers in: a WhatsApp chat, a Telegram chat or a local web chat. */
 export const chatJid = z
   .string()
   // A regex rather than a refinement: the model's tool definitions carry it as a pattern.
   .regex(
-    new RegExp(`^(${LOCAL}|${WHATSAPP})$`),
-    'a chat id such as 1203630xxxxxxxx@g.us (a WhatsApp group), 4477xxxxxxxx@s.whatsapp.net (a person) or local:NAME (see `babybot groups list`)',
+    new RegExp(`^(${LOCAL}|${WHATSAPP}|${TELEGRAM})$`),
+    'a chat id such as 1203630xxxxxxxx@g.us (a WhatsApp group), 4477xxxxxxxx@s.whatsapp.net (a person), telegram:-100xxxxxxxxxx (a Telegram chat) or local:NAME (see `babybot groups list`)',
   );
 
 /** A local web chat as the API takes it: `main` and `local:main` name the same chat. */
@@ -34,3 +36,7 @@ export const localChatName = z
 export const localChat = (name: string) => (name.includes(':') ? name : `local:${name}`);
 
 export const isWhatsAppGroup = (jid: string) => jid.endsWith('@g.us');
+
+/** A Telegram chat as BabyBot names it: `telegram:<chat id>`. */
+export const telegramChat = (chatId: number | string) => `telegram:${chatId}`;
+export const isTelegramChat = (jid: string) => new RegExp(`^${TELEGRAM}$`).test(jid);

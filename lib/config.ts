@@ -150,6 +150,24 @@ export const ConfigSchema = z.object({
   WHATSAPP_MAIN_CHAT: whatsappJid.optional(),
   // Where Baileys connects; only for tests and proxies (WhatsApp's own server by default).
   WHATSAPP_WS_URL: z.url('a WebSocket URL such as wss://web.whatsapp.com/ws/chat').optional(),
+  // Telegram (channel/telegram/): a bot token from @BotFather turns the channel on. The token is
+  // a password: it is never logged, shown in errors, or handed to a sandbox or a prompt.
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d{1,20}:[\w-]{20,100}$/, 'a bot token from @BotFather, such as 123456789:AA… (digits, a colon, then letters)')
+    .optional(),
+  // The owner's Telegram user id (a number; @userinfobot tells it): their private chat with the
+  // bot is a main chat. Unset: `babybot telegram link` sets it.
+  TELEGRAM_OWNER_ID: z.string().regex(/^\d{1,16}$/, "a Telegram user id, digits only (ask @userinfobot for yours)").optional(),
+  // Where the Bot API (and its file downloads) is: Telegram's own, or a local Bot API server.
+  TELEGRAM_API_ROOT: z.url('a URL such as https://api.telegram.org').default('https://api.telegram.org'),
+  // How long one long-polling getUpdates waits for news (Telegram allows up to 50s).
+  TELEGRAM_POLL_TIMEOUT: durationMs('30s'),
+  // Webhook mode instead of long polling: the public https URL Telegram posts updates to,
+  // proxied to TELEGRAM_WEBHOOK_HOST:TELEGRAM_WEBHOOK_PORT (channel/telegram/webhook.ts).
+  TELEGRAM_WEBHOOK_URL: z.url('the public https URL Telegram posts updates to, such as https://bot.example.org/telegram').optional(),
+  TELEGRAM_WEBHOOK_HOST: z.string().min(1).default('127.0.0.1'),
+  TELEGRAM_WEBHOOK_PORT: port(8443),
   // Media: the largest file taken in (a voice note, photo, document) or sent back with send_file.
   MEDIA_MAX_BYTES: z.coerce.number().int().min(1024, 'at least 1024 bytes').default(16 * 1024 * 1024),
   // A WhatsApp media download, a re-upload by the sender's phone included, ends after this.
@@ -179,6 +197,8 @@ export type Config = z.infer<typeof ConfigSchema> & {
   timeZone: string;
 };
 
+const SECRETS = new Set(['TELEGRAM_BOT_TOKEN', 'HTTP_TOKEN']);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(
@@ -193,6 +213,8 @@ export class ConfigError extends Error {
 /** Validates every variable at once, so one start reports all problems rather than the first. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
   const known = Object.keys(ConfigSchema.shape);
+  // A secret's value is never repeated in an error (errors reach logs and terminals).
+  const shown = (key: string) => (SECRETS.has(key) ? '(hidden)' : JSON.stringify(env[key] ?? ''));
   const input = Object.fromEntries(
     known.map((key) => [key, env[key] === '' ? undefined : env[key]]),
   );
@@ -200,7 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const key = String(issue.path[0]);
-      return `${key}=${JSON.stringify(env[key] ?? '')} is not valid: expected ${issue.message}`;
+      return `${key}=${shown(key)} is not valid: expected ${issue.message}`;
     });
     throw new ConfigError(problems);
   }

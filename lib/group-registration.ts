@@ -72,14 +72,29 @@ export function unregisterGroup(store: Store, folder: string): Group {
  * main, sharing the global memory. A changed WHATSAPP_MAIN_CHAT moves the registration.
  */
 export function ensureWhatsAppMainChat(store: Store, jid: string, name: string): { registered: boolean; conflict?: Group } {
-  const existing = store.groupByFolder(WHATSAPP_MAIN_FOLDER);
-  if (existing?.jid === jid) return { registered: false };
-  const other = store.groupByJid(jid);
+  return ensureMainChat(store, { folder: WHATSAPP_MAIN_FOLDER, jid, name, channel: 'whatsapp' });
+}
+
+/** The folder of the Telegram main chat (the owner's private chat with the bot). */
+export const TELEGRAM_MAIN_FOLDER = 'telegram-main';
+
+/**
+ * Makes `jid` a channel's main chat in its own folder (whatsapp-main, telegram-main): one
+ * rule for every channel. A changed main chat (another owner) moves the registration; a
+ * chat already registered as an ordinary group is left alone and reported as a conflict.
+ */
+export function ensureMainChat(
+  store: Store,
+  main: { folder: string; jid: string; name: string; channel: string },
+): { registered: boolean; conflict?: Group } {
+  const existing = store.groupByFolder(main.folder);
+  if (existing?.jid === main.jid) return { registered: false };
+  const other = store.groupByJid(main.jid);
   if (other) return { registered: false, conflict: other };
   store.transaction(() => {
-    if (existing) store.removeGroup(WHATSAPP_MAIN_FOLDER);
-    store.upsertChat({ jid, name, channel: 'whatsapp' });
-    store.addGroup({ folder: WHATSAPP_MAIN_FOLDER, jid, name, triggerWord: null, requiresTrigger: false, isMain: true });
+    if (existing) store.removeGroup(main.folder);
+    store.upsertChat({ jid: main.jid, name: main.name, channel: main.channel });
+    store.addGroup({ folder: main.folder, jid: main.jid, name: main.name, triggerWord: null, requiresTrigger: false, isMain: true });
   });
   return { registered: true };
 }

@@ -19,8 +19,11 @@ import { Inbound } from '../channel/inbound.js';
 import { localOutbound, OutboundRouter } from '../channel/outbound.js';
 import { openSandboxRuntime } from '../container/runtime/select.js';
 import type { SandboxRuntime } from '../container/runtime/types.js';
-import { createWhatsAppChannel, type WhatsAppSeams } from '../channel/whatsapp/setup.js';
+import { platformChannels, type ChannelSeams } from '../channel/channels.js';
+import type { WhatsAppSeams } from '../channel/whatsapp/setup.js';
 import type { WhatsAppChannel } from '../channel/whatsapp/whatsapp-channel.js';
+import type { TelegramSeams } from '../channel/telegram/setup.js';
+import type { TelegramChannel } from '../channel/telegram/telegram-channel.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { closeDataFolders } from '../lib/private-folder.js';
@@ -53,6 +56,8 @@ export interface StartOptions {
   shutdownGraceMs?: number;
   /** Tests replace WhatsApp's socket (a fake emitting Baileys' objects), backoff and clock. */
   whatsapp?: WhatsAppSeams;
+  /** Tests shorten Telegram's backoff (its Bot API is their own server, TELEGRAM_API_ROOT). */
+  telegram?: TelegramSeams;
   /**
    * Turns run their context and delivery steps as local activities when this process serves
    * the workflows queue too (default: true); the benchmark turns it off for its "before" figures.
@@ -77,6 +82,8 @@ export interface BabyBot {
   inbound?: Inbound;
   /** Present when this process runs WhatsApp (WHATSAPP_ENABLED, linked). */
   whatsapp?: WhatsAppChannel;
+  /** Present when this process runs Telegram (TELEGRAM_BOT_TOKEN). */
+  telegram?: TelegramChannel;
   workers: WorkerSet;
   /** The container runtime sandbox steps run in (this process's view of the groups' containers). */
   sandbox: SandboxRuntime;
@@ -132,9 +139,11 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     stops.push(stopSandbox);
 
     const outbound = new OutboundRouter([localOutbound]);
-    // In the router before the workers poll, so a reply waiting for WhatsApp finds its channel.
-    const whatsapp = withChannel ? createWhatsAppChannel(config, store, log, options.whatsapp) : undefined;
-    if (whatsapp) outbound.add(whatsapp);
+    // In the router before the workers poll, so a reply waiting for WhatsApp (or Telegram) finds its channel.
+    const seams: ChannelSeams = { whatsapp: options.whatsapp, telegram: options.telegram };
+    const channels = withChannel ? platformChannels(config, store, log, seams) : { all: [] };
+    const { whatsapp, telegram } = channels;
+    for (const channel of channels.all) outbound.add(channel);
     // What /model asks Ollama about a model a chat names.
     const modelAgent = ollamaAgent(config.OLLAMA_HTTP_TIMEOUT);
     stops.push(() => modelAgent.close());
@@ -222,7 +231,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
               },
             ]
           : []),
-        ...(whatsapp ? [{ name: 'whatsapp', required: false, run: () => whatsapp.health() }] : []),
+        ...channels.all.map((channel) => ({ name: channel.name, required: false, run: () => channel.health() })),
         // A channel-only process runs no sandbox steps (its workers do): no engine to report.
         ...(served.includes('sandbox')
           ? [{ name: 'sandbox', required: false, run: async () => ({ ok: true, detail: await sandbox.describe() }) }]
@@ -259,10 +268,10 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       });
       httpUrl = await http.listen(config.HTTP_PORT, config.HTTP_HOST);
       stopTaking.push(() => http.close());
-      if (whatsapp) {
-        // Connects in the background: the local chat serves at once, whatever WhatsApp does.
-        whatsapp.start((message) => inbound!.receive(message));
-        closeChannels.push(() => whatsapp.stop());
+      for (const channel of channels.all) {
+        // Connects in the background: the local chat serves at once, whatever WhatsApp (or Telegram) does.
+        channel.start((message) => inbound!.receive(message));
+        closeChannels.push(() => channel.stop());
       }
     }
 
@@ -283,7 +292,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
     }
 
     const webChatUrl = httpUrl && httpToken ? webChatLink(httpUrl, httpToken) : undefined;
-    return { config, store, client, temporal, ollama, httpUrl, httpToken, webChatUrl, inbound, whatsapp, workers, sandbox, health, stop };
+    return { config, store, client, temporal, ollama, httpUrl, httpToken, webChatUrl, inbound, whatsapp, telegram, workers, sandbox, health, stop };
   } catch (error) {
     await stop();
     throw error;

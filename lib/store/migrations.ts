@@ -116,6 +116,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX approvals_waiting ON approvals (status) WHERE status = 'waiting';
   `,
+  // 6: what a channel must remember across restarts besides messages: Telegram's update
+  // offset (advanced only after an update is stored), its owner set by `telegram link`.
+  `
+  CREATE TABLE channel_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,11 +1,11 @@
 // The SQLite store: chats, messages, registered groups, the delivery log and the
 // WhatsApp auth state, one file per feature that owns its tables (messages.ts, groups.ts,
-// deliveries.ts, whatsapp-auth.ts) over database.ts. One Store per process; everything
+// deliveries.ts, whatsapp-auth.ts, channel-state.ts) over database.ts. One Store per process; everything
 // that needs it is handed it.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { WhatsAppAuthStore } from './whatsapp-auth.js';
+import { ChannelStateStore } from './channel-state.js';
 
 export { SchemaTooNewError } from './database.js';
 export type { Group } from './groups.js';
@@ -13,7 +13,7 @@ export type { GroupSettings } from './group-settings.js';
 export type { Approval, ApprovalStatus } from './approvals.js';
 export type { Chat, Handoff, Media, MediaKind, NewMessage, StoredMessage } from './messages.js';
 
-export class Store extends WhatsAppAuthStore {
+export class Store extends ChannelStateStore {
   /** The store of a BabyBot installation: babybot.db in its data folder (DATA_DIR). */
   static openIn(dataDir: string): Store {
     return Store.open(path.join(dataDir, 'babybot.db'));
