@@ -31,6 +31,8 @@ export interface Swarm {
   store: Store;
   /** Each workflow's first model step's input: what its conversation held. */
   firstInputs: Map<string, ModelChatInput>;
+  /** Every model step's input, by workflow id, in order. */
+  inputs: Map<string, ModelChatInput[]>;
   /** Each model step's [start, end] in ms, by workflow id. */
   steps: Map<string, [number, number][]>;
   /** Background results the group handed to the chat, in order. */
@@ -53,9 +55,11 @@ export function swarm(
   store.addGroup({ folder, jid: `local:${folder}`, name: folder, triggerWord: null, requiresTrigger: false, isMain: false });
   const steps = new Map<string, [number, number][]>();
   const firstInputs = new Map<string, ModelChatInput>();
+  const inputs = new Map<string, ModelChatInput[]>();
   const timed: ModelScript = async (step) => {
     const start = Date.now();
     if (!firstInputs.has(step.turnId)) firstInputs.set(step.turnId, step.input);
+    inputs.set(step.turnId, [...(inputs.get(step.turnId) ?? []), step.input]);
     if (options.stepMs) await new Promise((resolve) => setTimeout(resolve, options.stepMs));
     try {
       return await script(step);
@@ -107,7 +111,7 @@ export function swarm(
       },
     };
   }
-  return { stubs, store, firstInputs, steps, reports, cancelledCommands, runningCommands };
+  return { stubs, store, firstInputs, inputs, steps, reports, cancelledCommands, runningCommands };
 }
 
 export function message(folder: string, seq: number, text: string): InboundMessage {
