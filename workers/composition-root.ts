@@ -163,6 +163,8 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       currentTurnOf: (folder) => currentTurnOf(client, folder),
       groupJobCheckMs: config.GROUP_JOB_CHECK,
       agents: agentLimits(config),
+      cancelAgent: (agentId) => client.workflow.getHandle(agentId).cancel().then(() => undefined),
+      agentDeadlineMs: config.AGENT_DEADLINE,
       defaultModel: config.OLLAMA_MODEL,
       modelInfo: (model) => readModelInfo(ollamaClient(config.OLLAMA_HOST, modelAgent, AbortSignal.timeout(30_000)), model),
       turnStep: (folder) => turnProgress(client, folder),
