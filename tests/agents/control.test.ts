@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAgents, stopAgent } from '../../activities/agent-control.js';
 import { turnWorkflowId } from '../../contracts/ids.js';
+import { stopGroupAgents } from '../../temporal/group-lifecycle.js';
 import { eventually } from '../support/eventually.js';
 import { startWorkflowEnv, withWorkers, type WorkflowEnv } from '../support/workflow-env.js';
 import { groupProbe } from '../workflows/group-probe.js';
@@ -54,5 +55,34 @@ describe('controlling background sub-agents', () => {
     ]);
     expect(s.store.agentsOfTurn(turnWorkflowId(folder, 'm1')).map((row) => row.status)).toEqual(['cancelled', 'answered']);
     expect(s.stubs.seen.cancelledSteps).toContain(first);
+  });
+
+  it("do not outlive their group's registration: unregistering stops them, and one started after refuses to run", async () => {
+    const folder = 'unregistered';
+    const script: ModelScript = ({ turnId, step }) => {
+      if (turnId.startsWith('turn:')) return step === 1 ? callTool('delegate', { tasks: [{ brief: 'keep going' }], wait: false }) : say('Started.');
+      return say('still here');
+    };
+    const s = swarm(folder, script);
+    const agent = `agent:${folder}:m1:1`;
+    s.stubs.holds.hold(agent);
+    const g = groupProbe(wf.env.client, folder);
+    await withWorkers(wf, folder, s.stubs, async (queues) => {
+      await g.start(queues, { queue: [message(folder, 1, 'go')] });
+      await g.idle();
+      s.store.removeGroup(folder);
+      // What `babybot groups remove` does after the store (temporal/group-lifecycle.ts).
+      const stopped = await eventually(async () => {
+        const found = await stopGroupAgents(wf.env.client, folder);
+        return found.length ? found : undefined;
+      }, { timeoutMs: 15_000, what: 'the running sub-agent to be visible and stopped' });
+      expect(stopped).toEqual([agent]);
+      expect(await wf.env.client.workflow.getHandle(agent).result().catch((e: Error) => e.message)).toMatch(/cancel/i);
+      // A sub-agent whose context is loaded after the removal refuses to run.
+      await expect(s.stubs.channel.loadAgentContext({ agentId: `agent:${folder}:m1:9`, folder, turnId: turnWorkflowId(folder, 'm1'), brief: { brief: 'x' }, tools: [], maxSteps: 1, deadlineMs: 1000, background: true, scratch: 'scratch/x' })).rejects.toThrow(
+        `The group "${folder}" is not registered (any more), so its sub-agent did not run.`,
+      );
+    });
+    expect(s.store.agent(agent)?.status).toBe('cancelled');
   });
 });
