@@ -82,9 +82,9 @@ export function planDelegation(deps: PlanDeps, caller: Caller, claimed: TurnGrou
   if (notAllowed.length) {
     return refuse(`${notAllowed.map((t) => `"${boundUtf8(t, 64)}"`).join(', ')} ${notAllowed.length === 1 ? 'is not a tool' : 'are not tools'} a sub-agent here may have. It may have: ${allowed.join(', ')}.`);
   }
-  const skills = listSkills(deps.skillsDir).map((skill) => skill.name);
-  const unknownSkills = [...new Set(tasks.flatMap((task) => task.skills ?? []).filter((skill) => !skills.includes(skill)))];
-  if (unknownSkills.length) return refuse(`there is no skill named ${unknownSkills.map((s) => `"${boundUtf8(s, 100)}"`).join(', ')}. The skills are: ${skills.join(', ') || 'none'}.`);
+  // A skill is advice to read, no right: names that are no skill are left out, not refused
+  // (the 0.5B filled the field with "read_skill", 2026-12-07, and lost its whole delegation).
+  const skills = new Set(listSkills(deps.skillsDir).map((skill) => skill.name));
   const background = args.wait === false;
   const since = new Date(Date.now() - deps.agents.deadlineMs - 60_000).toISOString();
 
@@ -125,7 +125,7 @@ export function planDelegation(deps: PlanDeps, caller: Caller, claimed: TurnGrou
         agentId: row.id,
         folder: group.folder,
         turnId: place.turnId,
-        brief: { brief: task.brief, ...(task.tools ? { tools: task.tools } : {}), ...(task.skills ? { skills: task.skills } : {}) },
+        brief: { brief: task.brief, ...(task.tools ? { tools: task.tools } : {}), ...skillsOf(task.skills, skills) },
         tools: task.tools ?? allowed,
         maxSteps: row.maxSteps,
         deadlineMs: deps.agents.deadlineMs,
@@ -134,6 +134,11 @@ export function planDelegation(deps: PlanDeps, caller: Caller, claimed: TurnGrou
       };
     }),
   };
+}
+
+function skillsOf(named: string[] | undefined, known: Set<string>): { skills?: string[] } {
+  const skills = (named ?? []).filter((skill) => known.has(skill));
+  return skills.length ? { skills } : {};
 }
 
 /** A sub-agent's working folder, relative to the group's: short, and unique per sub-agent. */

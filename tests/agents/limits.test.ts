@@ -72,12 +72,14 @@ describe('the limits of delegation, checked on the host', () => {
     expect(refusal(plan(tasks(1, { tools: ['delegate'] })))).toMatch(/^"delegate" is not a tool a sub-agent here may have\. It may have: /);
   });
 
-  it("refuses tools the group does not have (main's) and names that are no tool at all", () => {
+  it("refuses tools the group does not have (main's) and names that are no tool at all; leaves out skills that do not exist", () => {
     const { plan, refusal } = planner();
     expect(refusal(plan(tasks(1, { tools: ['register_group', 'send_message', 'rm -rf'] })))).toMatch(
       /^"register_group", "send_message", "rm -rf" are not tools a sub-agent here may have\. It may have: remember, /,
     );
-    expect(refusal(plan(tasks(1, { skills: ['nope'] })))).toBe('there is no skill named "nope". The skills are: none.');
+    // A skill is advice, no right: one that does not exist is left out of the brief, not refused.
+    const skilled = plan(tasks(1, { skills: ['nope', 'read_skill'] }));
+    expect(skilled.ok && skilled.agents[0].brief).toEqual({ brief: 'task 1' });
   });
 
   it('refuses huge briefs and thousands of tasks by the schema, before anything is stored', () => {
