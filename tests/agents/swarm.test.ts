@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnWorkflowId } from '../../contracts/ids.js';
+import { GROUP_PRIORITY } from '../../contracts/priorities.js';
 import { agentTurnWorkflow } from '../../workflows/agent-turn.js';
 import { startWorkflowEnv, withWorkers, type WorkflowEnv } from '../support/workflow-env.js';
 import { callTool, say, type ModelScript } from '../workflows/stubs.js';
@@ -80,5 +81,33 @@ describe('a turn with sub-agents', () => {
     expect(s.store.agent(`agent:${folder}:m1:2`)?.status).toBe('failed');
     // The turn's reply reached the chat once.
     expect(s.stubs.seen.delivered.map((d) => d.text)).toEqual([result.reply]);
+  });
+
+  it("names the files a sub-agent wrote, and its steps take the group's place in the shared slots", async () => {
+    const folder = 'swarm-files';
+    const script: ModelScript = ({ turnId, step, input }) => {
+      if (turnId.startsWith('turn:')) return step === 1 ? callTool('delegate', { tasks: [{ brief: 'write the notes', tools: ['write_file'] }] }) : say(input.messages.at(-1)!.content);
+      if (step === 1) return callTool('write_file', { path: 'scratch/notes.txt', content: 'notes' });
+      return say('wrote them');
+    };
+    const s = swarm(folder, script);
+    const m1 = message(folder, 1, 'take notes');
+    const result = await withWorkers(wf, folder, s.stubs, (queues) =>
+      wf.env.client.workflow.execute(agentTurnWorkflow, { workflowId: turnWorkflowId(folder, m1.id), taskQueue: queues.workflows, args: [{ folder, kind: 'message', messages: [m1] }] }),
+    );
+    const agent = `agent:${folder}:m1:1`;
+    expect(result.reply).toBe(`1 sub-agent(s) finished:\n\n[1] ${agent}: answered after 2 step(s)\nwrote them\nfiles written: scratch/notes.txt`);
+    // Only the tool its brief named, and its scratch folder in its host note.
+    expect(s.firstInputs.get(agent)!.tools).toEqual(['write_file']);
+    expect(s.firstInputs.get(agent)!.messages[1].content).toMatch(/write your working files under scratch\/agent-1-[0-9a-f]{8}\//);
+    // A group's sub-agent asks for model and sandbox slots with the group's priority, behind main's (contracts/priorities.ts).
+    const events = (await wf.env.client.workflow.getHandle(agent).fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+    const slots = scheduled.filter((a) => ['chat', 'runSandboxTool'].includes(a.activityType?.name ?? ''));
+    expect(slots.map((a) => [a.activityType?.name, a.priority?.priorityKey])).toEqual([
+      ['chat', GROUP_PRIORITY.priorityKey],
+      ['runSandboxTool', GROUP_PRIORITY.priorityKey],
+      ['chat', GROUP_PRIORITY.priorityKey],
+    ]);
   });
 });
