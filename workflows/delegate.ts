@@ -34,7 +34,7 @@ export function delegator(context: TurnContext, activities: TurnActivities) {
     const count = Array.isArray(args.tasks) ? args.tasks.length : 0;
     const plan = await activities.channel.planDelegation.executeWithOptions({ summary: `delegate ${count} task(s)` }, [{ group: context.group, args }]);
     if (!plan.ok) return `Error: delegate: ${plan.error}`;
-    if (plan.background) return startInBackground(context, plan.agents);
+    if (plan.background) return startInBackground(context, activities, plan.agents);
     const results = await runAndWait(context, plan.agents);
     // Rows of sub-agents that could not record their own end (never started, terminated, timed out by the server).
     for (const result of results.filter((r) => !r.ok)) {
@@ -83,13 +83,16 @@ async function runAndWait(context: TurnContext, agents: AgentRunInput[]): Promis
   );
 }
 
-async function startInBackground(context: TurnContext, agents: AgentRunInput[]): Promise<string> {
+async function startInBackground(context: TurnContext, activities: TurnActivities, agents: AgentRunInput[]): Promise<string> {
   // Not cancelled with the turn: once started they are the group's, stopped with `babybot agents stop`.
   const started = await CancellationScope.nonCancellable(() =>
-    Promise.all(agents.map((agent) => startChild(AGENT_WORKFLOW, childOptions(context, agent)).then(() => agent.agentId, () => undefined))),
+    Promise.all(agents.map((agent) => startChild(AGENT_WORKFLOW, childOptions(context, agent)).then(() => undefined, (error: unknown) => failedResult(agent, error)))),
   );
-  const ok = started.filter((id): id is string => id !== undefined);
-  const failed = started.length - ok.length;
+  const notStarted = started.filter((result): result is AgentResult => result !== undefined);
+  // Their rows would count as alive until the deadline otherwise.
+  for (const result of notStarted) await activities.channel.agentEnded.executeWithOptions({ summary: `ended ${result.agentId}` }, [{ result }]);
+  const ok = agents.map((agent) => agent.agentId).filter((id) => !notStarted.some((r) => r.agentId === id));
+  const failed = notStarted.length;
   return (
     `Started ${ok.length} sub-agent(s) in the background: ${ok.join(', ')}. Each one's result reaches the chat as a message when it finishes. ` +
     `${failed ? `${failed} could not be started. ` : ''}Tell the person now that they are working on it.`
