@@ -44,7 +44,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<AgentResult> 
     failure = error;
     const reason = describeFailure(error);
     const ended: AgentEnd = reason.type === 'TurnCancelled' ? 'cancelled' : reason.type === 'AgentTimedOut' ? 'timed-out' : 'failed';
-    result = resultOf(false, reason.message, ended);
+    const text = ended === 'cancelled' ? 'it was stopped before it finished (/agents stop, its turn stopped, the Web UI or the command line).' : reason.message;
+    result = resultOf(false, text, ended);
   }
   // Recorded and reported even when cancelled: the group's count and its chat must know.
   await CancellationScope.nonCancellable(() => finish(input, result, channel));
