@@ -37,6 +37,7 @@ export function createAgentActivities(deps: AgentActivityDeps): AgentActivities 
       // The tools the host reserved for it, still within what the group is offered now.
       const tools = input.tools.filter((tool) => deps.toolsOf(group).includes(tool));
       const approve = deps.approveOf(group.folder, group.isMain);
+      const { model } = deps.store.groupSettings(group.folder);
       return {
         group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox },
         system: systemPrompt(deps.prompt),
@@ -45,7 +46,7 @@ export function createAgentActivities(deps: AgentActivityDeps): AgentActivities 
           { role: 'user', content: input.brief.brief },
         ],
         tools,
-        ...(deps.store.groupSettings(group.folder).model ? { model: deps.store.groupSettings(group.folder).model } : {}),
+        ...(model ? { model } : {}),
         ...(approve ? { approve } : {}),
         // Its own step budget (reserved in the store); its deadline is its workflow's.
         limits: { ...deps.limits, maxSteps: Math.min(input.maxSteps, deps.agents.stepsPerAgent) },
