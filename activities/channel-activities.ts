@@ -16,6 +16,8 @@ import {
 } from '../contracts/activities.js';
 import { checkToolArguments, toolsFor } from '../contracts/tools/index.js';
 import type { DeliveryRequest, GroupJob, ToolInvocation, TurnContext } from '../contracts/types.js';
+import { createAgentActivities } from './agent-activities.js';
+import type { AgentLimits } from './agent-plan.js';
 import { createApprovalActivities, type ApprovalDeps } from './approval-activities.js';
 import { createCommandActivities, type CommandDeps } from './command-activities.js';
 import { deliver } from './delivery.js';
@@ -41,6 +43,15 @@ export interface ChannelActivityDeps extends HostToolDeps, CommandDeps {
   groupJobCheckMs: number;
   /** The turn a group's workflow runs now (its queue query); undefined when none. */
   currentTurnOf: (folder: string) => Promise<string | undefined>;
+  /** Sub-agents' limits (AGENT_* and GROUP_AGENT* settings). */
+  agents: AgentLimits;
+}
+
+/** The tools a group's turns are offered: delegate only where its limits allow any sub-agent. */
+/** The group's tools; those that change a task only when `hasTask` (a turn asks the store first, a sub-agent's plan does not). */
+function offeredTools(deps: ChannelActivityDeps, group: Group, hasTask = true): string[] {
+  const swarm = group.isMain ? deps.agents.main : deps.agents.group;
+  return toolsFor(group.isMain, hasTask).filter((tool) => tool !== 'delegate' || swarm.perTurn > 0);
 }
 
 /**
@@ -67,6 +78,14 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
   return {
     ...createCommandActivities(deps),
     ...createApprovalActivities(deps),
+    ...createAgentActivities({
+      ...deps,
+      toolsOf: (group) => offeredTools(deps, group),
+      approveOf: (folder) => {
+        const group = deps.store.groupByFolder(folder);
+        return group ? approvalsOf(deps, group).approve : undefined;
+      },
+    }),
     async loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext> {
       await confirmTurnOrder(deps, input.rerun);
       const group = deps.store.groupByFolder(input.folder);
@@ -96,7 +115,7 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
         // The history bounded in bytes (this result is a Temporal payload, and a chat can hold any
         // amount); the host's note before it is bounded by its memory files' own limit (and the summary's).
         history: withGroupNote(deps.prompt, group, boundHistory(withTimeNote(history, timeNote(deps.prompt, new Date()))), settings.summary),
-        tools: toolsFor(group.isMain, await deps.tasks.hasTasks(group.isMain ? undefined : group.folder)),
+        tools: offeredTools(deps, group, await deps.tasks.hasTasks(group.isMain ? undefined : group.folder)),
         ...(settings.model ? { model: settings.model } : {}),
         ...approvalsOf(deps, group),
         limits: deps.limits,

@@ -8,6 +8,7 @@ import type { AnswerCommandInput, CompactPromptInput } from '../contracts/activi
 import type { ChatMessage, GroupCommand } from '../contracts/types.js';
 import type { Group, Store } from '../lib/store/store.js';
 import type { TaskService } from '../tasks/task-service.js';
+import { listAgents, stopAgent } from './agent-control.js';
 import { boundHistory } from './history-bytes.js';
 import { ollamaStatus } from './ollama-client.js';
 import { TOOL_MODELS_HINT, type ModelInfo } from './model-info.js';
@@ -36,6 +37,10 @@ export interface CommandDeps {
   warmModel: (model: string) => void;
   /** OLLAMA_PULL is not off: /model may pull a model Ollama lacks. */
   mayPull: boolean;
+  /** /agents stop: requests the cancellation of a sub-agent's workflow. */
+  cancelAgent: (agentId: string) => Promise<void>;
+  /** AGENT_DEADLINE, for which sub-agents are still alive. */
+  agentDeadlineMs: number;
 }
 
 /** What /compact asks for: a summary the next turns can read instead of the messages. */
@@ -65,6 +70,13 @@ export function createCommandActivities(deps: CommandDeps) {
           return modelCommand(deps, group, command);
         case 'status':
           return status(deps, group, input);
+        case 'agents': {
+          const control = { store: deps.store, cancelAgent: deps.cancelAgent, deadlineMs: deps.agentDeadlineMs };
+          const asker = { folder: group.folder, isMain: group.isMain };
+          if (command.args[0] === 'stop' && command.args[1]) return stopAgent(control, asker, command.args[1]);
+          if (command.args.length) return 'Say /agents to list them, or /agents stop <id> to stop one.';
+          return listAgents(control, asker);
+        }
         default:
           throw ApplicationFailure.nonRetryable(`/${command.name} is answered by the group's workflow, not here.`, 'UnknownCommand');
       }

@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   prompt: () => import('./prompt.bench.js'),
   agent: () => import('./agent.bench.js'),
   quickstart: () => import('./quickstart.bench.js'),
+  swarm: () => import('./swarm.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -134,7 +134,8 @@ export async function groupsRemoveCommand(folder: string): Promise<void> {
         const retired = await retireGroup(client, tasks, folder);
         return (
           `${retired.endedWorkflow ? `Ended its workflow group:${folder}` : 'It had no running workflow'}; ` +
-          `${retired.pausedTasks.length ? `paused its tasks ${retired.pausedTasks.join(', ')} (registering the folder again resumes them)` : 'it had no tasks to pause'}.`
+          `${retired.pausedTasks.length ? `paused its tasks ${retired.pausedTasks.join(', ')} (registering the folder again resumes them)` : 'it had no tasks to pause'}` +
+          `${retired.stoppedAgents.length ? `; stopped its sub-agents ${retired.stoppedAgents.join(', ')}` : ''}.`
         );
       },
       'its runs refuse to post into the removed chat, and each of its tasks pauses itself at its next run.',

@@ -1,5 +1,6 @@
 // The `babybot` command: one verb per thing a person does with BabyBot.
 import { Command } from 'commander';
+import { agentsCommand } from './agents.js';
 import { approvalsCommand } from './approvals.js';
 import { groupsCommand } from './groups.js';
 import { whatsappCommand } from './whatsapp.js';
@@ -83,6 +84,7 @@ program
 program.addCommand(tasksCommand());
 program.addCommand(modelCommand());
 program.addCommand(approvalsCommand());
+program.addCommand(agentsCommand());
 
 program.addCommand(whatsappCommand());
 program.addCommand(telegramCommand());

@@ -55,8 +55,10 @@ export function formatStuck(group: StuckGroup, link: (workflowId: string, runId?
 
 export function formatRun(run: RunSummary, link: string | undefined): string {
   const words = run.text ? `  "${firstWords(run.text)}"` : '';
+  // A sub-agent is shown under its turn (listRuns puts it there), marked as its child.
+  const child = run.parent ? '└ ' : '';
   const lines = [
-    `${run.status.padEnd(10)} ${run.workflowId}  group ${run.group ?? '?'}  started ${localTime(run.startTime)}  ` +
+    `${run.status.padEnd(10)} ${child}${run.workflowId}  group ${run.group ?? '?'}  started ${localTime(run.startTime)}  ` +
       `${run.closeTime ? 'took' : 'running for'} ${formatDuration(run.durationMs)}${words}`,
   ];
   if (run.cause) lines.push(`           cause: ${run.cause.split('\n')[0]}`);

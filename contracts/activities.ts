@@ -2,10 +2,14 @@
 // implementations: a workflow sees only these signatures (and so imports nothing from
 // activities/), and each implementation in activities/ is checked against its interface.
 // One interface per task queue's set of activities.
+import type { AgentResult } from './agents.js';
 import type { ApprovalDecision } from './approvals.js';
 import type {
+  AgentReport,
+  AgentRunInput,
   AgentTurnResult,
   ChatMessage,
+  DelegationPlan,
   DeliveryRequest,
   GroupCommand,
   GroupJob,
@@ -16,10 +20,33 @@ import type {
   ToolInvocation,
   TurnContext,
   TurnFailure,
+  TurnGroup,
 } from './types.js';
 
+/**
+ * Sub-agents' host side (activities/agent-activities.ts): the delegate call checked against
+ * the limits in the store, a sub-agent's context, its end recorded, a background result
+ * delivered to the chat.
+ */
+export interface AgentActivities {
+  /** Checks a delegate call (its arguments, the group's rights, the limits) and reserves its sub-agents. */
+  planDelegation(input: PlanDelegationInput): Promise<DelegationPlan>;
+  /** A sub-agent's context: the group's system prompt and rights, its brief as the only conversation. */
+  loadAgentContext(input: AgentRunInput): Promise<TurnContext>;
+  /** Records how a sub-agent ended (its row in the store stops counting as alive). */
+  agentEnded(input: { result: AgentResult }): Promise<void>;
+  /** A background sub-agent's result, as a message in its group's registered chat (none when unregistered). */
+  deliverAgentResult(input: { folder: string; report: AgentReport }): Promise<{ delivered: boolean }>;
+}
+
+export interface PlanDelegationInput {
+  /** The calling turn's group as the workflow knows it: checked against the store. */
+  group: TurnGroup;
+  args: Record<string, unknown>;
+}
+
 /** The channel task queue: the store, the group folders, the channels' sockets. */
-export interface ChannelActivities {
+export interface ChannelActivities extends AgentActivities {
   loadTurnContext(input: LoadTurnContextInput): Promise<TurnContext>;
   deliver(request: DeliveryRequest): Promise<{ messageId: string; alreadySent: boolean }>;
   notifyTurnFailed(notice: TurnFailedNotice): Promise<{ messageId?: string; alreadySent: boolean; told?: string }>;

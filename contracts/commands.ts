@@ -7,7 +7,7 @@
 /** The delivery key of a command's reply starts so: `command:<message key>`, one reply per command message. */
 export const COMMAND_DELIVERY_PREFIX = 'command:';
 
-export const COMMAND_NAMES = ['help', 'status', 'stop', 'new', 'compact', 'model', 'approve', 'deny'] as const;
+export const COMMAND_NAMES = ['help', 'status', 'stop', 'new', 'compact', 'model', 'approve', 'deny', 'agents'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** A command's words after its name: a model name, a folder. More, or longer, is a message, not a command. */
@@ -50,6 +50,7 @@ export const WHO_MAY: Record<CommandName, string> = {
   model: 'the owner (anyone may see the model with /model alone)',
   approve: 'the owner',
   deny: 'the owner',
+  agents: 'everyone in the chat (to stop one: the owner)',
 };
 
 const WHAT: Record<CommandName, string> = {
@@ -61,6 +62,7 @@ const WHAT: Record<CommandName, string> = {
   model: 'shows the model; /model <name> sets it for this chat',
   approve: 'lets a tool call that waits for you run (/approve <number>)',
   deny: 'refuses it (/deny <number>); the model is told',
+  agents: "lists this chat's running sub-agents (main: every chat's); /agents stop <id> stops one",
 };
 
 export type Permission = { ok: true } | { ok: false; why: string };
@@ -69,14 +71,16 @@ export function mayUse(command: ParsedCommand, asker: CommandAsker): Permission 
   if (asker.fromOwner || asker.inMain) return { ok: true };
   const { name } = command;
   if (name === 'help' || name === 'status') return { ok: true };
-  if (name === 'model' && command.args.length === 0) return { ok: true };
+  if ((name === 'model' || name === 'agents') && command.args.length === 0) return { ok: true };
   if (name === 'stop' && asker.startedRunningTurn) return { ok: true };
-  return { ok: false, why: `Only ${WHO_MAY[name].replace(/ \(.*\)$/, '')} may use /${name}${name === 'model' ? ' <name>' : ''} here.` };
+  const what = name === 'model' ? ' <name>' : name === 'agents' ? ' stop' : '';
+  const who = name === 'agents' ? 'the owner' : WHO_MAY[name].replace(/ \(.*\)$/, '');
+  return { ok: false, why: `Only ${who} may use /${name}${what} here.` };
 }
 
 /** The /help answer: each command, what it does, and who may use it. */
 export function helpText(inMain: boolean): string {
-  const usage: Partial<Record<CommandName, string>> = { model: ' [name]', approve: ' <number>', deny: ' <number>' };
+  const usage: Partial<Record<CommandName, string>> = { model: ' [name]', approve: ' <number>', deny: ' <number>', agents: ' [stop <id>]' };
   const lines = COMMAND_NAMES.map((name) => `/${name}${usage[name] ?? ''}: ${WHAT[name]}. Who: ${WHO_MAY[name]}.`);
   if (inMain) lines.push('In the main chat, /model <folder> <name> sets another group\'s model.');
   return ['Commands (send the command alone; no trigger word needed):', ...lines].join('\n');

@@ -5,6 +5,11 @@ export const groupWorkflowId = (folder: string) => `group:${folder}`;
 /** A turn that answers no message (a task's run: `task-<firing>`), or the short form below. */
 export const turnWorkflowId = (folder: string, messageId: string) => `turn:${folder}:${messageId}`;
 export const taskScheduleId = (folder: string, shortId: string) => `task:${folder}:${shortId}`;
+/**
+ * A sub-agent of a turn: `agent:<folder>:<the turn's key>:<n>`, n counting the turn's
+ * sub-agents from 1; a sub-agent's own sub-agents (when AGENT_DEPTH allows) add `.<m>`.
+ */
+export const agentWorkflowId = (folder: string, turnKey: string, n: string) => `agent:${folder}:${turnKey}:${n}`;
 export const voiceNoteWorkflowId = (folder: string, messageId: string) => `voice:${folder}:${messageId}`;
 
 /**
@@ -41,8 +46,8 @@ function fnv1a(text: string): string {
   return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
 
-/** The folder named in a `group:`, `turn:` or `task:` id, or undefined for other ids. */
+/** The folder named in a `group:`, `turn:`, `task:` or `agent:` id, or undefined for other ids. */
 export function folderOfWorkflowId(id: string): string | undefined {
-  const match = /^(?:group|turn|task):([^:]+)/.exec(id);
+  const match = /^(?:group|turn|task|agent):([^:]+)/.exec(id);
   return match?.[1];
 }

@@ -1,5 +1,6 @@
 // The data that crosses between the channel, workflows and activities. Plain JSON, small,
 // so every input and result reads well in the Temporal Web UI.
+import type { AgentBrief, AgentResult } from './agents.js';
 import type { CommandName } from './commands.js';
 
 /**
@@ -55,6 +56,36 @@ export interface GroupWorkflowInput {
   runMaxAgeMs?: number;
   /** The group's last failed turn, for /status, carried across continue-as-new. */
   lastFailure?: TurnFailure;
+  /** Background sub-agents' results not yet delivered to the chat, carried across continue-as-new. */
+  agentResults?: AgentReport[];
+}
+
+/** What a sub-agent's workflow runs: decided by the host (planDelegation), never by the model. */
+export interface AgentRunInput {
+  /** agent:<folder>:<turn>:<n>, also its workflow id. */
+  agentId: string;
+  folder: string;
+  /** The turn whose sub-agent it is (the root turn, for nested ones too). */
+  turnId: string;
+  brief: AgentBrief;
+  /** The tools it is offered: the group's own, as the brief narrows them, never more. */
+  tools: string[];
+  maxSteps: number;
+  deadlineMs: number;
+  /** Started with wait false: its result goes to the chat through the group's queue. */
+  background: boolean;
+  /** Where its working files go, relative to the group's folder (created by the sandbox on first write). */
+  scratch: string;
+}
+
+/** The host's answer to a delegate call: the sub-agents to start, or why none may. */
+export type DelegationPlan = { ok: true; background: boolean; agents: AgentRunInput[] } | { ok: false; error: string };
+
+/** A background sub-agent's result on its way to the chat, through the group's queue. */
+export interface AgentReport {
+  result: AgentResult;
+  /** The start of its brief, so the chat knows which job this answers. */
+  brief: string;
 }
 
 /** A turn that failed (or was stopped), as /status names it: its run, its cause. */

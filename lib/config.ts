@@ -145,6 +145,21 @@ export const ConfigSchema = z.object({
   MAX_CONCURRENT_SANDBOXES: positiveInt(5),
   MAX_CONCURRENT_CHANNEL_ACTIVITIES: positiveInt(20),
   AGENT_MAX_STEPS: positiveInt(12),
+  // Sub-agents (the delegate tool, workflows/delegate.ts), checked on the host from the store.
+  // AGENT_DEPTH 1: a turn may delegate, its sub-agents may not (2: they may, once more).
+  AGENT_DEPTH: z.coerce.number().int().min(1).max(3).default(1),
+  // The main chat: sub-agents one turn may start, and alive at once in the group (waiting or in the background).
+  AGENTS_PER_TURN: positiveInt(4),
+  AGENTS_ALIVE: positiveInt(8),
+  // Model steps of one sub-agent, and of all the sub-agents of one turn together.
+  AGENT_STEPS: positiveInt(6),
+  AGENT_TURN_STEPS: positiveInt(24),
+  // A sub-agent still working after this is stopped (the server enforces it too) and reports timed-out.
+  AGENT_DEADLINE: durationMs('10m'),
+  // Groups other than main (assumed hostile): tighter; GROUP_AGENTS_PER_TURN=0 offers them no delegate at all.
+  GROUP_AGENTS_PER_TURN: z.coerce.number().int().min(0).default(2),
+  GROUP_AGENTS_ALIVE: positiveInt(2),
+  GROUP_AGENT_TURN_STEPS: positiveInt(8),
   CONTEXT_MESSAGES: positiveInt(30),
   WHATSAPP_ENABLED: onOffAuto,
   WHATSAPP_MAIN_CHAT: whatsappJid.optional(),

@@ -7,6 +7,8 @@
 // second set of the same day by its date and a letter:
 //   node --import tsx scripts/record-histories.ts 2026-12-07
 //   node --import tsx scripts/record-histories.ts 2026-12-07b
+// A set may keep only the histories its change is about (2026-12-07f: /model's pull;
+// 2026-12-07g: sub-agents), the others being the same as the set before.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +41,16 @@ const ollama = await new OllamaStub().start();
 let holding: { release: () => void } | undefined;
 // One script for every run: what the model does depends only on the message it is answering.
 ollama.setScript((request) => {
+  // A sub-agent (its host note opens its conversation): it answers its brief.
+  if (request.messages[1]?.content.includes('You are a sub-agent')) return { content: `Found: ${lastUserText(request)}` };
   const text = lastUserText(request);
+  // Sub-agents: three waited for, or one in the background.
+  if (/helpers/i.test(text)) {
+    if (request.messages.at(-1)?.role === 'tool') return { content: 'Done: the helpers answered.' };
+    const background = /background/i.test(text);
+    const tasks = (background ? ['the tides'] : ['the weather', 'the news', 'the markets']).map((topic) => ({ brief: `Find ${topic} for today` }));
+    return { toolCalls: [{ name: 'delegate', arguments: { tasks, ...(background ? { wait: false } : {}) } }] };
+  }
   // The same call twice in one turn: the second is not run, the model is handed the first's result.
   if (/twice/i.test(text)) {
     const lastUser = request.messages.findLastIndex((m) => m.role === 'user');
@@ -203,6 +214,18 @@ try {
   await closedRun(client, turnWorkflowId('main', 'plain-3'));
   await client.workflow.getHandle(groupWorkflowId('main'), pullRun).cancel();
   await save(client, 'model-pull', await closedRun(client, groupWorkflowId('main'), pullRun));
+
+  // Sub-agents: a turn that delegates to three and reads their results; one in the background,
+  // whose result the group delivers between turns (the run is then cancelled while idle).
+  const agentsRun = (await client.workflow.getHandle(groupWorkflowId('main')).describe()).runId;
+  await post('delegate-1', 'Ask three helpers what happens today');
+  await save(client, 'delegated-turn', await closedRun(client, turnWorkflowId('main', 'delegate-1')));
+  await save(client, 'sub-agent', await closedRun(client, 'agent:main:delegate-1:1'));
+  await post('background-1', 'Ask helpers in the background about the tides');
+  await save(client, 'background-agent', await closedRun(client, 'agent:main:background-1:1'));
+  await until('the background result', () => bot.store.delivery('agent-result:agent:main:background-1:1')?.status === 'sent');
+  await client.workflow.getHandle(groupWorkflowId('main'), agentsRun).cancel();
+  await save(client, 'group-agent-result', await closedRun(client, groupWorkflowId('main'), agentsRun));
 } finally {
   await bot.stop();
   await ollama.close();

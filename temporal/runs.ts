@@ -6,6 +6,8 @@ import { GROUP, KIND } from '../contracts/search-attributes.js';
 
 /** The kinds of run a person asks about: turns answering messages, and scheduled task runs. */
 export const RUN_KINDS = ['message', 'task'] as const;
+/** What `babybot runs` lists: those, and the sub-agents they started (shown under their turn, not retried on their own). */
+const LISTED_KINDS = [...RUN_KINDS, 'agent'] as const;
 
 /** The statuses of a run that ended without doing its work: `runs --failed` lists them, `retry` reruns them. */
 export const ENDED_BADLY: ReadonlySet<string> = new Set(['FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELLED']);
@@ -31,6 +33,8 @@ export interface RunSummary {
   /** Why a closed run did not succeed, for failed, timed-out and terminated runs. */
   cause?: string;
   retryOf?: string;
+  /** A sub-agent's turn (its memo): the run it is listed under. */
+  parent?: string;
 }
 
 /** Statuses `--failed` lists: the run ended without doing its work. */
@@ -39,7 +43,7 @@ const FAILED_STATUSES = ['Failed', 'TimedOut'];
 /** A visibility query; every value is quoted, and the folder was validated by the caller. */
 export function runsQuery(filter: Pick<RunFilter, 'failed' | 'group'>): string {
   const quote = (value: string) => `'${value.replace(/['\\]/g, '\\$&')}'`;
-  const parts = [`${KIND.name} IN (${RUN_KINDS.map(quote).join(', ')})`];
+  const parts = [`${KIND.name} IN (${LISTED_KINDS.map(quote).join(', ')})`];
   if (filter.group) parts.push(`${GROUP.name} = ${quote(filter.group)}`);
   if (filter.failed) parts.push(`ExecutionStatus IN (${FAILED_STATUSES.map(quote).join(', ')})`);
   return parts.join(' AND ');
@@ -52,7 +56,14 @@ export async function listRuns(client: Client, filter: RunFilter, now = new Date
     if (found.length >= filter.limit) break;
   }
   found.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
-  return Promise.all(found.map((info) => summarise(client, info, now)));
+  return underTheirTurns(await Promise.all(found.map((info) => summarise(client, info, now))));
+}
+
+/** Newest first, each sub-agent right under its turn when the turn is listed (in the order they started). */
+export function underTheirTurns(runs: RunSummary[]): RunSummary[] {
+  const listed = new Set(runs.map((run) => run.workflowId));
+  const childrenOf = (id: string) => runs.filter((run) => run.parent === id).reverse();
+  return runs.flatMap((run) => (run.parent && listed.has(run.parent) ? [] : [run, ...childrenOf(run.workflowId)]));
 }
 
 async function summarise(client: Client, info: WorkflowExecutionInfo, now: Date): Promise<RunSummary> {
@@ -72,6 +83,8 @@ async function summarise(client: Client, info: WorkflowExecutionInfo, now: Date)
     text: typeof memo.text === 'string' ? memo.text : typeof memo.prompt === 'string' ? memo.prompt : undefined,
     cause: ended ? await closingReason(client, info.workflowId, info.runId) : undefined,
     retryOf: typeof memo.retryOf === 'string' ? memo.retryOf : undefined,
+    parent: typeof memo.parent === 'string' ? memo.parent : undefined,
+    ...(typeof memo.brief === 'string' ? { text: memo.brief } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createChannelActivities } from '../activities/channel-activities.js';
+import { agentLimits } from '../activities/agent-limits.js';
 import { channelSteps } from '../activities/channel-step.js';
 import { createMediaChannelActivities } from '../activities/media/voice-note-done.js';
 import { mediaAwareHandOver } from '../channel/media/media-handover.js';
@@ -170,6 +171,9 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       findGroupJob: (input) => findGroupJob(client, input),
       currentTurnOf: (folder) => currentTurnOf(client, folder),
       groupJobCheckMs: config.GROUP_JOB_CHECK,
+      agents: agentLimits(config),
+      cancelAgent: (agentId) => client.workflow.getHandle(agentId).cancel().then(() => undefined),
+      agentDeadlineMs: config.AGENT_DEADLINE,
       defaultModel: config.OLLAMA_MODEL,
       modelInfo: (model) => readModelInfo(ollamaClient(config.OLLAMA_HOST, modelAgent, AbortSignal.timeout(30_000)), model),
       turnStep: (folder) => turnProgress(client, folder),

@@ -29,6 +29,8 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { agentTurnWorkflow } from './agent-turn.js';
+import { agentResultSignal } from './agent-signals.js';
+import { PENDING_RESULTS_MAX } from '../contracts/agent-bounds.js';
 import { commandHandler, commandUpdate, type RunningTurn } from './group-commands.js';
 import type { ChannelActivities, TurnFailedNotice } from '../contracts/activities.js';
 import { boundUtf8 } from '../contracts/bytes.js';
@@ -37,7 +39,7 @@ import { asRef, nextBatch, QUEUE_MAX_BYTES, refBytes } from '../contracts/messag
 import { PATCHES } from '../contracts/patches.js';
 import { babybotAttributes } from '../contracts/search-attributes.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
-import type { AgentTurnInput, AgentTurnResult, GroupJob, GroupWorkflowInput, InboundMessage, JobOutcome, TurnFailure } from '../contracts/types.js';
+import type { AgentReport, AgentTurnInput, AgentTurnResult, GroupJob, GroupWorkflowInput, InboundMessage, JobOutcome, TurnFailure } from '../contracts/types.js';
 
 export const messageSignal = defineSignal<[InboundMessage]>('message');
 /** A task run or a `babybot retry` asking for a turn in this group's queue. */
@@ -133,6 +135,18 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
     if (handled.has(job.id) || jobs.some((queued) => queued.id === job.id)) return;
     jobs.push(job);
   });
+  // Background sub-agents' results (workflows/sub-agent.ts): delivered between turns, never during one.
+  const reports: AgentReport[] = [...(input.agentResults ?? [])];
+  setHandler(agentResultSignal, (report) => {
+    const key = `agent-result:${report.result.agentId}`;
+    if (handled.has(key) || reports.some((r) => r.result.agentId === report.result.agentId)) return;
+    if (reports.length >= PENDING_RESULTS_MAX) {
+      // Bounded: a flood of them is the group's own doing; each row in the store still says how its agent ended.
+      log.warn('too many undelivered sub-agent results: one dropped', { agent: report.result.agentId });
+      return;
+    }
+    reports.push(report);
+  });
   setHandler(queueQuery, () => ({ queued: queue.map((m) => m.id), jobs: jobs.map((j) => j.turnId), current }));
   // Chat commands are answered beside the running turn, never queued behind it (group-commands.ts).
   setHandler(
@@ -170,8 +184,9 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
     for (;;) {
       const timeToRollOver = () => turns >= input.turnsPerRun || aged || workflowInfo().continueAsNewSuggested;
       startAgeTimer();
-      await condition(() => queue.length > 0 || jobs.length > 0 || refused.count > 0 || timeToRollOver());
+      await condition(() => queue.length > 0 || jobs.length > 0 || refused.count > 0 || reports.length > 0 || timeToRollOver());
       if (refused.count > 0) await tellRefused(input.folder, refused);
+      if (reports.length > 0) await deliverReports(input.folder, reports, handled);
       if (timeToRollOver()) break;
       if (queue.length === 0 && jobs.length === 0) continue;
 
@@ -248,7 +263,33 @@ export async function groupWorkflow(input: GroupWorkflowInput): Promise<void> {
     jobs,
     handled: [...handled].slice(-HANDLED_MEMORY),
     ...(lastFailure ? { lastFailure } : {}),
+    ...(reports.length ? { agentResults: reports } : {}),
   });
+}
+
+/**
+ * Delivers the background sub-agents' results that arrived, in arrival order, between two
+ * turns. Each is keyed by its agent, so a retry (or a redelivered signal) sends it once; one
+ * that cannot be delivered (the group removed) is logged and dropped: the store keeps its end.
+ */
+async function deliverReports(folder: string, reports: AgentReport[], handled: Set<string>): Promise<void> {
+  const { deliverAgentResult } = proxyActivities<ChannelActivities>({
+    taskQueue: queuesOf(workflowInfo().taskQueue).channel,
+    startToCloseTimeout: '10m',
+    heartbeatTimeout: '30s',
+    scheduleToCloseTimeout: '1h',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s' },
+  });
+  while (reports.length > 0) {
+    const report = reports[0];
+    try {
+      await deliverAgentResult.executeWithOptions({ summary: `result of ${report.result.agentId}` }, [{ folder, report }]);
+    } catch (error) {
+      log.warn('a sub-agent result could not be delivered', { agent: report.result.agentId, error: (error as Error).message });
+    }
+    reports.shift();
+    handled.add(`agent-result:${report.result.agentId}`);
+  }
 }
 
 /** Tells the chat how many messages a flood left unqueued (one notice per wave of them). */

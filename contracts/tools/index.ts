@@ -1,5 +1,6 @@
 // Every tool the model can be offered. Each capability adds its own file of specs here.
 import { z } from 'zod';
+import { AGENT_TOOLS } from './agent-tools.js';
 import { GROUP_TOOLS } from './group-tools.js';
 import { HOST_TOOLS } from './host-tools.js';
 import { SANDBOX_TOOLS } from './sandbox-tools.js';
@@ -16,7 +17,7 @@ const sameForAll = (tool: ToolSpec) => !tool.mainOnly && !tool.mainOnlyFields?.l
 // is shown in the same bytes, then those main sees differently or alone, then those offered
 // only to a group with a task. So any turn after another group's reuses Ollama's cache of all
 // the tools both were shown before the first that differs (see activities/turn-context.ts).
-const BY_CAPABILITY: readonly ToolSpec[] = [...HOST_TOOLS, ...SANDBOX_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS];
+const BY_CAPABILITY: readonly ToolSpec[] = [...HOST_TOOLS, ...SANDBOX_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS, ...AGENT_TOOLS];
 export const ALL_TOOLS: readonly ToolSpec[] = [
   ...BY_CAPABILITY.filter(sameForAll),
   ...BY_CAPABILITY.filter((tool) => !sameForAll(tool) && !tool.needsTask),

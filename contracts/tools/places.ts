@@ -1,10 +1,11 @@
-// Every tool that exists, by name, and where it runs: on the host (the channel queue) or
-// inside the group's container (the sandbox queue). The workflow routes the model's tool
+// Every tool that exists, by name, and where it runs: on the host (the channel queue),
+// inside the group's container (the sandbox queue), or in the workflow itself (delegate,
+// which starts child workflows). The workflow routes the model's tool
 // calls by this table alone. It is kept free of zod on purpose: a workflow's modules are
 // evaluated again for every workflow a worker creates (one per turn), and the schemas'
 // code there cost ~9 ms of the workflow thread per turn. The arguments are checked against
 // the schemas where the tool runs (checkToolArguments, in the activity).
-export type ToolPlace = 'host' | 'sandbox';
+export type ToolPlace = 'host' | 'sandbox' | 'workflow';
 
 export const TOOL_PLACES = {
   send_message: 'host',
@@ -22,6 +23,7 @@ export const TOOL_PLACES = {
   read_file: 'sandbox',
   write_file: 'sandbox',
   list_files: 'sandbox',
+  delegate: 'workflow',
 } as const satisfies Record<string, ToolPlace>;
 
 export type ToolName = keyof typeof TOOL_PLACES;

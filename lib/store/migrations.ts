@@ -124,6 +124,28 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 7: sub-agents (workflows/delegate.ts): one row per sub-agent a turn started, reserved by
+  // the host before its workflow starts, so the limits (per turn, alive per group, steps) are
+  // counted here and never taken from a workflow's input. `delegation` is the reserving step
+  // (run, activity): a retried step finds its rows instead of reserving more.
+  `
+  CREATE TABLE agents (
+    id TEXT PRIMARY KEY,
+    folder TEXT NOT NULL,
+    turn_id TEXT NOT NULL,
+    delegation TEXT NOT NULL,
+    brief TEXT NOT NULL,
+    max_steps INTEGER NOT NULL,
+    background INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'answered', 'step-limit', 'failed', 'timed-out', 'cancelled')),
+    steps INTEGER,
+    started_at TEXT NOT NULL,
+    ended_at TEXT
+  );
+  CREATE INDEX agents_turn ON agents (turn_id);
+  CREATE INDEX agents_delegation ON agents (delegation);
+  CREATE INDEX agents_running ON agents (folder) WHERE status = 'running';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,15 +5,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ChannelStateStore } from './channel-state.js';
+import { AgentStore } from './agents.js';
 
 export { SchemaTooNewError } from './database.js';
 export type { Group } from './groups.js';
 export type { GroupSettings } from './group-settings.js';
 export type { Approval, ApprovalStatus } from './approvals.js';
+export type { AgentRow, NewAgent } from './agents.js';
 export type { Chat, Handoff, Media, MediaKind, NewMessage, StoredMessage } from './messages.js';
 
-export class Store extends ChannelStateStore {
+export class Store extends AgentStore {
   /** The store of a BabyBot installation: babybot.db in its data folder (DATA_DIR). */
   static openIn(dataDir: string): Store {
     return Store.open(path.join(dataDir, 'babybot.db'));

@@ -44,7 +44,7 @@ describe('a folder re-registered to a new chat', () => {
     const tasks = tasksOf(bot);
     unregisterGroup(bot.store, 'fam');
     const retired = await retireGroup(bot.client, tasks, 'fam');
-    expect(retired).toEqual({ endedWorkflow: true, pausedTasks: ['task:fam:digest'] });
+    expect(retired).toEqual({ endedWorkflow: true, pausedTasks: ['task:fam:digest'], stoppedAgents: [] });
     expect((await bot.client.workflow.getHandle('group:fam').describe()).status.name).toBe('TERMINATED');
     expect((await tasks.describe(OWNER, 'task:fam:digest')).paused).toBe(true);
 

@@ -12,7 +12,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerRuntime } from '../../container/runtime/docker.js';
 import { turnWorkflowId } from '../../contracts/ids.js';
+import { TaskService } from '../../tasks/task-service.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
+import { eventually } from '../support/eventually.js';
 import { requireEngine } from '../sandbox/engine.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { haveRealOllama, realOllama, unloadModel } from './support.js';
@@ -72,6 +74,31 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
     // The group's memory is in the host's note that opens the conversation, not in the system
     // prompt (which is the same bytes for every group: Ollama's cached prefix).
     expect(next.record.hostNotes[0]).toMatch(/^\[host\][\s\S]*Clara/);
+  });
+
+  it('a reminder: one Temporal Schedule for the group with a sensible spec; the same request again makes no second one', async () => {
+    group('reminder');
+    const text = 'Use schedule_task to remind me every weekday at 9:00 to check my email.';
+    const first = await ask('reminder', text, 'm1');
+    expect(first.record.tools.map((t) => t.tool)).toContain('schedule_task');
+    const tasks = TaskService.forConfig(bot.client, bot.config, (folder) => bot.store.groupByFolder(folder));
+    const owner = { isMain: true, label: 'test' };
+    const made = await eventually(async () => {
+      const list = await tasks.list(owner, 'reminder');
+      return list.length ? list : undefined;
+    }, { timeoutMs: 15_000, what: 'the schedule in visibility' });
+    expect(made).toHaveLength(1);
+    // Weekdays at 09:00, in whatever spelling the model chose (1-5, MON-FRI).
+    expect(made[0].when).toMatchObject({ kind: 'cron' });
+    const [minute, hour, , , days] = (made[0].when as { cron: string }).cron.trim().split(/\s+/);
+    expect([Number(minute), Number(hour), days.toUpperCase()]).toEqual([0, 9, expect.stringMatching(/^(1-5|MON-FRI)$/)]);
+    const described = await bot.client.schedule.getHandle(made[0].id).describe();
+    expect(described.spec.timezone ?? 'UTC').toBeTruthy();
+
+    await ask('reminder', text, 'm2');
+    // Visibility lists a new schedule a moment late: wait as long as for the first.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await tasks.list(owner, 'reminder')).map((t) => t.id)).toEqual([made[0].id]);
   });
 
   it("a question that needs a command: it runs in the group's container, and the number is in the reply", async () => {

@@ -52,6 +52,12 @@ describe('recorded histories', () => {
     expect(files).toContain(path.join('2026-12-07h', 'interim-message.json'));
   });
 
+  it('cover sub-agents: a turn that delegated, a sub-agent, a background one and the group delivering its result', () => {
+    expect(files).toEqual(
+      expect.arrayContaining(['delegated-turn', 'sub-agent', 'background-agent', 'group-agent-result'].map((name) => path.join('2026-12-07g', `${name}.json`))),
+    );
+  });
+
   it.each(files)('%s replays against the current workflow code', async (file) => {
     const history = readHistoryFile(path.join(HISTORIES, file));
     const outcome = await replayHistory(bundle, history, workflowIdOf(history, file));

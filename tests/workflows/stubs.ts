@@ -137,6 +137,16 @@ export function stubActivities(folder: string, script: ModelScript, holds = new 
       async decideApproval() {
         throw ApplicationFailure.nonRetryable('approvals are tested with a whole BabyBot (tests/commands/)', 'NotStubbed');
       },
+      async planDelegation() {
+        return { ok: false as const, error: 'sub-agents are tested in tests/agents/' };
+      },
+      async loadAgentContext() {
+        throw ApplicationFailure.nonRetryable('sub-agents are tested in tests/agents/', 'NotStubbed');
+      },
+      async agentEnded() {},
+      async deliverAgentResult() {
+        return { delivered: false };
+      },
       async runHostTool(invocation) {
         seen.tools.push(invocation);
         return `${invocation.tool}: done`;
