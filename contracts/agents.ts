@@ -8,13 +8,12 @@ import { BRIEF_MAX_CHARS, RESULT_FILE_MAX_CHARS, RESULT_FILES_MAX, RESULT_TEXT_M
 import { utf8Bytes } from './bytes.js';
 
 export const AgentBriefSchema = z.object({
-  brief: z.string().trim().min(1).max(BRIEF_MAX_CHARS).describe('What this sub-agent must do and what to answer with: its only context.'),
+  brief: z.string().trim().min(1).max(BRIEF_MAX_CHARS).describe('Its task and what to answer with'),
   tools: z
     .array(z.string().min(1).max(64))
     .max(16)
-    .optional()
-    .describe('Tools it may use (names of your own tools); default all of yours but delegate.'),
-  skills: z.array(z.string().min(1).max(100)).max(8).optional().describe('Skills it should read first (read_skill).'),
+    .optional(),
+  skills: z.array(z.string().min(1).max(100)).max(8).optional(),
 });
 export type AgentBrief = z.infer<typeof AgentBriefSchema>;
 

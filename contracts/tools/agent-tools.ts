@@ -8,13 +8,17 @@ import { defineTool } from './spec.js';
 
 export const delegate = defineTool({
   name: 'delegate',
-  description:
-    'Hand independent parts of a job to sub-agents that work side by side, each with only its brief as context ' +
-    '(not this chat). wait true (default): you get all their results back here. wait false: they report to the chat later.',
+  description: 'Hand parts of a job to sub-agents that work side by side, each knowing only its brief. You get their results (wait false: they tell the chat later).',
   schema: z.object({
-    tasks: z.array(AgentBriefSchema).min(1).max(DELEGATE_MAX_TASKS),
-    wait: z.boolean().optional().describe('false: answer now; each result reaches the chat later as a message'),
+    // A plain string is taken as a brief: the 0.5B writes `"tasks": ["say hello", …]` (CI,
+    // 2026-12-07) and lost its whole delegation to a schema error. The model is shown the object.
+    tasks: z.array(z.preprocess(briefFromString, AgentBriefSchema)).min(1).max(DELEGATE_MAX_TASKS),
+    wait: z.boolean().optional(),
   }),
 });
+
+function briefFromString(task: unknown): unknown {
+  return typeof task === 'string' ? { brief: task } : task;
+}
 
 export const AGENT_TOOLS = [delegate];

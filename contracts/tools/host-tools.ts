@@ -23,7 +23,7 @@ export const remember = defineTool({
 
 export const sendFile = defineTool({
   name: 'send_file',
-  description: 'Send a file you wrote in /workspace/group to this chat (as photo, audio, video or document by its type).',
+  description: 'Send a file from /workspace/group to this chat.',
   schema: z.object({
     path: z
       .string()

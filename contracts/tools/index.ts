@@ -59,8 +59,27 @@ function definitionOf(tool: ToolSpec, main: boolean) {
   const hidden = main ? [] : (tool.mainOnlyFields ?? []);
   const schema = hidden.length ? tool.schema.omit(Object.fromEntries(hidden.map((field) => [field, true])) as Record<string, true>) : tool.schema;
   const { $schema: _ignored, ...parameters } = z.toJSONSchema(schema) as Record<string, unknown>;
-  return { type: 'function' as const, function: { name: tool.name, description: tool.description, parameters } };
+  return { type: 'function' as const, function: { name: tool.name, description: tool.description, parameters: shown(parameters) as Record<string, unknown> } };
 }
+
+/**
+ * The JSON schema as the model reads it: types, descriptions, required fields and choices,
+ * without the bounds (lengths, counts, `additionalProperties`). Ollama drops them from a
+ * tool's own fields but renders an array's `items` verbatim: delegate's briefs cost 49 more
+ * prompt tokens with them (0.5B, 2026-12-07), read on every cold start. The host checks each
+ * call against the whole zod schema anyway and tells the model what was wrong.
+ */
+function shown(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(shown);
+  if (!schema || typeof schema !== 'object') return schema;
+  const kept = Object.entries(schema).filter(([key]) => !BOUNDS.has(key));
+  return Object.fromEntries(
+    // `properties` maps the tool's own field names, which are kept whatever they are called.
+    kept.map(([key, value]) => [key, key === 'properties' ? mapValues(value as object, shown) : shown(value)]),
+  );
+}
+const BOUNDS = new Set(['minLength', 'maxLength', 'minItems', 'maxItems', 'additionalProperties']);
+const mapValues = (object: object, map: (value: unknown) => unknown) => Object.fromEntries(Object.entries(object).map(([key, value]) => [key, map(value)]));
 
 // Generated once per scope: converting the schemas was ~2 ms of every model step.
 const DEFINITIONS = {

@@ -8,10 +8,11 @@ const workspacePath = z.string().min(1).max(4096);
 
 export const runCommand = defineTool({
   name: 'run_command',
-  description: 'Run a bash command in your sandbox (in /workspace/group, no network). Returns exit code, stdout and stderr.',
+  description: 'Run a bash command in your sandbox (in /workspace/group, no network).',
   schema: z.object({
     command: z.string().min(1).max(100_000),
-    timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
+    // 0 means "no limit of my own": the 0.5B writes it (2026-12-07) and lost the command to a schema error.
+    timeoutSeconds: z.preprocess((seconds) => (seconds === 0 ? undefined : seconds), z.number().int().min(1).max(86_400).optional()),
   }),
 });
 

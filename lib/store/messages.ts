@@ -286,11 +286,23 @@ export class MessageStore extends StoreDatabase {
     return rows.map(toMessage);
   }
 
-  /** The last `limit` messages of the chat after `afterSeq` up to and including `uptoSeq`, oldest first. */
-  recentMessages(chat: string, limit: number, uptoSeq = Number.MAX_SAFE_INTEGER, afterSeq = 0): StoredMessage[] {
+  /**
+   * The chat's recent messages after `afterSeq` up to and including `uptoSeq`, oldest first:
+   * at least `limit` (all there are, if fewer) and fewer than `limit + stride`, from a first
+   * message that moves forward only every `stride` messages. A window that slid by one message
+   * a turn would start each prompt's history with a message the previous prompt did not have
+   * there, so Ollama would read the whole history again on every turn of a long chat; this
+   * one keeps the previous turn's prompt as the prefix of the next, and is read anew only
+   * when it moves.
+   */
+  recentMessages(chat: string, limit: number, stride: number, uptoSeq = Number.MAX_SAFE_INTEGER, afterSeq = 0): StoredMessage[] {
+    const { total } = this.db
+      .prepare('SELECT COUNT(*) AS total FROM messages WHERE chat = ? AND seq <= ? AND seq > ?')
+      .get(chat, uptoSeq, afterSeq) as { total: number };
+    const skipped = total <= limit ? 0 : Math.floor((total - limit) / stride) * stride;
     const rows = this.db
       .prepare('SELECT * FROM messages WHERE chat = ? AND seq <= ? AND seq > ? ORDER BY seq DESC LIMIT ?')
-      .all(chat, uptoSeq, afterSeq, limit) as MessageRow[];
+      .all(chat, uptoSeq, afterSeq, total - skipped) as MessageRow[];
     return rows.reverse().map(toMessage);
   }
 }

@@ -87,7 +87,15 @@ describe('the limits of delegation, checked on the host', () => {
     expect(refusal(plan({ tasks: [{ brief: 'x'.repeat(5000) }] }))).toMatch(/^the arguments for delegate are not valid:[\s\S]*tasks\[0\]\.brief/);
     expect(refusal(plan(tasks(2000)))).toMatch(/^the arguments for delegate are not valid:[\s\S]*expected array to have <=16 items/);
     expect(refusal(plan({ tasks: 'all of them' }))).toMatch(/^the arguments for delegate are not valid/);
+    expect(refusal(plan({ tasks: ['  '] }))).toMatch(/^the arguments for delegate are not valid:[\s\S]*tasks\[0\]\.brief/);
+    expect(refusal(plan({ tasks: ['x'.repeat(5000)] }))).toMatch(/^the arguments for delegate are not valid:[\s\S]*tasks\[0\]\.brief/);
     expect(store.agentsOfTurn(turnWorkflowId(folder, 'm1'))).toEqual([]);
+  });
+
+  it('takes a plain string as a brief, as the 0.5B writes them, with the same bounds', () => {
+    const { plan } = planner();
+    const started = plan({ tasks: ['say hello', { brief: 'say goodbye' }] });
+    expect(started.ok && started.agents.map((agent) => agent.brief)).toEqual([{ brief: 'say hello' }, { brief: 'say goodbye' }]);
   });
 
   it('refuses a group that is not registered (any more), and a caller that is not its turn', () => {

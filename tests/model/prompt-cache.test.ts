@@ -3,9 +3,11 @@
 // prompt. So the system prompt holds only what stays the same between turns, and the time
 // ends the newest message: two consecutive turns of a group share every byte up to it.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withTimeNote } from '../../activities/turn-context.js';
+import { conversation, withTimeNote } from '../../activities/turn-context.js';
+import { Store } from '../../lib/store/store.js';
 import type { ChatRequestBody } from '../support/ollama-stub.js';
 import { useTestBot } from '../support/test-bot.js';
 
@@ -75,5 +77,27 @@ describe('the prompt across turns', () => {
     const answered = [member, { role: 'assistant' as const, content: 'hello' }];
     expect(withTimeNote(answered, note)).toEqual([...answered, { role: 'user', content: note }]);
     expect(withTimeNote([], note)).toEqual([{ role: 'user', content: note }]);
+  });
+
+  it("a long chat's history window moves half its size at once, so the turns in between start with the previous turn's prompt", () => {
+    const store = Store.open(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'window-')), 'babybot.db'));
+    const settings = { assistantName: 'Baby', groupsDir: os.tmpdir(), timeZone: 'UTC', contextMessages: 10 };
+    const windows: string[][] = [];
+    for (let n = 1; n <= 40; n++) {
+      store.insertMessage({ chat: 'local:long', id: `m${n}`, sender: 'owner', senderName: 'Ann', text: `message ${n}`, timestamp: new Date().toISOString() });
+      windows.push(conversation(store, settings, 'local:long', []).map((m) => m.content));
+    }
+    const moved: number[] = [];
+    windows.forEach((window, i) => {
+      expect(window.at(-1)).toBe(`Ann: message ${i + 1}`);
+      expect(window.length).toBe(i < 10 ? i + 1 : Math.max(10, window.length));
+      expect(window.length).toBeLessThan(15);
+      const before = windows[i - 1];
+      if (before && window[0] !== before[0]) moved.push(i + 1);
+      else if (before) expect(window.slice(0, before.length)).toEqual(before);
+    });
+    // With CONTEXT_MESSAGES 10 the window starts anew at the 15th, 20th… message, not at each.
+    expect(moved).toEqual([15, 20, 25, 30, 35, 40]);
+    store.close();
   });
 });

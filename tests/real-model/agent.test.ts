@@ -5,8 +5,8 @@
 // wording. The prompts are ones this model handles at temperature 0, each turn starting with
 // the model unloaded (a cold cache: the same answer whatever ran before). What it cannot do
 // is measured by `npm run bench agent`, not here: with the tools shown as JSON (2026-12-07)
-// the 0.5B answers a greeting, and files a reminder, with `remember`, the first tool it is
-// shown, so greetings and reminders are bench requests, not tests.
+// the 0.5B answers a greeting with a tool (`remember` or `send_file`), so greetings are bench
+// requests, not tests. The test files that use the real Ollama hold it one at a time.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { bundleWorkflows } from '../../workers/worker-set.js';
 import { eventually } from '../support/eventually.js';
 import { requireEngine } from '../sandbox/engine.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { haveRealOllama, realOllama, unloadModel } from './support.js';
+import { haveRealOllama, holdRealOllama, realOllama, unloadModel } from './support.js';
 import { looksLikeRawCall, turnRecord } from './turn-steps.js';
 
 const available = haveRealOllama();
@@ -25,7 +25,9 @@ const available = haveRealOllama();
 // A model step of BabyBot's prompt with the 0.5B takes ~10 s to minutes on a loaded 2-core machine.
 describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200_000 }, () => {
   let bot: TestBot;
+  let release: (() => void) | undefined;
   beforeAll(async () => {
+    release = await holdRealOllama();
     const docker = await requireEngine();
     bot = await startTestBot({
       ollama: { url: realOllama.url },
@@ -39,12 +41,13 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
       },
       workflowBundle: await bundleWorkflows(),
     });
-  }, 600_000);
+  }, 2_100_000); // waiting for the real Ollama, then starting
   afterAll(async () => {
     if (bot?.sandbox instanceof DockerRuntime) {
       for (const container of await bot.sandbox.list()) await bot.sandbox.remove(container.name);
     }
     await bot?.stop();
+    release?.();
   });
 
   /** A group of its own per test; one display name (the agent bench's too), so every prompt shares Ollama's cached prefix. */
@@ -60,7 +63,7 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
     await bot.post(folder, text, { id });
     const record = await turnRecord(bot.client, turnWorkflowId(folder, id));
     const reply = bot.replies(`local:${folder}`).at(-1)?.text ?? '';
-    console.log(`${folder}/${id}: tools ${JSON.stringify(record.tools)}; calls from text: ${record.modelSteps.map((s) => s.callsFromContent ?? '-').join(',')}; reply ${JSON.stringify(reply)}`);
+    console.log(`${folder}/${id}: calls ${JSON.stringify(record.modelSteps.map((s) => s.toolCalls.map((c) => [c.function.name, c.function.arguments])))}; tools ${JSON.stringify(record.tools)}; calls from text: ${record.modelSteps.map((s) => s.callsFromContent ?? '-').join(',')}; reply ${JSON.stringify(reply)}`);
     expect(looksLikeRawCall(reply)).toBe(false);
     return { record, reply };
   };

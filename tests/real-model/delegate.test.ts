@@ -8,14 +8,16 @@ import { turnWorkflowId } from '../../contracts/ids.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { requireEngine } from '../sandbox/engine.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { haveRealOllama, realOllama, unloadModel } from './support.js';
+import { haveRealOllama, holdRealOllama, realOllama, unloadModel } from './support.js';
 import { looksLikeRawCall, turnRecord } from './turn-steps.js';
 
 const available = haveRealOllama();
 
 describe.skipIf(!available)('a real model that delegates', { timeout: 1_200_000 }, () => {
   let bot: TestBot;
+  let release: (() => void) | undefined;
   beforeAll(async () => {
+    release = await holdRealOllama();
     const docker = await requireEngine();
     bot = await startTestBot({
       ollama: { url: realOllama.url },
@@ -30,12 +32,13 @@ describe.skipIf(!available)('a real model that delegates', { timeout: 1_200_000 
       },
       workflowBundle: await bundleWorkflows(),
     });
-  }, 600_000);
+  }, 2_100_000); // waiting for the real Ollama, then starting
   afterAll(async () => {
     if (bot?.sandbox instanceof DockerRuntime) {
       for (const container of await bot.sandbox.list()) await bot.sandbox.remove(container.name);
     }
     await bot?.stop();
+    release?.();
   });
 
   it('hands two sub-tasks to sub-agents that run as child workflows, and answers', async () => {

@@ -2,13 +2,15 @@
 // statistics, real capability checks, a real pull that cannot reach the registry, a real
 // request cancelled mid-generation. Few and cheap: each model step of BabyBot's own prompt
 // costs tens of seconds on this CPU, and that slowness is the point of the first test.
-import { afterAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { turnWorkflowId } from '../../contracts/ids.js';
 import type { ModelReply, ModelStepStats } from '../../contracts/types.js';
 import { eventually, pendingHeartbeat, stepsOf } from '../support/step-details.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { haveRealOllama, OllamaLog, realOllama } from './support.js';
+import { haveRealOllama, holdRealOllama, OllamaLog, realOllama } from './support.js';
 
 const available = haveRealOllama();
 
@@ -26,12 +28,25 @@ describe.skipIf(!available)('a real Ollama', { timeout: 600_000 }, () => {
     });
     return bot;
   };
-  afterAll(async () => bot?.stop());
+  let release: (() => void) | undefined;
+  beforeAll(async () => {
+    release = await holdRealOllama();
+  }, 1_600_000);
+  afterAll(async () => {
+    await bot?.stop();
+    release?.();
+  });
   const chatSteps = async (b: TestBot, turn: string) =>
     (await stepsOf(b.client, turn)).filter((s) => s.type === 'chat');
 
   it('answers a message end to end: first token after the heartbeat timeout, asked once per step, real statistics', async () => {
     const b = await start({});
+    // BabyBot's own prompt is ~1,100 tokens since issue 26, which the tiny model can read in
+    // under 10 s: a long memory (~3,000 tokens more) keeps the first token well past the
+    // heartbeat timeout, which is what this test is about.
+    const memory = Array.from({ length: 150 }, (_, i) => `- Fact ${i + 1}: the owner's item number ${i + 1} is kept in box ${(i * 7) % 13}.`);
+    fs.mkdirSync(path.join(b.config.groupsDir, 'main'), { recursive: true });
+    fs.writeFileSync(path.join(b.config.groupsDir, 'main', 'MEMORY.md'), memory.join('\n'));
     const log = new OllamaLog();
     const phases = new Set<string>();
     const began = performance.now();
@@ -55,7 +70,7 @@ describe.skipIf(!available)('a real Ollama', { timeout: 600_000 }, () => {
     expect(steps.length).toBeGreaterThanOrEqual(1);
     expect(steps.every((s) => s.result && !s.failure)).toBe(true);
     const first = results[0].stats!;
-    // BabyBot's own system prompt and tools: tens of seconds before the first token, past the 10 s heartbeat timeout.
+    // BabyBot's prompt and the memory: tens of seconds before the first token, past the 10 s heartbeat timeout.
     expect(first.firstTokenMs).toBeGreaterThan(10_000);
     expect(first).toMatchObject({ toolsOffered: true, numCtx: 8192, trimmedMessages: 0 });
     expect(first.promptTokens).toBeGreaterThan(1000);
@@ -154,6 +169,10 @@ describe.skipIf(!available)('a real Ollama', { timeout: 600_000 }, () => {
     expect(second.promptTokens).toBeGreaterThan(first.promptTokens);
     const perToken = (s: ModelStepStats) => s.promptMs / s.promptTokens;
     console.log(`prompt reading: ${first.promptMs} ms for ${first.promptTokens} tokens, then ${second.promptMs} ms for ${second.promptTokens} (${Math.round((second.promptMs / first.promptMs) * 100)} %)`);
-    expect(perToken(second)).toBeLessThan(perToken(first) / 3);
+    // Without the cache each token costs about the same in both turns (a ratio near 1). With
+    // it the second turn reads only its ~100 new tokens, but with the ~1,100-token prompt of
+    // 2026-12-07 a fixed cost per request weighs more: CI measured 0.34 of the first turn's
+    // cost per token (0.10 with the old 2,260 tokens), so the line is drawn at half.
+    expect(perToken(second)).toBeLessThan(perToken(first) / 2);
   });
 });
