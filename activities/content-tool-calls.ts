@@ -92,7 +92,9 @@ function embeddedCalls(text: string, prose: string, offered: readonly string[]):
 /** A call the model meant to make but that cannot be read: told to the model, never sent to a person. */
 function unreadableCall(text: string, prose: string, offered: readonly string[]): ContentCalls | undefined {
   const named = /"name"\s*:\s*"([A-Za-z_][\w-]{0,63})"/.exec(prose)?.[1];
-  const tagged = /<\/?tool_call>/.test(prose);
+  // The template's own wrapper and nothing else (the 1.5B answered "What is the capital of
+  // France?" with `<tools></tools>`, bench, 2026-12-07): no words for a person either.
+  const tagged = /<\/?tool_call>/.test(prose) || /^(?:<\/?tools>\s*)+$/.test(text);
   const withArguments = named !== undefined && ARGUMENTS_KEY.test(prose);
   // A call to an offered tool anywhere, or content that opens as a call to any name (the 0.5B
   // wrote `{"name": "remember_save_fact", "arguments": {…` with its schema pasted in, unclosed).
@@ -108,7 +110,7 @@ function unreadableCall(text: string, prose: string, offered: readonly string[])
           'as {"name": "<tool>", "arguments": {…}}; to answer the person, write plain words with no call in them.',
       },
     ],
-    before: text.slice(0, Math.max(0, text.search(/<tool_call>|\{/))).trim(),
+    before: text.slice(0, Math.max(0, text.search(/<tool_call>|<\/?tools>|\{/))).trim(),
     form: 'unreadable call',
   };
 }

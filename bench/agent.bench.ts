@@ -39,6 +39,8 @@ interface Row {
   rawCallBefore: boolean;
   ms: number;
   tools: string;
+  /** Each call as the model wrote it, for a request without the right effect: what to fix. */
+  calls: string;
   reply: string;
 }
 
@@ -89,6 +91,7 @@ async function benchModel(url: string, docker: string, model: string, requests: 
           `${row.repeats ? `, ${row.repeats} repeat(s) not run` : ''}${row.fromContent ? ', calls read from text' : ''}  ` +
           `tools: ${row.tools || '-'}  reply: ${JSON.stringify(row.reply.slice(0, 100))}`,
       );
+      if (row.verdict !== 'right' && row.calls) console.log(`       calls: ${row.calls}`);
     }
   } finally {
     if (bot.sandbox instanceof DockerRuntime) {
@@ -130,6 +133,7 @@ async function runRequest(bot: BabyBot, tasks: TaskService, request: BenchReques
     ...before(record, right),
     ms,
     tools: called.join(','),
+    calls: record.modelSteps.flatMap((s) => s.toolCalls.map((c) => `${c.function.name}(${JSON.stringify(c.function.arguments)})`)).join(' ').slice(0, 300),
     reply,
   };
 }

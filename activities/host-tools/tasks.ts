@@ -95,11 +95,29 @@ const updateTaskHandler: HostToolHandler = async (deps, invocation) => {
   return `Updated ${task.id}. ${deps.tasks.format(task)}`;
 };
 
+/**
+ * A task id the model got wrong (one it made up: the 1.5B paused "reminder_plants" in the
+ * agent bench, 2026-12-07) fails with the tasks it may act on, listed as list_tasks lists
+ * them: its next step can use a real id without a list_tasks step of its own.
+ */
+function listingTasksOnWrongId(handler: HostToolHandler): HostToolHandler {
+  return async (deps, invocation) => {
+    try {
+      return await handler(deps, invocation);
+    } catch (error) {
+      const wrongId = error instanceof ApplicationFailure && (error.type === 'TaskNotFound' || (error.type === 'TaskInvalid' && / is not a task id\./.test(error.message)));
+      if (!wrongId) throw error;
+      const tasks = await listTasksHandler(deps, { ...invocation, args: {} });
+      throw ApplicationFailure.create({ message: `${error.message}\nThe tasks this chat has:\n${tasks}`, type: error.type, nonRetryable: true });
+    }
+  };
+}
+
 export const TASK_TOOL_HANDLERS: Record<string, HostToolHandler> = {
   schedule_task: scheduleTaskHandler,
   list_tasks: listTasksHandler,
-  pause_task: pauseTaskHandler,
-  resume_task: resumeTaskHandler,
-  update_task: updateTaskHandler,
-  cancel_task: cancelTaskHandler,
+  pause_task: listingTasksOnWrongId(pauseTaskHandler),
+  resume_task: listingTasksOnWrongId(resumeTaskHandler),
+  update_task: listingTasksOnWrongId(updateTaskHandler),
+  cancel_task: listingTasksOnWrongId(cancelTaskHandler),
 };

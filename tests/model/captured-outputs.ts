@@ -16,6 +16,13 @@ export interface CapturedOutput {
 
 export const CAPTURED: CapturedOutput[] = [
   {
+    // The whole answer (npm run bench agent, request none-capital-en and -fr, 2026-12-07).
+    model: "babybot-qwen-1.5b",
+    request: "What is the capital of France?",
+    content: "<tools></tools>",
+    expect: { form: 'unreadable call', calls: [{ name: 'tool_call', ok: false }] },
+  },
+  {
     model: "babybot-qwen-0.5b",
     request: "Remember that my sister's name is Clara.",
     content: "```json\n{\n  \"name\": \"remember\",\n  \"arguments\": {\n    \"note\": \"My sister's name is Clara. It is now Monday, 7 December 2026 at 00:55, UTC.\"\n  }\n}\n```",

@@ -81,6 +81,7 @@ describe('tool calls in the content', () => {
       'Here is the config:\n```json\n{"name": "my-app", "version": "1.0.0"}\n```',
       '```python\nprint({"name": "remember", "arguments": {}})\n```',
       'Use {braces} in a template, and {"name": "x"} is a plain object.',
+      'The template lists them between <tools> and </tools>.',
       '',
     ]) {
       expect(recogniseContentCalls(text, offered), text).toBeUndefined();
