@@ -4,11 +4,10 @@
 // service to SIGKILL, stop and start it.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { isAlive } from '../../lib/process-alive.js';
+import { holdDirLock } from '../support/dir-lock.js';
 
 export type ClusterService = 'postgresql' | 'frontend' | 'history' | 'matching' | 'worker' | 'ui' | 'all';
 
@@ -76,23 +75,5 @@ export async function createNamespace(cluster: Cluster, prefix: string): Promise
  * test process that died is taken over.
  */
 export async function lockCluster(cluster: Cluster, timeoutMs = 900_000): Promise<() => void> {
-  const dir = path.join(path.dirname(cluster.control), 'test-lock');
-  const owner = path.join(dir, 'pid');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      fs.mkdirSync(dir);
-      fs.writeFileSync(owner, String(process.pid));
-      return () => fs.rmSync(dir, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const pid = Number(fs.existsSync(owner) ? fs.readFileSync(owner, 'utf8') : 0);
-    if (pid > 0 && !isAlive(pid)) {
-      fs.rmSync(dir, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`The cluster stayed locked by test process ${pid || '?'} for ${timeoutMs / 1000} s (${dir}).`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  return holdDirLock(path.join(path.dirname(cluster.control), 'test-lock'), 'The cluster', timeoutMs, 1000);
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { holdDirLock } from '../support/dir-lock.js';
 
 export const realOllama = {
   url: process.env.BABYBOT_REAL_OLLAMA_URL ?? '',
@@ -31,46 +32,10 @@ export async function unloadModel(model: string): Promise<void> {
  * Holds the real Ollama for one test file until the returned release is called. Vitest runs
  * two files at once: another file's requests would show in this one's Ollama log, and would
  * warm the cache a test relies on being cold (the model unloaded, so a temperature-0 answer is
- * the same whatever ran before). The lock is a directory, made atomically, with the holder's
- * pid inside; one left by a process that died is taken over.
+ * the same whatever ran before).
  */
 export async function holdRealOllama(waitMs = 1_500_000): Promise<() => void> {
-  const lock = path.join(os.tmpdir(), `babybot-real-ollama-${new URL(realOllama.url).port}.lock`);
-  const owner = path.join(lock, 'pid');
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      fs.writeFileSync(owner, String(process.pid));
-      const release = () => {
-        if (fs.existsSync(owner) && fs.readFileSync(owner, 'utf8') === String(process.pid)) fs.rmSync(lock, { recursive: true, force: true });
-      };
-      process.once('exit', release); // a file whose afterAll never ran
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    if (stale(lock, owner)) {
-      fs.rmSync(lock, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`the real Ollama was held by another test file for ${waitMs / 60_000} minutes (${lock})`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-/** A lock whose holder died, or that got no pid within 10 s of being made (its maker died between the two). */
-function stale(lock: string, owner: string): boolean {
-  try {
-    const pid = Number(fs.readFileSync(owner, 'utf8'));
-    if (!pid) return Date.now() - fs.statSync(lock).mtimeMs > 10_000;
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fs.existsSync(lock) && Date.now() - fs.statSync(lock).mtimeMs > 10_000;
-    return code === 'ESRCH';
-  }
+  return holdDirLock(path.join(os.tmpdir(), `babybot-real-ollama-${new URL(realOllama.url).port}.lock`), 'The real Ollama', waitMs);
 }
 
 /** True when the real Ollama is there; under CI=true its absence is an error, never a skip. */
