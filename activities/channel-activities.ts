@@ -23,7 +23,7 @@ import { createCommandActivities, type CommandDeps } from './command-activities.
 import { deliver } from './delivery.js';
 import { boundHistory } from './history-bytes.js';
 import { HOST_TOOL_HANDLERS, type HostToolDeps } from './host-tools/index.js';
-import { conversation, systemPrompt, timeNote, withGroupNote, withTimeNote, type PromptSettings } from './turn-context.js';
+import { conversation, endingWithTime, systemPrompt, TASKS_IN_NOTE, withGroupNote, type PromptSettings } from './turn-context.js';
 
 export interface ChannelActivityDeps extends HostToolDeps, CommandDeps {
   /** Hands the owner's answer to a waiting turn (its `approval` update). */
@@ -109,13 +109,16 @@ export function createChannelActivities(deps: ChannelActivityDeps): ChannelActiv
       // Where the conversation starts, its summary and the model: what the group's commands set.
       const settings = deps.store.groupSettings(group.folder);
       const history = conversation(deps.store, deps.prompt, group.jid, input.messages, input.task, settings.contextAfterSeq);
+      const tasks = await deps.tasks.tasksInBrief(group.folder, TASKS_IN_NOTE);
+      // Main changes every group's tasks: its tools are there when any group has one.
+      const anyTask = group.isMain && tasks?.tasks.length === 0 ? await deps.tasks.tasksInBrief(undefined, 1) : tasks;
       return {
         group: { folder: group.folder, chat: group.jid, name: group.name, isMain: group.isMain, sandbox: group.sandbox },
         system: systemPrompt(deps.prompt),
         // The history bounded in bytes (this result is a Temporal payload, and a chat can hold any
         // amount); the host's note before it is bounded by its memory files' own limit (and the summary's).
-        history: withGroupNote(deps.prompt, group, boundHistory(withTimeNote(history, timeNote(deps.prompt, new Date()))), settings.summary),
-        tools: offeredTools(deps, group, await deps.tasks.hasTasks(group.isMain ? undefined : group.folder)),
+        history: withGroupNote(deps.prompt, group, boundHistory(endingWithTime(deps.prompt, history)), settings.summary, tasks),
+        tools: offeredTools(deps, group, anyTask === undefined || anyTask.tasks.length > 0 || anyTask.more),
         ...(settings.model ? { model: settings.model } : {}),
         ...approvalsOf(deps, group),
         limits: deps.limits,

@@ -10,29 +10,50 @@ import { toolDefinitions, toolsFor } from '../contracts/tools/index.js';
 import type { ChatMessage } from '../contracts/types.js';
 import { BUILTIN_SKILLS_DIR } from '../lib/package-paths.js';
 import type { Group } from '../lib/store/store.js';
-import { MEMBER_TAG, systemPrompt, timeNote, withGroupNote, withTimeNote, type PromptSettings } from '../activities/turn-context.js';
+import { MEMBER_TAG, personMessage, systemPrompt, timeNote, withGroupNote, type PromptSettings } from '../activities/turn-context.js';
 
 export type LayoutName = 'before' | 'after';
+
+/** A member's message as the store holds it. */
+export interface Said {
+  sender: string;
+  senderName: string;
+  text: string;
+  timestamp: string;
+}
+
+/** A group's conversation so far: what its members said and what the model answered. */
+export type Exchange = { said: Said } | { answer: string };
 
 export interface Layout {
   name: LayoutName;
   /** What a model step of this group sends: the messages (history last) and the tools. */
-  request(group: Group, history: ChatMessage[]): { messages: ChatMessage[]; tools: unknown[] };
+  request(group: Group, history: Exchange[]): { messages: ChatMessage[]; tools: unknown[] };
 }
 
 const TOOLS_BEFORE = JSON.parse(fs.readFileSync(new URL('./fixtures/tools-before.json', import.meta.url), 'utf8')) as {
   function: { name: string };
 }[];
 
-/** The conversation as the model reads it: the newest message ends with the time. */
-const timed = (settings: PromptSettings, history: ChatMessage[]) => withTimeNote(history, timeNote(settings, new Date()));
+/** After: each member's message ends with the time it was sent (activities/turn-context.ts). */
+const asSent = (settings: PromptSettings, history: Exchange[]): ChatMessage[] =>
+  history.map((e) => ('answer' in e ? { role: 'assistant', content: e.answer } : { role: 'user', content: personMessage(settings, e.said, false) }));
+
+/** Before: only the newest message ended with a note of the time now. */
+function withTimeNow(settings: PromptSettings, history: Exchange[]): ChatMessage[] {
+  const messages: ChatMessage[] = history.map((e) =>
+    'answer' in e ? { role: 'assistant', content: e.answer } : { role: 'user', content: `${MEMBER_TAG} ${e.said.sender}] ${e.said.senderName}: ${e.said.text}` },
+  );
+  const last = messages.at(-1)!;
+  return [...messages.slice(0, -1), { ...last, content: `${last.content}\n\n${timeNote(settings, new Date())}` }];
+}
 
 export function layouts(settings: PromptSettings): Record<LayoutName, Layout> {
   return {
     after: {
       name: 'after',
       request: (group, history) => ({
-        messages: [{ role: 'system', content: systemPrompt(settings) }, ...withGroupNote(settings, group, timed(settings, history))],
+        messages: [{ role: 'system', content: systemPrompt(settings) }, ...withGroupNote(settings, group, asSent(settings, history))],
         // The bench's groups are new: they have no task to change.
         tools: toolDefinitions(toolsFor(group.isMain, false), group.isMain ? 'main' : 'group'),
       }),
@@ -40,7 +61,7 @@ export function layouts(settings: PromptSettings): Record<LayoutName, Layout> {
     before: {
       name: 'before',
       request: (group, history) => ({
-        messages: [{ role: 'system', content: systemPromptBefore(settings, group) }, ...timed(settings, history)],
+        messages: [{ role: 'system', content: systemPromptBefore(settings, group) }, ...withTimeNow(settings, history)],
         tools: TOOLS_BEFORE.filter((tool) => group.isMain || tool.function.name !== 'register_group'),
       }),
     },

@@ -18,7 +18,7 @@
 // count of the system prompt and of each tool, in both layouts.
 import os from 'node:os';
 import type { ChatRequest, Ollama } from 'ollama';
-import { layouts, type Layout } from './prompt-layouts.js';
+import { layouts, type Exchange, type Layout, type Said } from './prompt-layouts.js';
 import { skillsSection } from '../container/skills.js';
 import type { ChatMessage } from '../contracts/types.js';
 import { ollamaAgent, ollamaClient } from '../activities/ollama-client.js';
@@ -41,8 +41,17 @@ interface Step {
   loadMs: number;
   firstWordMs: number;
   replyMs: number;
+  /** Tokens written and Ollama's time writing them (eval_count, eval_duration). */
+  wrote: number;
+  writingMs: number;
   reply: string;
 }
+
+/**
+ * The reply's time had the model written NUM_PREDICT tokens: the bare model often stops
+ * sooner (it says less without BabyBot's prompt), and a shorter answer is not a faster one.
+ */
+const fullLengthReply = (s: Step) => s.firstWordMs + (s.writingMs / Math.max(1, s.wrote)) * Math.max(0, NUM_PREDICT - 1);
 
 const settings = {
   assistantName: 'Baby',
@@ -63,10 +72,14 @@ const group = (folder: string): Group => ({
   addedAt: '',
 });
 
-/** A member's message as the history shows it (tag, id, name), one per group and turn. */
-const said = (folder: string, turn: number): ChatMessage => ({
-  role: 'user',
-  content: `[member 4477009000${turn}@s.whatsapp.net] ${folder}-member: @Baby ${MESSAGES[turn % MESSAGES.length]}`,
+/** A member's message as the store holds it, one per group and turn, sent a minute after the one before. */
+const said = (folder: string, turn: number): { said: Said } => ({
+  said: {
+    sender: `4477009000${turn}@s.whatsapp.net`,
+    senderName: `${folder}-member`,
+    text: `@Baby ${MESSAGES[turn % MESSAGES.length]}`,
+    timestamp: new Date(Date.UTC(2026, 11, 7, 9, turn)).toISOString(),
+  },
 });
 
 export async function run(): Promise<void> {
@@ -90,16 +103,21 @@ export async function run(): Promise<void> {
     const floor = await floorSteps(ollama, model, numCtx);
     const floorReply = median(floor.map((s) => s.replyMs));
     const floorFirst = median(floor.map((s) => s.firstWordMs));
-    console.log(`floor (bare /api/chat, no system prompt, no tools): first word ${ms(floorFirst)}, reply ${ms(floorReply)}, ${median(floor.map((s) => s.promptTokens))} prompt tokens`);
-    console.log('| layout | cold tokens | cold reading | cold first word | alternating: reading / cold (median, max) | alone: first word | alone: reply | reply / floor |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    const floorFull = median(floor.map(fullLengthReply));
+    console.log(
+      `floor (bare /api/chat, no system prompt, no tools): first word ${ms(floorFirst)}, reply ${ms(floorReply)} ` +
+        `(${median(floor.map((s) => s.wrote))} tokens; ${ms(floorFull)} at ${NUM_PREDICT}), ${median(floor.map((s) => s.promptTokens))} prompt tokens, ` +
+        `writing ${perToken(floor)} ms/token`,
+    );
+    console.log('| layout | cold tokens | cold reading | cold first word | alternating: reading / cold (median, max) | alone: first word | alone: reply (tokens) | reply / floor | at equal length: reply / floor | writing ms/token |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       const shares = r.alternating.map((s) => s.promptMs / r.cold.promptMs);
       const aloneReply = median(r.alone.map((s) => s.replyMs));
       console.log(
         `| ${r.layout} | ${r.cold.promptTokens} | ${ms(r.cold.promptMs)} | ${ms(r.cold.firstWordMs)} | ` +
-          `${pct(median(shares))}, ${pct(Math.max(...shares))} | ${ms(median(r.alone.map((s) => s.firstWordMs)))} | ${ms(aloneReply)} | ` +
-          `${(aloneReply / floorReply).toFixed(2)}× |`,
+          `${pct(median(shares))}, ${pct(Math.max(...shares))} | ${ms(median(r.alone.map((s) => s.firstWordMs)))} | ${ms(aloneReply)} (${median(r.alone.map((s) => s.wrote))}) | ` +
+          `${(aloneReply / floorReply).toFixed(2)}× | ${(median(r.alone.map(fullLengthReply)) / floorFull).toFixed(2)}× | ${perToken(r.alone)} |`,
       );
     }
     for (const r of results) {
@@ -114,13 +132,13 @@ export async function run(): Promise<void> {
 async function runLayout(ollama: Ollama, model: string, numCtx: number, layout: Layout) {
   await unload(ollama, model);
   await load(ollama, model, numCtx);
-  const histories = new Map<string, ChatMessage[]>();
+  const histories = new Map<string, Exchange[]>();
   const turn = async (folder: string, n: number) => {
     const history = [...(histories.get(folder) ?? []), said(folder, n)];
     const step = await chat(ollama, model, numCtx, layout.request(group(folder), history));
-    histories.set(folder, [...history, { role: 'assistant', content: step.reply }]);
+    histories.set(folder, [...history, { answer: step.reply }]);
     // Each step as it ends: on a loaded machine a run may not finish, and its steps still tell.
-    console.log(`  ${layout.name} ${folder} turn ${n + 1}: ${step.promptTokens} prompt tokens, read in ${Math.round(step.promptMs)} ms, first word ${ms(step.firstWordMs)}, reply ${ms(step.replyMs)}`);
+    console.log(`  ${layout.name} ${folder} turn ${n + 1}: ${step.promptTokens} prompt tokens, read in ${Math.round(step.promptMs)} ms, first word ${ms(step.firstWordMs)}, reply ${ms(step.replyMs)} (${step.wrote} tokens)`);
     return step;
   };
   const cold = await turn('alpha', 0);
@@ -156,11 +174,11 @@ async function compareSlots(model: string, numCtx: number) {
     try {
       const ollama = ollamaClient(server.url, ollamaAgent(0));
       await load(ollama, model, numCtx);
-      const histories = new Map<string, ChatMessage[]>();
+      const histories = new Map<string, Exchange[]>();
       const turn = async (folder: string, n: number) => {
         const history = [...(histories.get(folder) ?? []), said(folder, n)];
         const step = await chat(ollama, model, numCtx, layout.request(group(folder), history));
-        histories.set(folder, [...history, { role: 'assistant', content: step.reply }]);
+        histories.set(folder, [...history, { answer: step.reply }]);
         return step;
       };
       const alternating: Step[] = [];
@@ -221,7 +239,9 @@ async function tokensOfParts(ollama: Ollama, model: string, numCtx: number) {
 async function floorSteps(ollama: Ollama, model: string, numCtx: number): Promise<Step[]> {
   const steps: Step[] = [];
   for (let n = 0; n < ALONE; n++) {
-    steps.push(await chat(ollama, model, numCtx, { messages: [said('delta', n)], tools: [] }));
+    const { said: message } = said('delta', n);
+    const content = `[member ${message.sender}] ${message.senderName}: ${message.text}`;
+    steps.push(await chat(ollama, model, numCtx, { messages: [{ role: 'user', content }], tools: [] }));
   }
   return steps;
 }
@@ -244,7 +264,7 @@ async function chat(
   } satisfies ChatRequest;
   let firstWordMs = 0;
   let reply = '';
-  let final: Partial<{ prompt_eval_count: number; prompt_eval_duration: number; load_duration: number }> = {};
+  let final: Partial<{ prompt_eval_count: number; prompt_eval_duration: number; load_duration: number; eval_count: number; eval_duration: number }> = {};
   for await (const part of await ollama.chat(body)) {
     const text = part.message.content ?? '';
     if (!firstWordMs && (text.trim() || part.message.tool_calls?.length)) firstWordMs = performance.now() - began;
@@ -259,6 +279,8 @@ async function chat(
     loadMs: (final.load_duration ?? 0) / 1e6,
     firstWordMs: firstWordMs || replyMs,
     replyMs,
+    wrote: final.eval_count ?? 0,
+    writingMs: (final.eval_duration ?? 0) / 1e6,
     reply,
   };
 }
@@ -272,6 +294,7 @@ async function unload(ollama: Ollama, model: string) {
   await ollama.chat({ model, messages: [], keep_alive: 0 });
 }
 
+const perToken = (steps: Step[]) => median(steps.map((s) => s.writingMs / Math.max(1, s.wrote))).toFixed(0);
 const median = (values: number[]) => (values.length ? percentile(values, 50) : NaN);
 const ms = (value: number) => `${(value / 1000).toFixed(2)} s`;
 const pct = (value: number) => `${Math.round(value * 100)} %`;

@@ -86,6 +86,15 @@ const TaskMemoSchema = z.object({
 });
 type TaskMemo = z.infer<typeof TaskMemoSchema>;
 
+/** What the host's note tells a turn's model of a task (turn-context.ts). */
+export interface TaskBrief {
+  id: string;
+  prompt: string;
+  /** The schedule in words. */
+  schedule: string;
+  paused: boolean;
+}
+
 export interface TaskInfo {
   id: string;
   group: string;
@@ -259,22 +268,36 @@ export class TaskService {
   }
 
   /**
-   * Whether there is a task the group may change: one of its own, or for main (which manages
-   * every group's) any task. The tools that change one are offered only then (each costs the
-   * model ~60–200 prompt tokens to read). Asked of the Schedules' own search attributes, one
-   * result; when visibility cannot answer, the tools are offered (the safe way round: a longer
-   * prompt, never a missing tool).
+   * The tasks a turn's model is told of in the host's note (their ids, what, when), so it can
+   * pause or cancel one without guessing an id: the small models invented ids (`reminder_plants`)
+   * or copied the description's example. A group sees its own, main every group's; at most
+   * `max`, and `more` when there are others (list_tasks shows them). The tools that change a
+   * task are offered only when there is one (each costs the model ~60–200 prompt tokens to
+   * read). Asked of the Schedules' own search attributes; undefined when visibility cannot
+   * answer, and then the tools are offered (the safe way round: a longer prompt, never a
+   * missing tool).
    */
-  async hasTasks(folder: string | undefined): Promise<boolean> {
+  async tasksInBrief(folder: string | undefined, max: number): Promise<{ tasks: TaskBrief[]; more: boolean } | undefined> {
     try {
       const ofGroup = folder === undefined ? '' : ` AND ${GROUP.name} = '${folder.replace(/'/g, '')}'`;
-      for await (const summary of this.deps.client.schedule.list({ query: `${KIND.name} = 'task'${ofGroup}`, pageSize: 1 })) {
+      const ids = new Set<string>();
+      for await (const summary of this.deps.client.schedule.list({ query: `${KIND.name} = 'task'${ofGroup}`, pageSize: max + 1 })) {
         const owner = TASK_ID.exec(summary.scheduleId)?.[1];
-        if (owner !== undefined && (folder === undefined || owner === folder)) return true;
+        if (owner !== undefined && (folder === undefined || owner === folder)) ids.add(summary.scheduleId);
+        if (ids.size > max) break;
       }
-      return false;
+      const shown = [...ids].sort().slice(0, max);
+      const tasks = await Promise.all(
+        shown.map(async (id) => {
+          const description = await describeOrNotFound(this.deps.client.schedule.getHandle(id)).catch(() => undefined);
+          if (!description) return undefined;
+          const memo = memoOf(description);
+          return { id, prompt: memo.prompt, schedule: describeWhen(memo.when), paused: description.state.paused };
+        }),
+      );
+      return { tasks: tasks.filter((task): task is TaskBrief => task !== undefined), more: ids.size > max };
     } catch {
-      return true;
+      return undefined;
     }
   }
 

@@ -15,7 +15,7 @@ export const sendMessage = defineTool({
 
 export const remember = defineTool({
   name: 'remember',
-  description: "Save a fact to this chat's memory (MEMORY.md) for later conversations.",
+  description: "Save a fact to this chat's memory (MEMORY.md) for later conversations; not for reminders.",
   schema: z.object({
     note: z.string().min(1).max(4_000).describe('One or two sentences.'),
   }),
@@ -25,11 +25,8 @@ export const sendFile = defineTool({
   name: 'send_file',
   description: 'Send a file from /workspace/group to this chat.',
   schema: z.object({
-    path: z
-      .string()
-      .min(1)
-      .max(500)
-      .describe('Relative to /workspace/group, e.g. out/chart.png.'),
+    // No example path: the 1.5B sent the example's `out/chart.png` in answer to "Hi!".
+    path: z.string().min(1).max(500).describe('Relative to /workspace/group'),
     caption: z.string().max(1_000).optional(),
   }),
 });

@@ -4,11 +4,12 @@
 import { z } from 'zod';
 import { defineTool } from './spec.js';
 
-const taskId = z.string().min(1).describe('As list_tasks shows it, e.g. task:main:3f9a1c2e');
+// No example id: the 0.5B copied the example's (`main:3f9a1c2e`) instead of the real one.
+const taskId = z.string().min(1).describe("The task's id as listed");
 
 const when = {
-  cron: z.string().optional().describe('5-field cron, e.g. 0 9 * * 1-5'),
-  every: z.string().optional().describe('An interval, e.g. 30m or 1d'),
+  cron: z.string().optional().describe('5 fields: minute hour day month weekday'),
+  every: z.string().optional().describe('An interval such as 15m, 2h or 1d'),
   at: z.string().optional().describe('Once, ISO 8601, e.g. 2026-12-01T09:00'),
   time_zone: z.string().optional().describe('IANA zone for cron and at; default yours'),
 };

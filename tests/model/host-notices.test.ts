@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withoutTimeNote } from '../support/ollama-stub.js';
 import { describe, expect, it } from 'vitest';
 import { conversation } from '../../activities/turn-context.js';
 import { HOST_NOTICE_KINDS, isHostNotice } from '../../contracts/delivery-keys.js';
@@ -32,7 +33,7 @@ describe("BabyBot's notices in the model's conversation", () => {
     said('refused:group:main:run1:1', 'x3', 'Too many messages at once…');
     asked('u2', 'Thanks');
 
-    expect(conversation(store, settings, 'local:main', [])).toEqual([
+    expect(conversation(store, settings, 'local:main', []).map((m) => ({ ...m, content: withoutTimeNote(m.content) }))).toEqual([
       { role: 'user', content: 'Ann: Hello! What are you?' },
       { role: 'assistant', content: 'I am Baby, your assistant.' },
       { role: 'assistant', content: 'A note sent with send_message' },

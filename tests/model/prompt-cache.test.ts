@@ -1,17 +1,18 @@
 // Ollama reuses the KV cache of the longest prefix a new prompt shares with the last one
 // (its runner keeps it per slot), and most templates put the tools right after the system
-// prompt. So the system prompt holds only what stays the same between turns, and the time
-// ends the newest message: two consecutive turns of a group share every byte up to it.
+// prompt. So the system prompt holds only what stays the same between turns, and each
+// person's message ends with the time it was sent: a group's next turn sends the previous
+// turn's conversation byte for byte, then what is new.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { conversation, withTimeNote } from '../../activities/turn-context.js';
+import { conversation, endingWithTime } from '../../activities/turn-context.js';
 import { Store } from '../../lib/store/store.js';
 import type { ChatRequestBody } from '../support/ollama-stub.js';
 import { useTestBot } from '../support/test-bot.js';
 
-const NOTE = /\n\n\(It is now [^\n]+, UTC\.\)$/;
+const SENT = /\n\n\(sent \w+, \d+ \w+ \d{4} at \d\d:\d\d\)$/;
 
 /** The request in the order a template renders it: system prompt, tools, then the messages. */
 const rendered = (request: ChatRequestBody) =>
@@ -20,7 +21,7 @@ const rendered = (request: ChatRequestBody) =>
 describe('the prompt across turns', () => {
   const t = useTestBot();
 
-  it('two consecutive turns of a group share the system prompt, the tools and the history byte for byte; only the newest message carries the time', async () => {
+  it("a group's next turn sends the previous turn's conversation byte for byte, then what is new; each person's message ends with its own sent time", async () => {
     t.bot.store.addGroup({ folder: 'cache', jid: 'local:cache', name: 'cache', triggerWord: null, requiresTrigger: false, isMain: false });
     t.ollama.setScript(() => ({ content: 'noted' }));
     await t.bot.post('cache', 'first message', { id: 'cache-1' });
@@ -31,17 +32,15 @@ describe('the prompt across turns', () => {
 
     expect(second.messages[0]).toEqual(first.messages[0]);
     expect(JSON.stringify(second.tools)).toBe(JSON.stringify(first.tools));
-    expect(first.messages[0].content).not.toMatch(/It is now|\d{1,2}:\d{2}/);
-    for (const request of [first, second]) {
-      expect(request.messages.at(-1)!.content).toMatch(NOTE);
-      expect(request.messages.slice(0, -1).some((m) => m.content.includes('It is now'))).toBe(false);
-    }
-    // Everything the first turn sent before its time note starts the second turn's prompt.
-    const before = rendered(first);
-    const shared = before.slice(0, before.search(NOTE));
-    const after = rendered(second);
-    expect(after.startsWith(shared)).toBe(true);
-    console.log(`second turn: ${shared.length} of ${after.length} characters are the first turn's prefix (${Math.round((shared.length / after.length) * 100)} %)`);
+    expect(first.messages[0].content).not.toMatch(/It is now|\(sent|\d{1,2}:\d{2}/);
+    const people = second.messages.filter((m) => m.role === 'user').slice(1);
+    expect(people.map((m) => m.content.replace(SENT, ''))).toEqual(['user: first message', 'user: second message']);
+    for (const message of people) expect(message.content).toMatch(SENT);
+    // The whole first prompt starts the second; the second adds the answer and the new message.
+    expect(second.messages.slice(0, first.messages.length)).toEqual(first.messages);
+    expect(second.messages.slice(first.messages.length)).toEqual([{ role: 'assistant', content: 'noted' }, people[1]]);
+    const shared = rendered(first);
+    console.log(`second turn: ${shared.length} of ${rendered(second).length} characters are the first turn's prompt`);
   });
 
   it('two groups share the system prompt and the tools byte for byte; what is a group\'s own opens the conversation as the host\'s note', async () => {
@@ -66,17 +65,28 @@ describe('the prompt across turns', () => {
         content: `[host] This is the chat "${folder} club", a group chat: you may act only for this group.\n\n` +
           `What you remember about this chat (MEMORY.md):\n- ${folder} likes tea`,
       });
-      expect(request.messages.at(-1)!.content).toMatch(/hello\n\n\(It is now/);
+      expect(request.messages.at(-1)!.content).toMatch(/hello\n\n\(sent /);
     }
   });
 
-  it('the note ends the newest message (a member keeps the tag it begins with), or is a message of its own', () => {
-    const note = '(It is now Friday, 2 May 2025 at 09:30, UTC.)';
-    const member = { role: 'user' as const, content: '[member 1@s.whatsapp.net] Ann: hi' };
-    expect(withTimeNote([member], note)).toEqual([{ role: 'user', content: `${member.content}\n\n${note}` }]);
-    const answered = [member, { role: 'assistant' as const, content: 'hello' }];
-    expect(withTimeNote(answered, note)).toEqual([...answered, { role: 'user', content: note }]);
-    expect(withTimeNote([], note)).toEqual([{ role: 'user', content: note }]);
+  it("a person's message keeps its sent time in the store's time zone; a task's prompt ends with the time now; a turn with nobody's message last gets the time as a note", () => {
+    const store = Store.open(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sent-')), 'babybot.db'));
+    const now = new Date('2025-05-02T09:30:00Z');
+    const settings = { assistantName: 'Baby', groupsDir: os.tmpdir(), timeZone: 'Europe/Paris', contextMessages: 10, now: () => now };
+    store.insertMessage({ chat: 'g@g.us', id: 'm1', sender: '1@s.whatsapp.net', senderName: 'Ann', text: 'hi', timestamp: '2025-05-01T22:15:00.000Z' });
+    const history = conversation(store, settings, 'g@g.us', []);
+    expect(history).toEqual([{ role: 'user', content: '[member 1@s.whatsapp.net] Ann: hi\n\n(sent Friday, 2 May 2025 at 00:15)' }]);
+    expect(endingWithTime(settings, history)).toEqual(history);
+    const task = { taskId: 'g:1', prompt: 'water the plants', isolated: false };
+    expect(conversation(store, settings, 'g@g.us', [], task).at(-1)!.content).toBe(
+      '(Scheduled task g:1) water the plants\n\n(It is now Friday, 2 May 2025 at 11:30, Europe/Paris.)',
+    );
+    expect(conversation(store, settings, 'g@g.us', [], { ...task, isolated: true })).toEqual([
+      { role: 'user', content: 'water the plants\n\n(It is now Friday, 2 May 2025 at 11:30, Europe/Paris.)' },
+    ]);
+    const answered = [...history, { role: 'assistant' as const, content: 'hello' }];
+    expect(endingWithTime(settings, answered)).toEqual([...answered, { role: 'user', content: '(It is now Friday, 2 May 2025 at 11:30, Europe/Paris.)' }]);
+    store.close();
   });
 
   it("a long chat's history window moves half its size at once, so the turns in between start with the previous turn's prompt", () => {
@@ -89,7 +99,7 @@ describe('the prompt across turns', () => {
     }
     const moved: number[] = [];
     windows.forEach((window, i) => {
-      expect(window.at(-1)).toBe(`Ann: message ${i + 1}`);
+      expect(window.at(-1)).toMatch(new RegExp(`^Ann: message ${i + 1}\\n\\n\\(sent `));
       expect(window.length).toBe(i < 10 ? i + 1 : Math.max(10, window.length));
       expect(window.length).toBeLessThan(15);
       const before = windows[i - 1];

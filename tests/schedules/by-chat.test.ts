@@ -57,6 +57,18 @@ describe('a task scheduled by chatting', () => {
     expect(schedule.info.nextActionTimes[0].getUTCHours()).toBeGreaterThanOrEqual(7);
   });
 
+  it("the chat's next turn is told the task with its id (so pausing or cancelling it needs no guess) and is offered the tools that change it", async () => {
+    await waitFor('the task in visibility', async () => {
+      for await (const summary of bot.client.schedule.list({ query: `${KIND.name} = 'task'` })) if (summary.scheduleId === taskId) return true;
+      return undefined;
+    });
+    await bot.post('main', 'hello again');
+    await waitFor('the answer', () => bot.replies('local:main').find((m) => m.text.startsWith('echo: ') && m.text.includes('hello again')));
+    const request = ollama.requests.findLast((r) => r.messages.at(-1)!.content.includes('hello again'))!;
+    expect(request.messages[1].content).toContain(`This chat's scheduled tasks:\n- ${taskId} "TASK weather summary" every weekday at 09:00 (Europe/Paris)`);
+    expect(request.tools!.map((t) => t.function.name)).toEqual(expect.arrayContaining(['pause_task', 'resume_task', 'update_task', 'cancel_task']));
+  });
+
   it('trigger runs it: the answer reaches the chat, and the run is a task run of the group', async () => {
     const before = bot.replies('local:main').length;
     await bot.client.schedule.getHandle(taskId).trigger();

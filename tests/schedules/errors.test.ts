@@ -42,7 +42,7 @@ describe('bad task requests', () => {
       timeZone: 'UTC',
     });
     const kept = await tasks.create({ isMain: true, label: 'test' }, { group: 'main', prompt: 'TASK kept', when: { cron: '0 8 * * *' } }, 'kept');
-    await waitFor('the task in visibility', async () => ((await tasks.hasTasks(undefined)) ? true : undefined));
+    await waitFor('the task in visibility', async () => ((await tasks.tasksInBrief(undefined, 1))?.tasks.length ? true : undefined));
     for (const [index, text] of Object.keys(PLAN).entries()) {
       await bot.post('main', text);
       await bot.waitForReplies('local:main', index + 1);

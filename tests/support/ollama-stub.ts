@@ -35,8 +35,8 @@ export interface StubReply {
 
 export type Script = (request: ChatRequestBody, index: number) => StubReply | Promise<StubReply>;
 
-/** What was written, without the time note BabyBot's host ends the newest message with (turn-context.ts). */
-export const withoutTimeNote = (text: string) => text.replace(/\n\n\(It is now [^\n]*\)$/, '');
+/** What was written, without the time BabyBot's host ends a message with (its sent time, or the time now: turn-context.ts). */
+export const withoutTimeNote = (text: string) => text.replace(/\n\n\((sent|It is now) [^\n]*\)$/, '');
 
 export const lastUserText = (request: ChatRequestBody) =>
   withoutTimeNote([...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '');
