@@ -89,6 +89,15 @@ function embeddedCalls(text: string, prose: string, offered: readonly string[]):
   };
 }
 
+/**
+ * An answer without the template's own tags at its start or end: after a tool's result the
+ * 1.5B opened its answer with `<tools>` ("<tools>\nThe capital of France is Paris.", bench,
+ * 2026-12-07), a tag no person should read. Only the tags at the edges: inside, it is text.
+ */
+export function withoutTemplateTags(text: string): string {
+  return text.replace(/^(?:\s*<\/?(?:tools|tool_call)>)+\s*/, '').replace(/\s*(?:<\/?(?:tools|tool_call)>\s*)+$/, '');
+}
+
 /** A call the model meant to make but that cannot be read: told to the model, never sent to a person. */
 function unreadableCall(text: string, prose: string, offered: readonly string[]): ContentCalls | undefined {
   const named = /"name"\s*:\s*"([A-Za-z_][\w-]{0,63})"/.exec(prose)?.[1];

@@ -12,7 +12,7 @@ import type { ModelActivities, PullModelInput } from '../contracts/activities.js
 import type { Logger } from '../lib/logger.js';
 import { toolDefinitions } from '../contracts/tools/index.js';
 import type { ChatMessage, ModelChatInput, ModelReply, ModelStepStats, ToolCall } from '../contracts/types.js';
-import { recogniseContentCalls } from './content-tool-calls.js';
+import { recogniseContentCalls, withoutTemplateTags } from './content-tool-calls.js';
 import { fitToContext, leastPrompt, TokenEstimate } from './context-budget.js';
 import { isUnreachable, ollamaClient, ollamaStatus, silenceCode } from './ollama-client.js';
 import { numCtxFor, readModelInfo, type ModelInfo } from './model-info.js';
@@ -206,7 +206,7 @@ function modelActivitiesFor(deps: ModelDeps): ModelActivities {
       }
       const bounded = boundToolCalls(fromContent?.calls ?? calls);
       return {
-        content: capText(fromContent ? fromContent.before : split.content, CONTENT_LIMIT),
+        content: capText(fromContent ? fromContent.before : withoutTemplateTags(split.content), CONTENT_LIMIT),
         toolCalls: bounded.calls,
         model: deps.model,
         modelMs: (final.total_duration ?? 0) / 1e6,

@@ -111,7 +111,11 @@ async function runRequest(bot: BabyBot, tasks: TaskService, request: BenchReques
   const groupDir = path.join(bot.config.groupsDir, folder);
   fs.mkdirSync(groupDir, { recursive: true });
   for (const [name, content] of Object.entries(request.files ?? {})) fs.writeFileSync(path.join(groupDir, name), content);
-  if (request.task) await tasks.create(OWNER, { prompt: request.task.prompt, when: { cron: request.task.cron }, group: folder }, 'plants');
+  if (request.task) {
+    await tasks.create(OWNER, { prompt: request.task.prompt, when: { cron: request.task.cron }, group: folder }, '3c9e1a7f');
+    // A person asks about a task made earlier: by then visibility lists it (the note names it).
+    for (let tries = 0; tries < 100 && !(await tasks.tasksInBrief(folder, 1))?.tasks.length; tries++) await new Promise((r) => setTimeout(r, 100));
+  }
   const sentAt = new Date();
   const began = performance.now();
   await postMessage(bot, folder, request.text, 'ask');

@@ -23,7 +23,7 @@ export const remember = defineTool({
 
 export const sendFile = defineTool({
   name: 'send_file',
-  description: 'Send a file from /workspace/group to this chat.',
+  description: 'Send a file from /workspace/group to this chat when asked for one.',
   schema: z.object({
     // No example path: the 1.5B sent the example's `out/chart.png` in answer to "Hi!".
     path: z.string().min(1).max(500).describe('Relative to /workspace/group'),

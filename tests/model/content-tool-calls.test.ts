@@ -3,7 +3,7 @@
 // real models through BabyBot's own prompt) and the other forms models use. A call to an
 // offered tool is recognised; an answer that only talks about JSON stays an answer.
 import { describe, expect, it } from 'vitest';
-import { recogniseContentCalls } from '../../activities/content-tool-calls.js';
+import { recogniseContentCalls, withoutTemplateTags } from '../../activities/content-tool-calls.js';
 import { toolsFor } from '../../contracts/tools/index.js';
 import { CAPTURED } from './captured-outputs.js';
 
@@ -95,6 +95,16 @@ describe('tool calls in the content', () => {
     expect(invented?.calls.map((c) => c.function.name)).toEqual(['get_weather']);
     const afterText = recogniseContentCalls('To count them:\n```json\n{"name": "run_command", "arguments": {"command": "wc -l notes.txt"}}\n```\nThis prints the count.', offered);
     expect(afterText).toMatchObject({ form: 'json in text', calls: [{ function: { name: 'run_command', arguments: { command: 'wc -l notes.txt' } } }] });
+  });
+
+  it("an answer opened or closed with the template's own tags reaches the person without them; tags inside stay text", () => {
+    // The 1.5B's answer after a run_command result (agent bench, 2026-12-07).
+    const captured = '<tools>\nThe capital of France is Paris.';
+    expect(recogniseContentCalls(captured, toolsFor(false, false))).toBeUndefined();
+    expect(withoutTemplateTags(captured)).toBe('The capital of France is Paris.');
+    expect(withoutTemplateTags('<tool_call>\nDone.\n</tool_call>')).toBe('Done.');
+    expect(withoutTemplateTags('Write <tools> in the template.')).toBe('Write <tools> in the template.');
+    expect(withoutTemplateTags('Plain answer.')).toBe('Plain answer.');
   });
 
   it('a call that cannot be read (tags left, JSON broken) is told to the model, never sent to a person', () => {
