@@ -206,7 +206,7 @@ function modelActivitiesFor(deps: ModelDeps): ModelActivities {
       }
       const bounded = boundToolCalls(fromContent?.calls ?? calls);
       return {
-        content: capText(fromContent ? fromContent.before : withoutTemplateTags(split.content), CONTENT_LIMIT),
+        content: capText(withoutTemplateTags(fromContent ? fromContent.before : split.content), CONTENT_LIMIT),
         toolCalls: bounded.calls,
         model: deps.model,
         modelMs: (final.total_duration ?? 0) / 1e6,

@@ -106,7 +106,9 @@ export const TASKS_IN_NOTE = 8;
  * or its model's), so each is one quoted line, cut short, as data inside the host's note.
  */
 function tasksSection({ tasks, more }: TasksInNote): string {
-  const lines = tasks.map((task) => `- ${task.id} ${JSON.stringify(asLine(task.prompt, 120))} ${task.schedule}${task.paused ? ' (paused)' : ''}`);
+  // The id's own part: the task tools read it as this chat's task. Given `task:<folder>:<id>`,
+  // the 1.5B took `task:` for a label and passed the folder as the id.
+  const lines = tasks.map((task) => `- id ${task.id.split(':').at(-1)}: ${JSON.stringify(asLine(task.prompt, 120))} ${task.schedule}${task.paused ? ' (paused)' : ''}`);
   if (more) lines.push('- … and more (list_tasks)');
   return `This chat's scheduled tasks:\n${lines.join('\n')}`;
 }

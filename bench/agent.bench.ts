@@ -41,6 +41,8 @@ interface Row {
   tools: string;
   /** Each call as the model wrote it, for a request without the right effect: what to fix. */
   calls: string;
+  /** For a request about a task: the tasks the host's note named (or that it named none). */
+  taskNote?: string;
   reply: string;
 }
 
@@ -92,6 +94,7 @@ async function benchModel(url: string, docker: string, model: string, requests: 
           `tools: ${row.tools || '-'}  reply: ${JSON.stringify(row.reply.slice(0, 100))}`,
       );
       if (row.verdict !== 'right' && row.calls) console.log(`       calls: ${row.calls}`);
+      if (row.verdict !== 'right' && row.taskNote) console.log(`       note: ${row.taskNote}`);
     }
   } finally {
     if (bot.sandbox instanceof DockerRuntime) {
@@ -138,6 +141,7 @@ async function runRequest(bot: BabyBot, tasks: TaskService, request: BenchReques
     ms,
     tools: called.join(','),
     calls: record.modelSteps.flatMap((s) => s.toolCalls.map((c) => `${c.function.name}(${JSON.stringify(c.function.arguments)})`)).join(' ').slice(0, 300),
+    ...(request.task ? { taskNote: JSON.stringify(/This chat's scheduled tasks:[\s\S]*/.exec(record.hostNotes[0] ?? '')?.[0] ?? 'no tasks named') } : {}),
     reply,
   };
 }

@@ -65,7 +65,7 @@ describe('a task scheduled by chatting', () => {
     await bot.post('main', 'hello again');
     await waitFor('the answer', () => bot.replies('local:main').find((m) => m.text.startsWith('echo: ') && m.text.includes('hello again')));
     const request = ollama.requests.findLast((r) => r.messages.at(-1)!.content.includes('hello again'))!;
-    expect(request.messages[1].content).toContain(`This chat's scheduled tasks:\n- ${taskId} "TASK weather summary" every weekday at 09:00 (Europe/Paris)`);
+    expect(request.messages[1].content).toContain(`This chat's scheduled tasks:\n- id ${taskId.split(':')[2]}: "TASK weather summary" every weekday at 09:00 (Europe/Paris)`);
     expect(request.tools!.map((t) => t.function.name)).toEqual(expect.arrayContaining(['pause_task', 'resume_task', 'update_task', 'cancel_task']));
   });
 
