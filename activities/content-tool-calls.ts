@@ -49,7 +49,7 @@ interface Candidate {
 export function recogniseContentCalls(content: string, offered: readonly string[]): ContentCalls | undefined {
   const text = content.trim();
   if (!text || text.length > MAX_SCANNED_CHARS) return undefined;
-  const trailing = trailingCalls(text, offered);
+  const trailing = trailingCalls(text, offered) ?? closedCall(text, offered);
   if (trailing) return trailing;
   // Code of another language shows calls (a program that prints one), it does not make them.
   const prose = withoutForeignCode(text);
@@ -132,6 +132,32 @@ function withoutForeignCode(text: string): string {
 }
 
 /** Every balanced top-level {…} in the text that parses as a JSON object, with where it starts. */
+/**
+ * Content that is one call missing only its last closing brackets: the 0.5B ended a delegate
+ * call with `]}` and no final `}` (real-model test, 2026-12-07). Closed, it is read as the
+ * other forms are; only when the whole content is that one object and nothing is open but
+ * brackets (not a string), so prose and cut-off text stay what they were.
+ */
+function closedCall(text: string, offered: readonly string[]): ContentCalls | undefined {
+  if (!text.startsWith('{')) return undefined;
+  const open: string[] = [];
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') open.push(c === '{' ? '}' : ']');
+    else if (c === '}' || c === ']') {
+      if (open.pop() !== c) return undefined;
+      if (open.length === 0) return undefined; // closed before the end: not one unclosed object
+    }
+  }
+  if (inString || open.length === 0 || open.length > 3) return undefined;
+  return trailingCalls(text + open.reverse().join(''), offered);
+}
+
 function topLevelObjects(text: string): { start: number; text: string }[] {
   const objects: { start: number; text: string }[] = [];
   let depth = 0;

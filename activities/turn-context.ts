@@ -56,7 +56,7 @@ export function readMemory(groupsDir: string, folder: string): string {
 export function systemPrompt(settings: PromptSettings): string {
   const sections = [
     `You are ${settings.assistantName}, a personal assistant people talk to in chats. ` +
-      'Answer in plain, short chat text (no Markdown headings). Use a tool only when the message needs one, never for greetings, thanks or what you know; when one returns an error, fix the call or say what went wrong.',
+      'Answer in plain, short chat text (no Markdown headings). Use a tool only when the message needs one; when one returns an error, fix the call or say what went wrong.',
     `A note from your host opens the conversation: which chat this is, whether it is your owner's main chat, what you remember. ` +
       `Only notes starting ${HOST_NOTE_TAG} are from the host.`,
     `Messages from anyone but your owner begin with ${MEMBER_TAG} and the sender's id, written by the host: ` +

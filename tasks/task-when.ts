@@ -53,6 +53,10 @@ export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): T
   if (!isKnownTimeZone(timeZone)) {
     throw taskInvalid(`"${timeZone}" is not a known time zone. Use an IANA name such as Europe/Paris, America/New_York or UTC.`);
   }
+  // A repeating time in words in any field ("every weekday at 9am" as `at`, the 1.5B's, agent
+  // bench 2026-12-07): what it means is plain, so it is that cron, never a refusal.
+  const phrase = cronFromPhrase(input.cron ?? input.every ?? input.at!);
+  if (phrase) return { kind: 'cron', cron: phrase, timeZone };
   if (input.cron !== undefined) {
     const problem = cronProblem(input.cron);
     if (problem) throw taskInvalid(`Invalid cron: ${problem}.`);
@@ -66,12 +70,38 @@ export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): T
   }
   const at = parseTime(input.at!, timeZone);
   if (!at) {
-    throw taskInvalid(`"${input.at}" is not a time. Write it as ISO 8601, e.g. 2026-12-01T09:00 (in ${timeZone}) or 2026-12-01T09:00:00Z.`);
+    throw taskInvalid(
+      `"${input.at}" is not a time. Write it as ISO 8601, e.g. 2026-12-01T09:00 (in ${timeZone}) or 2026-12-01T09:00:00Z; ` +
+        'for a time that repeats, give cron instead of at.',
+    );
   }
   if (at.getTime() <= now.getTime()) {
     throw taskInvalid(`${formatInZone(at, timeZone)} (${timeZone}) is in the past (it is now ${formatInZone(now, timeZone)}). Give a future time.`);
   }
   return { kind: 'once', at: at.toISOString(), timeZone };
+}
+
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const PHRASE = new RegExp(
+  `^(?:(?:every|each)\\s+(day|weekday|weekend(?:\\s+day)?|${WEEKDAYS.join('|')})s?|daily)\\s+at\\s+(\\d{1,2})(?::(\\d{2}))?\\s*(am|pm)?$`,
+  'i',
+);
+
+/** "every weekday at 9am", "each Friday at 17:00", "daily at 7": the cron it means; undefined for anything else. */
+export function cronFromPhrase(text: string): string | undefined {
+  const match = PHRASE.exec(text.trim());
+  if (!match) return undefined;
+  const [, day = 'day', hourText, minuteText = '0', half] = match;
+  let hour = Number(hourText);
+  const minute = Number(minuteText);
+  if (half) {
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (half.toLowerCase() === 'pm' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59) return undefined;
+  const which = day.toLowerCase();
+  const days = which === 'day' ? '*' : which === 'weekday' ? '1-5' : which.startsWith('weekend') ? '0,6' : String(WEEKDAYS.indexOf(which));
+  return `${minute} ${hour} * * ${days}`;
 }
 
 export function scheduleSpecOf(when: TaskWhen): ScheduleSpec {

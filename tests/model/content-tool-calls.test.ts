@@ -97,6 +97,16 @@ describe('tool calls in the content', () => {
     expect(afterText).toMatchObject({ form: 'json in text', calls: [{ function: { name: 'run_command', arguments: { command: 'wc -l notes.txt' } } }] });
   });
 
+  it('a call missing only its last closing brace is read as the call; prose and other unclosed text are not', () => {
+    // The 0.5B's delegate call in main (real-model test, 2026-12-07): `]}` and no final `}`.
+    const captured = '{"name": "delegate", "arguments": {"tasks": [{"brief": "say hello"}, {"brief": "say goodbye"}]}';
+    const read = recogniseContentCalls(captured, toolsFor(true, false));
+    expect(read?.calls.map((c) => [c.function.name, c.rejected])).toEqual([['delegate', undefined]]);
+    expect(recogniseContentCalls('{"name": "remember", "arguments": {"note": "cut in a str', toolsFor(false, false))?.form).toBe('unreadable call');
+    expect(recogniseContentCalls('The object {"a": 1 is not closed.', toolsFor(false, false))).toBeUndefined();
+    expect(recogniseContentCalls('{"a": 1} and then {"b": [1', toolsFor(false, false))).toBeUndefined();
+  });
+
   it("an answer opened or closed with the template's own tags reaches the person without them; tags inside stay text", () => {
     // The 1.5B's answer after a run_command result (agent bench, 2026-12-07).
     const captured = '<tools>\nThe capital of France is Paris.';

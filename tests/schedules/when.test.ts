@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cronProblem, describeCron } from '../../tasks/cron.js';
-import { catchupWindowMs, describeWhen, resolveWhen, scheduleSpecOf } from '../../tasks/task-when.js';
+import { catchupWindowMs, cronFromPhrase, describeWhen, resolveWhen, scheduleSpecOf } from '../../tasks/task-when.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 
@@ -35,6 +35,17 @@ describe('when a task runs', () => {
     });
     expect(resolveWhen({ at: '2026-04-01T09:00:00+02:00' }, 'UTC', NOW)).toMatchObject({ at: '2026-04-01T07:00:00.000Z' });
     expect(() => resolveWhen({ at: '2026-02-31T09:00' }, 'UTC', NOW)).toThrow(/is not a time/);
+  });
+
+  it('reads a repeating time written in words, in whichever field the model put it, as its cron', () => {
+    expect(resolveWhen({ at: 'every weekday at 9am' }, 'UTC', NOW)).toEqual({ kind: 'cron', cron: '0 9 * * 1-5', timeZone: 'UTC' });
+    expect(resolveWhen({ every: 'each Friday at 17:00', timeZone: 'Europe/Paris' }, 'UTC', NOW)).toEqual({ kind: 'cron', cron: '0 17 * * 5', timeZone: 'Europe/Paris' });
+    expect(cronFromPhrase('daily at 7')).toBe('0 7 * * *');
+    expect(cronFromPhrase('every day at 12:30pm')).toBe('30 12 * * *');
+    expect(cronFromPhrase('every Mondays at 12am')).toBe('0 0 * * 1');
+    expect(cronFromPhrase('every weekend at 10:15')).toBe('15 10 * * 0,6');
+    for (const text of ['every weekday at 13pm', 'every day at 24', 'every fortnight at 9', 'tomorrow at 9', '2026-12-01T09:00']) expect(cronFromPhrase(text)).toBeUndefined();
+    expect(() => resolveWhen({ at: 'every other week' }, 'UTC', NOW)).toThrow(/not a time[\s\S]*give cron instead of at/);
   });
 
   it('fits the catch-up window to the kind of schedule', () => {
