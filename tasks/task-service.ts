@@ -288,11 +288,15 @@ export class TaskService {
       }
       const shown = [...ids].sort().slice(0, max);
       const tasks = await Promise.all(
+        // One task that cannot be read (deleted meanwhile, a memo of another shape) is left out, not the others.
         shown.map(async (id) => {
-          const description = await describeOrNotFound(this.deps.client.schedule.getHandle(id)).catch(() => undefined);
-          if (!description) return undefined;
-          const memo = memoOf(description);
-          return { id, prompt: memo.prompt, schedule: describeWhen(memo.when), paused: description.state.paused };
+          try {
+            const description = await describeOrNotFound(this.deps.client.schedule.getHandle(id));
+            const memo = memoOf(description);
+            return { id, prompt: memo.prompt, schedule: describeWhen(memo.when), paused: description.state.paused };
+          } catch {
+            return undefined;
+          }
         }),
       );
       return { tasks: tasks.filter((task): task is TaskBrief => task !== undefined), more: ids.size > max };
