@@ -30,6 +30,8 @@ export interface HealthReport {
 }
 
 export interface HttpDeps {
+  /** What a posted message's sent time is read from (default: the system clock). */
+  now?: () => Date;
   store: Store;
   inbound: Inbound;
   health: () => Promise<HealthReport>;
@@ -168,7 +170,7 @@ export class HttpServer {
       sender: body.sender ?? 'user',
       senderName: body.sender ?? 'user',
       text: body.text,
-      timestamp: new Date().toISOString(),
+      timestamp: (this.deps.now?.() ?? new Date()).toISOString(),
     });
     send(res, 202, { id: result.message.id, seq: result.message.seq, duplicate: !result.inserted, triggered: result.triggered });
   }

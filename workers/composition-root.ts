@@ -66,6 +66,12 @@ export interface StartOptions {
   localChannelSteps?: boolean;
   /** Where the progress of pulling a missing model at start goes (`babybot start`: a progress bar). */
   pullProgress?: (p: PullProgress) => void;
+  /**
+   * The clock the local HTTP API stamps a message's sent time with, and a task's prompt its
+   * time now: both are in the model's prompt, so the real-model tests fix it (a real model at
+   * temperature 0 answers the same prompt the same way, not the same request at another minute).
+   */
+  clock?: () => Date;
 }
 
 export interface BabyBot {
@@ -160,7 +166,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       mediaMaxBytes: config.MEDIA_MAX_BYTES,
       log,
       tasks: TaskService.forConfig(client, config, (folder) => store.groupByFolder(folder)),
-      prompt: promptSettings(config),
+      prompt: { ...promptSettings(config), ...(options.clock ? { now: options.clock } : {}) },
       limits: {
         maxSteps: config.AGENT_MAX_STEPS,
         modelTimeoutMs: config.MODEL_TIMEOUT,
@@ -258,6 +264,7 @@ export async function startBabyBot(config: Config, log: Logger, options: StartOp
       if (handed > 0) log.info({ handed }, 'handed over messages stored before the last stop');
       httpToken = installToken(config.HTTP_TOKEN, config.dataDir);
       const http = new HttpServer({
+        ...(options.clock ? { now: options.clock } : {}),
         store,
         inbound,
         health,

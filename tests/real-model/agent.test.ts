@@ -17,7 +17,7 @@ import { bundleWorkflows } from '../../workers/worker-set.js';
 import { eventually } from '../support/eventually.js';
 import { requireEngine } from '../sandbox/engine.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { haveRealOllama, holdRealOllama, realOllama, unloadModel } from './support.js';
+import { haveRealOllama, holdRealOllama, promptClock, realOllama, unloadModel } from './support.js';
 import { looksLikeRawCall, turnRecord } from './turn-steps.js';
 
 const available = haveRealOllama();
@@ -40,6 +40,7 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
         MODEL_TIMEOUT: '15m',
       },
       workflowBundle: await bundleWorkflows(),
+      clock: promptClock,
     });
   }, 2_100_000); // waiting for the real Ollama, then starting
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { turnWorkflowId } from '../../contracts/ids.js';
 import { bundleWorkflows } from '../../workers/worker-set.js';
 import { requireEngine } from '../sandbox/engine.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
-import { haveRealOllama, holdRealOllama, realOllama, unloadModel } from './support.js';
+import { haveRealOllama, holdRealOllama, promptClock, realOllama, unloadModel } from './support.js';
 import { looksLikeRawCall, turnRecord } from './turn-steps.js';
 
 const available = haveRealOllama();
@@ -31,6 +31,7 @@ describe.skipIf(!available)('a real model that delegates', { timeout: 1_200_000 
         MODEL_TIMEOUT: '15m',
       },
       workflowBundle: await bundleWorkflows(),
+      clock: promptClock,
     });
   }, 2_100_000); // waiting for the real Ollama, then starting
   afterAll(async () => {

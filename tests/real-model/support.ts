@@ -7,6 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { holdDirLock } from '../support/dir-lock.js';
 
+/**
+ * The clock of the real-model tests' bots: each person's message carries its sent time into
+ * the prompt, and a real model at temperature 0 answers one prompt one way, but another minute
+ * is another prompt (the 0.5B wrote `0 9 * * 1-5` at one minute, `0 9 * * 3-5` at another).
+ * A Monday, before the 9:00 the reminder test asks for.
+ */
+export const promptClock = () => new Date('2026-12-07T08:00:00Z');
+
 export const realOllama = {
   url: process.env.BABYBOT_REAL_OLLAMA_URL ?? '',
   model: process.env.BABYBOT_REAL_OLLAMA_MODEL ?? 'babybot-tiny',
