@@ -131,7 +131,6 @@ function withoutForeignCode(text: string): string {
   );
 }
 
-/** Every balanced top-level {…} in the text that parses as a JSON object, with where it starts. */
 /**
  * Content that is one call missing only its last closing brackets: the 0.5B ended a delegate
  * call with `]}` and no final `}` (real-model test, 2026-12-07). Closed, it is read as the
@@ -158,6 +157,7 @@ function closedCall(text: string, offered: readonly string[]): ContentCalls | un
   return trailingCalls(text + open.reverse().join(''), offered);
 }
 
+/** Every balanced top-level {…} in the text that parses as a JSON object, with where it starts. */
 function topLevelObjects(text: string): { start: number; text: string }[] {
   const objects: { start: number; text: string }[] = [];
   let depth = 0;
