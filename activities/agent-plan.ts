@@ -126,7 +126,8 @@ export function planDelegation(deps: PlanDeps, caller: Caller, claimed: TurnGrou
         folder: group.folder,
         turnId: place.turnId,
         brief: { brief: task.brief, ...(task.tools ? { tools: task.tools } : {}), ...skillsOf(task.skills, skills) },
-        tools: task.tools ?? allowed,
+        // Its answer may be a reply call, as a turn's may (contracts/tools/reply-tool.ts), whatever tools it was given.
+        tools: task.tools ? [...new Set([...allowed.filter((tool) => tool === 'reply'), ...task.tools])] : allowed,
         maxSteps: row.maxSteps,
         deadlineMs: deps.agents.deadlineMs,
         background: row.background,

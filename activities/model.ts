@@ -13,6 +13,7 @@ import type { Logger } from '../lib/logger.js';
 import { toolDefinitions } from '../contracts/tools/index.js';
 import type { ChatMessage, ModelChatInput, ModelReply, ModelStepStats, ToolCall } from '../contracts/types.js';
 import { recogniseContentCalls, withoutTemplateTags } from './content-tool-calls.js';
+import { readReplyCall } from './reply-call.js';
 import { fitToContext, leastPrompt, TokenEstimate } from './context-budget.js';
 import { isUnreachable, ollamaClient, ollamaStatus, silenceCode } from './ollama-client.js';
 import { numCtxFor, readModelInfo, type ModelInfo } from './model-info.js';
@@ -205,13 +206,16 @@ function modelActivitiesFor(deps: ModelDeps): ModelActivities {
         deps.log.info({ model: deps.model, form: fromContent.form, calls: fromContent.calls.length }, 'read tool calls from the answer text');
       }
       const bounded = boundToolCalls(fromContent?.calls ?? calls);
+      const read = readReplyCall(bounded.calls, input.tools);
+      const said = 'answer' in read ? read.answer : fromContent ? fromContent.before : split.content;
       return {
-        content: capText(withoutTemplateTags(fromContent ? fromContent.before : split.content), CONTENT_LIMIT),
-        toolCalls: bounded.calls,
+        content: capText(withoutTemplateTags(said), CONTENT_LIMIT),
+        toolCalls: 'answer' in read ? [] : read.calls,
         model: deps.model,
         modelMs: (final.total_duration ?? 0) / 1e6,
         ...(bounded.dropped ? { toolCallsDropped: bounded.dropped } : {}),
         ...(fromContent ? { callsFromContent: fromContent.form } : {}),
+        ...('answer' in read ? { answeredByReplyCall: true } : {}),
         ...(thinking ? { thinking: capText(thinking, THINKING_LIMIT) } : {}),
         stats,
       };

@@ -86,7 +86,7 @@ export function groupNote(settings: PromptSettings, group: Group, summary?: stri
     globalMemory && `What you remember across all chats (global memory):\n${globalMemory}`,
     memory && `What you remember about this chat (MEMORY.md):\n${memory}`,
     summary && `A summary of this chat's earlier conversation (written at /compact; the messages it covers are not shown):\n${summary}`,
-    tasks?.tasks.length && tasksSection(tasks),
+    tasks && tasksSection(tasks),
   ];
   return sections.filter(Boolean).join('\n\n');
 }
@@ -106,6 +106,8 @@ export const TASKS_IN_NOTE = 8;
  * or its model's), so each is one quoted line, cut short, as data inside the host's note.
  */
 function tasksSection({ tasks, more }: TasksInNote): string {
+  // Said, not left out: a chat without tasks is not offered list_tasks, and a model told nothing invents them.
+  if (tasks.length === 0 && !more) return 'This chat has no scheduled tasks.';
   // The id's own part: the task tools read it as this chat's task. Given `task:<folder>:<id>`,
   // the 1.5B took `task:` for a label and passed the folder as the id.
   const lines = tasks.map((task) => `- id ${task.id.split(':').at(-1)}: ${JSON.stringify(asLine(task.prompt, 120))} ${task.schedule}${task.paused ? ' (paused)' : ''}`);

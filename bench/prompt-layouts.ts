@@ -53,8 +53,8 @@ export function layouts(settings: PromptSettings): Record<LayoutName, Layout> {
     after: {
       name: 'after',
       request: (group, history) => ({
-        messages: [{ role: 'system', content: systemPrompt(settings) }, ...withGroupNote(settings, group, asSent(settings, history))],
-        // The bench's groups are new: they have no task to change.
+        // The bench's groups are new: the note says they have no task, and none is offered a tool that changes one.
+        messages: [{ role: 'system', content: systemPrompt(settings) }, ...withGroupNote(settings, group, asSent(settings, history), undefined, { tasks: [], more: false })],
         tools: toolDefinitions(toolsFor(group.isMain, false), group.isMain ? 'main' : 'group'),
       }),
     },

@@ -246,6 +246,8 @@ export interface ModelReply {
    * (activities/content-tool-calls.ts): the form they were written in, shown in the Web UI.
    */
   callsFromContent?: ContentCallForm;
+  /** The answer came as the step's only call, of `reply` (contracts/tools/reply-tool.ts): shown in the Web UI. */
+  answeredByReplyCall?: boolean;
   /** A thinking model's thinking: kept out of the chat, shown in the step's details. */
   thinking?: string;
   /** Ollama's own figures for the step (the Web UI shows them in the step's result). */

@@ -177,6 +177,8 @@ async function runTool(call: ToolCall, context: TurnContext, turnId: string, act
   const args = call.function.arguments ?? {};
   const invocation = { tool: name, args, group: context.group, turnId, ...rerun };
   const summary = `${name} ${JSON.stringify(args).slice(0, 120)}`;
+  // A lone reply call is the step's answer (activities/reply-call.ts); beside others it is not sent.
+  if (place === 'answer') return `Error: ${name} was not sent: it came with other calls. Answer once their results are in.`;
   try {
     if (place === 'workflow') {
       // Only delegate runs here; where the loop has no delegate hook, it was not offered.

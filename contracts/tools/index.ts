@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { GROUP_TOOLS } from './group-tools.js';
 import { HOST_TOOLS } from './host-tools.js';
+import { REPLY_TOOLS } from './reply-tool.js';
 import { SANDBOX_TOOLS } from './sandbox-tools.js';
 import type { ToolSpec } from './spec.js';
 import { TASK_TOOLS } from './task-tools.js';
@@ -17,7 +18,8 @@ const sameForAll = (tool: ToolSpec) => !tool.mainOnly && !tool.mainOnlyFields?.l
 // is shown in the same bytes, then those main sees differently or alone, then those offered
 // only to a group with a task. So any turn after another group's reuses Ollama's cache of all
 // the tools both were shown before the first that differs (see activities/turn-context.ts).
-const BY_CAPABILITY: readonly ToolSpec[] = [...HOST_TOOLS, ...SANDBOX_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS, ...AGENT_TOOLS];
+// reply comes first: the models read the first tool as the one to reach for (reply-tool.ts).
+const BY_CAPABILITY: readonly ToolSpec[] = [...REPLY_TOOLS, ...HOST_TOOLS, ...SANDBOX_TOOLS, ...TASK_TOOLS, ...GROUP_TOOLS, ...AGENT_TOOLS];
 export const ALL_TOOLS: readonly ToolSpec[] = [
   ...BY_CAPABILITY.filter(sameForAll),
   ...BY_CAPABILITY.filter((tool) => !sameForAll(tool) && !tool.needsTask),

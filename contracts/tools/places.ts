@@ -1,13 +1,14 @@
 // Every tool that exists, by name, and where it runs: on the host (the channel queue),
 // inside the group's container (the sandbox queue), or in the workflow itself (delegate,
-// which starts child workflows). The workflow routes the model's tool
+// which starts child workflows); `reply` is the answer itself (reply-tool.ts). The workflow routes the model's tool
 // calls by this table alone. It is kept free of zod on purpose: a workflow's modules are
 // evaluated again for every workflow a worker creates (one per turn), and the schemas'
 // code there cost ~9 ms of the workflow thread per turn. The arguments are checked against
 // the schemas where the tool runs (checkToolArguments, in the activity).
-export type ToolPlace = 'host' | 'sandbox' | 'workflow';
+export type ToolPlace = 'host' | 'sandbox' | 'workflow' | 'answer';
 
 export const TOOL_PLACES = {
+  reply: 'answer',
   send_message: 'host',
   remember: 'host',
   send_file: 'host',

@@ -18,8 +18,9 @@ export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
    */
   mainOnlyFields?: readonly string[];
   /**
-   * Offered only to a group that has a scheduled task: it changes one, and a group without
-   * any could only be told there is none (the tools that change tasks are a third of the cold prompt).
+   * Offered only to a group that has a scheduled task: it lists or changes them, and a group
+   * without any could only be told there is none (the host's note says so; the task tools
+   * are a third of the cold prompt).
    */
   needsTask?: boolean;
 }

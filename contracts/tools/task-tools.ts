@@ -33,6 +33,8 @@ export const listTasks = defineTool({
     group: z.string().optional().describe('One group folder'),
   }),
   mainOnlyFields: ['group'],
+  // A chat without tasks is told so in the host's note: the tool could only say it again (39 prompt tokens).
+  needsTask: true,
 });
 
 export const pauseTask = defineTool({

@@ -75,7 +75,7 @@ describe('the limits of delegation, checked on the host', () => {
   it("refuses tools the group does not have (main's) and names that are no tool at all; leaves out skills that do not exist", () => {
     const { plan, refusal } = planner();
     expect(refusal(plan(tasks(1, { tools: ['register_group', 'send_message', 'rm -rf'] })))).toMatch(
-      /^"register_group", "send_message", "rm -rf" are not tools a sub-agent here may have\. It may have: remember, /,
+      /^"register_group", "send_message", "rm -rf" are not tools a sub-agent here may have\. It may have: reply, remember, /,
     );
     // A skill is advice, no right: one that does not exist is left out of the brief, not refused.
     const skilled = plan(tasks(1, { skills: ['nope', 'read_skill'] }));

@@ -63,7 +63,7 @@ describe('the prompt across turns', () => {
       expect(request.messages[1]).toEqual({
         role: 'user',
         content: `[host] This is the chat "${folder} club", a group chat: you may act only for this group.\n\n` +
-          `What you remember about this chat (MEMORY.md):\n- ${folder} likes tea`,
+          `What you remember about this chat (MEMORY.md):\n- ${folder} likes tea\n\nThis chat has no scheduled tasks.`,
       });
       expect(request.messages.at(-1)!.content).toMatch(/hello\n\n\(sent /);
     }

@@ -8,10 +8,10 @@ import { echo, type ChatRequestBody } from '../support/ollama-stub.js';
 import { useTestBot } from '../support/test-bot.js';
 
 const OWNER: TaskActor = { isMain: true, label: 'test' };
-const CHANGING = ['pause_task', 'resume_task', 'update_task', 'cancel_task'];
+const CHANGING = ['list_tasks', 'pause_task', 'resume_task', 'update_task', 'cancel_task'];
 const offered = (request: ChatRequestBody) => (request.tools ?? []).map((tool) => tool.function.name);
 
-describe('the tools that change a task', () => {
+describe('the tools that list or change tasks', () => {
   const t = useTestBot();
 
   it('are offered to a group once it has a task, and to main once any group has one', async () => {
@@ -29,7 +29,7 @@ describe('the tools that change a task', () => {
       expect(before.family).not.toContain(name);
       expect(before.main).not.toContain(name);
     }
-    expect(before.family).toEqual(expect.arrayContaining(['schedule_task', 'list_tasks', 'run_command', 'remember']));
+    expect(before.family).toEqual(expect.arrayContaining(['reply', 'schedule_task', 'run_command', 'remember']));
 
     const tasks = new TaskService({
       client: t.bot.client,
