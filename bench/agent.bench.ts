@@ -35,6 +35,8 @@ interface Row {
   loopCut: boolean;
   repeats: number;
   fromContent: boolean;
+  /** A step answered with a call of reply (contracts/tools/reply-tool.ts). */
+  viaReplyCall: boolean;
   rightBefore: boolean;
   rawCallBefore: boolean;
   ms: number;
@@ -90,7 +92,7 @@ async function benchModel(url: string, docker: string, model: string, requests: 
       console.log(
         `${row.verdict === 'right' ? 'ok  ' : 'FAIL'} ${request.id.padEnd(18)} ${(row.ms / 1000).toFixed(1).padStart(6)} s  ` +
           `${row.verdict}${row.rawCall ? ', RAW CALL SENT' : ''}${row.loopCut ? ', cut at the step limit' : ''}` +
-          `${row.repeats ? `, ${row.repeats} repeat(s) not run` : ''}${row.fromContent ? ', calls read from text' : ''}  ` +
+          `${row.repeats ? `, ${row.repeats} repeat(s) not run` : ''}${row.fromContent ? ', calls read from text' : ''}${row.viaReplyCall ? ', answered by a reply call' : ''}  ` +
           `tools: ${row.tools || '-'}  reply: ${JSON.stringify(row.reply.slice(0, 100))}`,
       );
       if (row.verdict !== 'right' && row.calls) console.log(`       calls: ${row.calls}`);
@@ -137,6 +139,7 @@ async function runRequest(bot: BabyBot, tasks: TaskService, request: BenchReques
     loopCut: record.result.stoppedAtStepLimit || record.result.stoppedRepeating === true,
     repeats: record.tools.length < record.result.toolCalls ? record.result.toolCalls - record.tools.length : 0,
     fromContent: record.modelSteps.some((s) => s.callsFromContent),
+    viaReplyCall: record.modelSteps.some((s) => s.answeredByReplyCall),
     ...before(record, right),
     ms,
     tools: called.join(','),
@@ -168,8 +171,8 @@ function safely(check: () => boolean): boolean {
 }
 
 const HEADER =
-  '| model | requests | right effect | wrong tool | wrong args | no call | raw call sent | loop cut | repeats not run | calls from text | median s/request | right before | raw call before |\n' +
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  '| model | requests | right effect | wrong tool | wrong args | no call | raw call sent | loop cut | repeats not run | calls from text | answered by reply call | median s/request | right before | raw call before |\n' +
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
 
 function summarise(model: string, rows: Row[]): string {
   const count = (f: (r: Row) => boolean) => rows.filter(f).length;
@@ -179,7 +182,7 @@ function summarise(model: string, rows: Row[]): string {
   return (
     `| ${model} | ${rows.length} | ${right} (${pct(right)}) | ${count((r) => r.verdict === 'wrong tool')} | ` +
     `${count((r) => r.verdict === 'wrong arguments')} | ${count((r) => r.verdict === 'no call')} | ${count((r) => r.rawCall)} | ` +
-    `${count((r) => r.loopCut)} | ${rows.reduce((n, r) => n + r.repeats, 0)} | ${count((r) => r.fromContent)} | ` +
+    `${count((r) => r.loopCut)} | ${rows.reduce((n, r) => n + r.repeats, 0)} | ${count((r) => r.fromContent)} | ${count((r) => r.viaReplyCall)} | ` +
     `${(percentile(rows.map((r) => r.ms), 50) / 1000).toFixed(1)} | ${rightBefore} (${pct(rightBefore)}) | ${count((r) => r.rawCallBefore)} |`
   );
 }

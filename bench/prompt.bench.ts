@@ -45,6 +45,8 @@ interface Step {
   wrote: number;
   writingMs: number;
   reply: string;
+  /** The answer came as a call of reply: its first word is the first after the call's opening. */
+  viaReplyCall: boolean;
 }
 
 /**
@@ -122,6 +124,9 @@ export async function run(): Promise<void> {
     }
     for (const r of results) {
       console.log(`${r.layout}, each turn after its group's first (reading ms / first word ms): ` + r.alternating.map((s) => `${Math.round(s.promptMs)}/${Math.round(s.firstWordMs)}`).join(' '));
+      // A reply call's opening is written before the answer's first word: its tokens are in the times above.
+      const steps = [r.cold, ...r.alternating, ...r.alone];
+      console.log(`${r.layout}: answers written as a reply call ${steps.filter((s) => s.viaReplyCall).length} of ${steps.length}`);
     }
   }
   const [one, five, fifteen] = os.loadavg();
@@ -267,9 +272,9 @@ async function chat(
   let final: Partial<{ prompt_eval_count: number; prompt_eval_duration: number; load_duration: number; eval_count: number; eval_duration: number }> = {};
   for await (const part of await ollama.chat(body)) {
     const text = part.message.content ?? '';
-    if (!firstWordMs && (text.trim() || part.message.tool_calls?.length)) firstWordMs = performance.now() - began;
     reply += text;
     if (part.message.tool_calls?.length) reply += JSON.stringify(part.message.tool_calls);
+    if (!firstWordMs && answerSoFar(reply)) firstWordMs = performance.now() - began;
     if (part.done) final = part;
   }
   const replyMs = performance.now() - began;
@@ -282,7 +287,22 @@ async function chat(
     wrote: final.eval_count ?? 0,
     writingMs: (final.eval_duration ?? 0) / 1e6,
     reply,
+    viaReplyCall: REPLY_CALL_OPENING.test(reply),
   };
+}
+
+/** How a call of reply opens (contracts/tools/reply-tool.ts): what comes after it is the answer. */
+const REPLY_CALL_OPENING = /^\s*(?:```\w*\s*)?\{\s*"name"\s*:\s*"reply"\s*,\s*"arguments"\s*:\s*\{\s*"text"\s*:\s*"/;
+
+/**
+ * The words of the answer the person reads, written so far: after a reply call's opening (the
+ * person gets its text, so its first word is the answer's), none while the text may still be
+ * a call (it opens with `{` or a fence), else the text itself.
+ */
+function answerSoFar(text: string): string {
+  const opening = REPLY_CALL_OPENING.exec(text);
+  if (opening) return text.slice(opening[0].length).trim();
+  return /^\s*(?:\{|`)/.test(text) ? '' : text.trim();
 }
 
 /** Loaded with the steps' options, and nothing in its cache that any layout's prompt begins with. */

@@ -99,4 +99,10 @@ export const PATCHES = {
       '/model <name> asks whether Ollama lacks the model (modelToPull); if so it tells the chat, pulls it (pullModel on the model queue, ' +
       'long timeout, heartbeats) outside the settings chain, and only then sets it as before',
   },
+  errorLeftToFix: {
+    id: 'error-left-to-fix',
+    workflow: 'agentTurnWorkflow',
+    added: '2026-12-07',
+    change: "a step whose calls were read from the model's text and of which one failed gets no note asking for the answer: the model corrects the call",
+  },
 } as const satisfies Record<string, Patch>;

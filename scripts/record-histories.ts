@@ -8,7 +8,7 @@
 //   node --import tsx scripts/record-histories.ts 2026-12-07
 //   node --import tsx scripts/record-histories.ts 2026-12-07b
 // A set may keep only the histories its change is about (2026-12-07f: /model's pull;
-// 2026-12-07g: sub-agents), the others being the same as the set before.
+// 2026-12-07g: sub-agents; 2026-12-07i: a failed call read from text), the others being the same as the set before.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +64,13 @@ ollama.setScript((request) => {
   if (/as text/i.test(text)) {
     if (request.messages.at(-1)?.role === 'user' && request.messages.at(-2)?.role === 'tool') return { content: 'Noted: you like jazz.' };
     return { content: '{"name": "remember", "arguments": {"note": "The owner likes jazz."}}' };
+  }
+  // A call written as text that fails: no note asks for the answer, the model corrects the call.
+  if (/correct/i.test(text)) {
+    const last = request.messages.at(-1);
+    if (last?.role === 'user' && request.messages.at(-2)?.role === 'tool') return { content: 'Noted: you like chess.' };
+    if (last?.role === 'tool') return { content: '{"name": "remember", "arguments": {"note": "The owner likes chess."}}' };
+    return { content: '{"name": "remember", "arguments": {"fact": "The owner likes chess."}}' };
   }
   // Words beside the call ("on it"): sent at once as the interim message, then the answer.
   if (/interim/i.test(text)) {
@@ -168,6 +175,9 @@ try {
   // A call written as text: run, then the host's note that asks for the answer.
   await post('text-call-1', 'Write your call as text: note that I like jazz');
   await save(client, 'call-as-text', await closedRun(client, turnWorkflowId('main', 'text-call-1')));
+  // A call written as text whose arguments are wrong: the model reads the error, not the note, and corrects it.
+  await post('text-correct-1', 'Write your call so that you must correct it: note that I like chess');
+  await save(client, 'call-as-text-corrected', await closedRun(client, turnWorkflowId('main', 'text-correct-1')));
   // Words beside the first call: an interim message while the tool and the next step run.
   await post('interim-1', 'Say a word first (interim): note that I like soup');
   await save(client, 'interim-message', await closedRun(client, turnWorkflowId('main', 'interim-1')));

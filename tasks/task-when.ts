@@ -38,9 +38,16 @@ export function taskInvalid(message: string): ApplicationFailure {
 
 /** Checks the input and resolves it; every problem is a TaskInvalid failure a person can act on. */
 export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): TaskWhen {
-  const parsed = WhenInputSchema.safeParse(raw);
+  const parsed = WhenInputSchema.safeParse(withoutBlanks(raw));
   if (!parsed.success) throw taskInvalid(`The schedule is not valid: ${z.prettifyError(parsed.error)}`);
   const input = parsed.data;
+  // Small models fill every field: the 0.5B wrote cron "0 9 * * 1-5" with at "08:00", at
+  // "2026-12-01T09:00" or at the cron again (2026-12-07). An `at` that cannot be a one-off time
+  // (unreadable, or past) beside one repeat is that filling, and the repeat is the schedule;
+  // a future time beside a repeat could be either, and is refused.
+  const repeats = (['cron', 'every'] as const).filter((key) => input[key] !== undefined);
+  const zone = input.timeZone ?? defaultTimeZone;
+  if (repeats.length === 1 && input.at !== undefined && isKnownTimeZone(zone) && !isFuture(input.at, zone, now)) delete input.at;
   const given = (['cron', 'every', 'at'] as const).filter((key) => input[key] !== undefined);
   if (given.length !== 1) {
     throw taskInvalid(
@@ -79,6 +86,17 @@ export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): T
     throw taskInvalid(`${formatInZone(at, timeZone)} (${timeZone}) is in the past (it is now ${formatInZone(now, timeZone)}). Give a future time.`);
   }
   return { kind: 'once', at: at.toISOString(), timeZone };
+}
+
+/** A field left empty ("cron": "", the 1.5B's) is a field not given. */
+function withoutBlanks(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => !(typeof value === 'string' && !value.trim())));
+}
+
+function isFuture(text: string, timeZone: string, now: Date): boolean {
+  const at = parseTime(text, timeZone);
+  return at !== undefined && at.getTime() > now.getTime();
 }
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];

@@ -80,6 +80,7 @@ export async function runConversation(context: TurnContext, activities: TurnActi
       interimSent = true;
       await hooks.interim(said);
     }
+    let failed = 0;
     for (const call of reply.toolCalls) {
       toolCalls++;
       const key = `${call.function.name} ${JSON.stringify(call.function.arguments ?? {})}`;
@@ -94,6 +95,7 @@ export async function runConversation(context: TurnContext, activities: TurnActi
       const refused = call.rejected || !offeredPlace(call.function.name, context.tools) ? undefined : await approved(call.function.name, call.function.arguments ?? {});
       const result = capped(refused ?? (await runTool(call, context, turnId, activities, rerun, hooks)));
       if (!call.rejected) results.set(key, result);
+      if (result.startsWith('Error')) failed++;
       messages.push({ role: 'tool', tool_name: call.function.name, content: result });
     }
     if (reply.toolCallsDropped) {
@@ -104,7 +106,10 @@ export async function runConversation(context: TurnContext, activities: TurnActi
     }
     // A model that writes its calls as text answers their results with more calls unless told
     // plainly to answer (contracts/host-notes.ts); one that calls natively is left to decide.
-    if (reply.callsFromContent && patched(PATCHES.answerNowNote.id)) messages.push({ role: 'user', content: ANSWER_NOW_NOTE });
+    // A failed call is the model's to correct: told to answer, the 0.5B gave up on a schedule_task
+    // refused only for having both cron and at, and answered with the task's prompt (2026-12-07).
+    const toCorrect = failed > 0 && patched(PATCHES.errorLeftToFix.id);
+    if (reply.callsFromContent && !toCorrect && patched(PATCHES.answerNowNote.id)) messages.push({ role: 'user', content: ANSWER_NOW_NOTE });
     // Told once that it had the result and asking again: a small model in a loop. Every
     // further step would cost a model step (a minute on a CPU) to end in the same place.
     if (repeats >= 2 && step < context.limits.maxSteps && patched(PATCHES.repeatLoopEnds.id)) {

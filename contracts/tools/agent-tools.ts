@@ -11,14 +11,17 @@ export const delegate = defineTool({
   description: 'Hand parts of a job to sub-agents that work side by side, each knowing only its brief. You get their results (wait false: they tell the chat later).',
   schema: z.object({
     // A plain string is taken as a brief: the 0.5B writes `"tasks": ["say hello", …]` (CI,
-    // 2026-12-07) and lost its whole delegation to a schema error. The model is shown the object.
+    // 2026-12-07) and lost its whole delegation to a schema error; and so is a list of strings
+    // (`[["say hello"], ["say goodbye"]]`, the 0.5B once reply was offered). The model is shown the object.
     tasks: z.array(z.preprocess(briefFromString, AgentBriefSchema)).min(1).max(DELEGATE_MAX_TASKS),
     wait: z.boolean().optional(),
   }),
 });
 
 function briefFromString(task: unknown): unknown {
-  return typeof task === 'string' ? { brief: task } : task;
+  if (typeof task === 'string') return { brief: task };
+  const strings = Array.isArray(task) && task.length > 0 && task.every((part) => typeof part === 'string');
+  return strings ? { brief: (task as string[]).join(' ') } : task;
 }
 
 export const AGENT_TOOLS = [delegate];

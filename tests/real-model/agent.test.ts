@@ -4,9 +4,9 @@
 // (a fact in MEMORY.md and in the next prompt, a command's number in the reply), never the
 // wording. The prompts are ones this model handles at temperature 0, each turn starting with
 // the model unloaded (a cold cache: the same answer whatever ran before). What it cannot do
-// is measured by `npm run bench agent`, not here: with the tools shown as JSON (2026-12-07)
-// the 0.5B answers a greeting with a tool (`remember` or `send_file`), so greetings are bench
-// requests, not tests. The test files that use the real Ollama hold it one at a time.
+// is measured by `npm run bench agent`, not here. A greeting is answered with the reply tool
+// (contracts/tools/reply-tool.ts): before it was offered, the 0.5B answered every greeting with
+// `remember` or `send_file`. The test files that use the real Ollama hold it one at a time.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,16 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
     return { record, reply };
   };
 
+  it('a greeting: no tool is run, a plain answer comes', async () => {
+    group('greeting');
+    const { record, reply } = await ask('greeting', 'Hi! How are you?', 'g1');
+    expect(record.tools).toEqual([]);
+    // One model step, whose answer (a reply call, or text) ended the turn: not a notice of BabyBot's.
+    expect(record.modelSteps).toHaveLength(1);
+    expect(record.modelSteps[0].toolCalls).toEqual([]);
+    expect(reply.trim()).not.toBe('');
+  });
+
   it('"remember that …": the fact is in MEMORY.md, and the next turn\'s prompt contains it', async () => {
     const dir = group('remember');
     const { record } = await ask('remember', "Use remember to save this: my sister's name is Clara.", 'r1');
@@ -82,7 +92,8 @@ describe.skipIf(!available)('a real model that uses its tools', { timeout: 1_200
 
   it('a reminder: one Temporal Schedule for the group with a sensible spec; the same request again makes no second one', async () => {
     group('reminder');
-    const text = 'Use schedule_task to remind me every weekday at 9:00 to check my email.';
+    // "(cron)": since reply is offered, the 0.5B otherwise schedules the prompt alone, with no time.
+    const text = 'Use schedule_task to remind me every weekday at 9:00 to check my email (cron).';
     const first = await ask('reminder', text, 'm1');
     expect(first.record.tools.map((t) => t.tool)).toContain('schedule_task');
     const tasks = TaskService.forConfig(bot.client, bot.config, (folder) => bot.store.groupByFolder(folder));

@@ -48,6 +48,15 @@ describe('when a task runs', () => {
     expect(() => resolveWhen({ at: 'every other week' }, 'UTC', NOW)).toThrow(/not a time[\s\S]*give cron instead of at/);
   });
 
+  it("takes the repeat when a small model also filled at with what cannot be a one-off time; refuses a future one beside it", () => {
+    const weekdays = { kind: 'cron', cron: '0 9 * * 1-5', timeZone: 'UTC' };
+    for (const at of ['08:00', '2026-03-01T09:00', '0 9 * * 1-5', '']) expect(resolveWhen({ cron: '0 9 * * 1-5', at }, 'UTC', NOW)).toEqual(weekdays);
+    expect(resolveWhen({ cron: '', every: '2h', at: 'soon' }, 'UTC', NOW)).toMatchObject({ kind: 'every', everyMs: 7_200_000 });
+    expect(() => resolveWhen({ cron: '0 9 * * 1-5', at: '2026-04-01T09:00' }, 'UTC', NOW)).toThrow(/Give exactly one of cron .*, not cron and at/);
+    expect(() => resolveWhen({ cron: '0 9 * * *', every: '1h', at: '08:00' }, 'UTC', NOW)).toThrow(/not cron and every and at/);
+    expect(() => resolveWhen({ cron: '', at: ' ' }, 'UTC', NOW)).toThrow(/Give exactly one of cron/);
+  });
+
   it('fits the catch-up window to the kind of schedule', () => {
     expect(catchupWindowMs({ kind: 'every', everyMs: 5000 })).toBe(60_000);
     expect(catchupWindowMs({ kind: 'every', everyMs: 20 * 60_000 })).toBe(20 * 60_000);

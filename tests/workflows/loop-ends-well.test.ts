@@ -66,6 +66,22 @@ describe('a turn that ends well with a small model', () => {
     expect(seen[2]).toBe('exit 0\nrun_command: done');
   });
 
+  it("after calls read from the model's text of which one failed, no note asks for the answer: the model corrects the call", async () => {
+    const seen: string[] = [];
+    const { result } = await runTurn('as-text-failed', ({ step, input }) => {
+      seen.push(input.messages.at(-1)!.content);
+      if (step === 1) {
+        const call = callTool('run_command', {});
+        return { ...call, toolCalls: [{ ...call.toolCalls[0], rejected: 'command is required' }], callsFromContent: 'bare json' };
+      }
+      if (step === 2) return { ...callTool('run_command', { command: 'wc -l notes.txt' }), callsFromContent: 'bare json' };
+      return say('3 lines.');
+    });
+    expect(result).toMatchObject({ reply: '3 lines.', steps: 3 });
+    expect(seen[1]).toBe('Error: run_command: command is required');
+    expect(seen[2]).toBe(ANSWER_NOW_NOTE);
+  });
+
   it('at the step limit the reply quotes the newest result a tool gave, not only that it stopped', async () => {
     const { result, stubs } = await runTurn('limit-best', ({ step }) => callTool('run_command', { command: `wc -l notes-${step}.txt` }));
     expect(result.stoppedAtStepLimit).toBe(true);
