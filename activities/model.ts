@@ -205,12 +205,12 @@ function modelActivitiesFor(deps: ModelDeps): ModelActivities {
       if (fromContent) {
         deps.log.info({ model: deps.model, form: fromContent.form, calls: fromContent.calls.length }, 'read tool calls from the answer text');
       }
-      const bounded = boundToolCalls(fromContent?.calls ?? calls);
-      const read = readReplyCall(bounded.calls, input.tools);
+      const read = readReplyCall(fromContent?.calls ?? calls, input.tools);
+      const bounded = boundToolCalls('answer' in read ? [] : read.calls);
       const said = 'answer' in read ? read.answer : fromContent ? fromContent.before : split.content;
       return {
         content: capText(withoutTemplateTags(said), CONTENT_LIMIT),
-        toolCalls: 'answer' in read ? [] : read.calls,
+        toolCalls: bounded.calls,
         model: deps.model,
         modelMs: (final.total_duration ?? 0) / 1e6,
         ...(bounded.dropped ? { toolCallsDropped: bounded.dropped } : {}),

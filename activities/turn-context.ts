@@ -1,5 +1,6 @@
 // What the model is told at the start of a turn: who it is, what it remembers, the
 // conversation so far (including messages that did not call it, as context), and when it is.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { isOwners, ownerIds } from '../channel/owner.js';
 import { readContained, UnsafePathError } from '../lib/safe-fs.js';
@@ -148,6 +149,16 @@ export function sentNote(settings: Pick<PromptSettings, 'timeZone'>, timestamp: 
 /** Starts every message of someone who is not the owner; the store, not the sender, decides who is. */
 export const MEMBER_TAG = '[member';
 
+/**
+ * A member as the model knows them: the first 6 hex digits of the sha256 of their chat id.
+ * The same bytes in every turn (Ollama's cache holds), chosen by nobody (a name is), and short:
+ * a WhatsApp id was ~17 of Qwen's tokens (a token a digit), read with every message of a
+ * member; and their phone number is not the model's to read.
+ */
+export function memberId(sender: string): string {
+  return createHash('sha256').update(sender).digest('hex').slice(0, 6);
+}
+
 /** A display name as a label: one line, no brackets, short. */
 const asLabel = (name: string) => name.replace(/[\s[\]]+/g, ' ').trim().slice(0, 60) || '?';
 
@@ -163,7 +174,7 @@ export function personMessage(
   fromOwner: boolean,
 ): string {
   const name = message.senderName ?? message.sender;
-  const who = fromOwner ? name : `${MEMBER_TAG} ${message.sender}] ${asLabel(name)}`;
+  const who = fromOwner ? name : `${MEMBER_TAG} ${memberId(message.sender)}] ${asLabel(name)}`;
   return `${who}: ${message.text}${sentNote(settings, message.timestamp)}`;
 }
 

@@ -240,12 +240,14 @@ async function tokensOfParts(ollama: Ollama, model: string, numCtx: number) {
   }
 }
 
-/** The same members' messages to bare /api/chat: the model's own time for what they wrote. */
+/**
+ * The same members' messages to bare /api/chat: the model's own time for what they wrote, their
+ * words alone (who wrote them and when is BabyBot's rendering, its cost on BabyBot's side).
+ */
 async function floorSteps(ollama: Ollama, model: string, numCtx: number): Promise<Step[]> {
   const steps: Step[] = [];
   for (let n = 0; n < ALONE; n++) {
-    const { said: message } = said('delta', n);
-    const content = `[member ${message.sender}] ${message.senderName}: ${message.text}`;
+    const content = said('delta', n).said.text;
     steps.push(await chat(ollama, model, numCtx, { messages: [{ role: 'user', content }], tools: [] }));
   }
   return steps;

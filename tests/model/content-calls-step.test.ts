@@ -37,11 +37,12 @@ describe('calls written into the answer text', () => {
     await t.bot.post('main', 'remember: Bo likes coffee', { id: 'refused' });
     const replies = await t.bot.waitForReplies('local:main', 2, 60_000);
     expect(replies.at(-1)!.text).toBe('Saved.');
-    // The result, then the host's note asking for the answer (the call was read from the text).
-    const [firstResult, note] = t.ollama.requests[before + 1].messages.slice(-2);
-    expect(note.content).toBe(ANSWER_NOW_NOTE);
+    // The error last, with no host's note asking for the answer: the model is to correct the call.
+    const firstResult = t.ollama.requests[before + 1].messages.at(-1)!;
     expect(firstResult).toMatchObject({ role: 'tool' });
     expect(firstResult.content).toMatch(/^Error: remember: the arguments for remember are not valid/);
+    // The corrected call ran: now the note asks for the answer.
+    expect(t.ollama.requests[before + 2].messages.at(-1)!.content).toBe(ANSWER_NOW_NOTE);
     expect(fs.readFileSync(path.join(t.bot.config.groupsDir, 'main', 'MEMORY.md'), 'utf8')).toContain('- Bo likes coffee\n');
   });
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { conversation, endingWithTime } from '../../activities/turn-context.js';
+import { conversation, endingWithTime, memberId } from '../../activities/turn-context.js';
 import { Store } from '../../lib/store/store.js';
 import type { ChatRequestBody } from '../support/ollama-stub.js';
 import { useTestBot } from '../support/test-bot.js';
@@ -75,7 +75,7 @@ describe('the prompt across turns', () => {
     const settings = { assistantName: 'Baby', groupsDir: os.tmpdir(), timeZone: 'Europe/Paris', contextMessages: 10, now: () => now };
     store.insertMessage({ chat: 'g@g.us', id: 'm1', sender: '1@s.whatsapp.net', senderName: 'Ann', text: 'hi', timestamp: '2025-05-01T22:15:00.000Z' });
     const history = conversation(store, settings, 'g@g.us', []);
-    expect(history).toEqual([{ role: 'user', content: '[member 1@s.whatsapp.net] Ann: hi\n\n(sent Friday, 2 May 2025 at 00:15)' }]);
+    expect(history).toEqual([{ role: 'user', content: `[member ${memberId('1@s.whatsapp.net')}] Ann: hi\n\n(sent Friday, 2 May 2025 at 00:15)` }]);
     expect(endingWithTime(settings, history)).toEqual(history);
     const task = { taskId: 'g:1', prompt: 'water the plants', isolated: false };
     expect(conversation(store, settings, 'g@g.us', [], task).at(-1)!.content).toBe(
