@@ -46,8 +46,8 @@ export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): T
   // (unreadable, or past) beside one repeat is that filling, and the repeat is the schedule;
   // a future time beside a repeat could be either, and is refused.
   const repeats = (['cron', 'every'] as const).filter((key) => input[key] !== undefined);
-  const zone = input.timeZone ?? defaultTimeZone;
-  if (repeats.length === 1 && input.at !== undefined && isKnownTimeZone(zone) && !isFuture(input.at, zone, now)) delete input.at;
+  const timeZone = input.timeZone ?? defaultTimeZone;
+  if (repeats.length === 1 && input.at !== undefined && isKnownTimeZone(timeZone) && !isFuture(input.at, timeZone, now)) delete input.at;
   const given = (['cron', 'every', 'at'] as const).filter((key) => input[key] !== undefined);
   if (given.length !== 1) {
     throw taskInvalid(
@@ -56,7 +56,6 @@ export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): T
       }.`,
     );
   }
-  const timeZone = input.timeZone ?? defaultTimeZone;
   if (!isKnownTimeZone(timeZone)) {
     throw taskInvalid(`"${timeZone}" is not a known time zone. Use an IANA name such as Europe/Paris, America/New_York or UTC.`);
   }
