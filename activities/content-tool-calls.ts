@@ -140,20 +140,16 @@ function withoutForeignCode(text: string): string {
 function closedCall(text: string, offered: readonly string[]): ContentCalls | undefined {
   if (!text.startsWith('{')) return undefined;
   const open: string[] = [];
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{' || c === '[') open.push(c === '{' ? '}' : ']');
+  let closedEarly = false;
+  const stringLeftOpen = outsideStrings(text, (c) => {
+    if (c === '{' || c === '[') open.push(c === '{' ? '}' : ']');
     else if (c === '}' || c === ']') {
-      if (open.pop() !== c) return undefined;
-      if (open.length === 0) return undefined; // closed before the end: not one unclosed object
+      // A mismatch, or closed before the end: not one unclosed object.
+      if (open.pop() !== c || open.length === 0) closedEarly = true;
     }
-  }
-  if (inString || open.length === 0 || open.length > 3) return undefined;
+    return !closedEarly;
+  });
+  if (closedEarly || stringLeftOpen || open.length === 0 || open.length > 3) return undefined;
   return trailingCalls(text + open.reverse().join(''), offered);
 }
 
@@ -162,23 +158,19 @@ function topLevelObjects(text: string): { start: number; text: string }[] {
   const objects: { start: number; text: string }[] = [];
   let depth = 0;
   let start = -1;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (depth > 0 && inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '{') {
-      if (depth++ === 0) start = i;
-    } else if (depth > 0 && c === '"') {
-      inString = true;
-    } else if (depth > 0 && c === '}' && --depth === 0) {
-      const object = text.slice(start, i + 1);
-      if (parseObjects(object)?.length === 1) objects.push({ start, text: object });
-    }
-  }
+  // Quotes in the prose around objects open no string: only inside one.
+  outsideStrings(
+    text,
+    (c, i) => {
+      if (c === '{') {
+        if (depth++ === 0) start = i;
+      } else if (depth > 0 && c === '}' && --depth === 0) {
+        const object = text.slice(start, i + 1);
+        if (parseObjects(object)?.length === 1) objects.push({ start, text: object });
+      }
+    },
+    () => depth > 0,
+  );
   return objects;
 }
 
@@ -261,29 +253,47 @@ function objectStream(text: string): string[] | undefined {
   const objects: string[] = [];
   let depth = 0;
   let start = -1;
+  let broken = false;
+  const stop = () => {
+    broken = true;
+    return false;
+  };
+  const visit = (c: string, i: number) => {
+    if (depth === 0 && start < 0) {
+      if (/\s/.test(c)) return true;
+      if (c !== '{') return stop();
+      start = i;
+    }
+    if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) {
+      const object = text.slice(start, i + 1);
+      if (!parseObjects(object)) return stop();
+      objects.push(object);
+      start = -1;
+    }
+    return true;
+  };
+  // Quotes open strings only inside an object: one between objects is text, and text is not a stream of objects.
+  outsideStrings(text, visit, () => start >= 0);
+  return !broken && depth === 0 && start < 0 && objects.length > 0 ? objects : undefined;
+}
+
+/**
+ * The one scan of JSON text the readers above share: `visit` gets each character outside a
+ * string (with its index) and may stop the scan by returning false; a quote opens a string
+ * where `quotesOpenStrings` says so. Returns whether a string was left open at the end.
+ */
+function outsideStrings(text: string, visit: (c: string, i: number) => boolean | void, quotesOpenStrings: () => boolean = () => true): boolean {
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (inString) {
       if (c === '\\') i++;
       else if (c === '"') inString = false;
-      continue;
-    }
-    if (depth === 0 && start < 0) {
-      if (/\s/.test(c)) continue;
-      if (c !== '{') return undefined;
-      start = i;
-    }
-    if (c === '"') inString = true;
-    else if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) {
-      const object = text.slice(start, i + 1);
-      if (!parseObjects(object)) return undefined;
-      objects.push(object);
-      start = -1;
-    }
+    } else if (c === '"' && quotesOpenStrings()) inString = true;
+    else if (visit(c, i) === false) break;
   }
-  return depth === 0 && start < 0 && objects.length > 0 ? objects : undefined;
+  return inString;
 }
 
 /** The JSON texts of the objects `text` holds (one, or an array of them), or undefined. */

@@ -31,6 +31,9 @@ export interface LoopHooks {
 /** The longest text sent as an interim message: a longer one is a draft, not a word of progress. */
 const INTERIM_MAX_CHARS = 600;
 
+/** A tool result that says the call did nothing: every refusal and failure opens with "Error" (runTool, the activities). */
+const isErrorResult = (result: string) => result.startsWith('Error');
+
 /** Runs fn within an execution bound; the bound's own cancellation becomes `type`, with `message`. */
 export async function withinBound<T>(ms: number, fn: () => Promise<T>, type: string, message: string): Promise<T> {
   try {
@@ -95,7 +98,7 @@ export async function runConversation(context: TurnContext, activities: TurnActi
       const refused = call.rejected || !offeredPlace(call.function.name, context.tools) ? undefined : await approved(call.function.name, call.function.arguments ?? {});
       const result = capped(refused ?? (await runTool(call, context, turnId, activities, rerun, hooks)));
       if (!call.rejected) results.set(key, result);
-      if (result.startsWith('Error')) failed++;
+      if (isErrorResult(result)) failed++;
       messages.push({ role: 'tool', tool_name: call.function.name, content: result });
     }
     if (reply.toolCallsDropped) {
@@ -162,7 +165,7 @@ function repeatingAnswer(messages: ChatMessage[]): string {
 
 /** The newest result a tool gave in this turn (not an error, not a repeat's note), quoted within LIMIT_QUOTE_CHARS. */
 function newestResult(messages: ChatMessage[]): { tool?: string; quoted: string } | undefined {
-  const found = messages.findLast((m) => m.role === 'tool' && m.content.trim() && !m.content.startsWith('Error') && !m.content.startsWith('You already called'));
+  const found = messages.findLast((m) => m.role === 'tool' && m.content.trim() && !isErrorResult(m.content) && !m.content.startsWith('You already called'));
   if (!found) return undefined;
   const text = found.content.trim();
   return { tool: found.tool_name, quoted: text.length <= LIMIT_QUOTE_CHARS ? text : `${text.slice(0, LIMIT_QUOTE_CHARS)}\n[…]` };
@@ -192,7 +195,7 @@ async function runTool(call: ToolCall, context: TurnContext, turnId: string, act
     const result = place === 'sandbox'
       ? await activities.sandbox.runSandboxTool.executeWithOptions({ summary }, [invocation])
       : await activities.channel.runHostTool.executeWithOptions({ summary }, [invocation]);
-    if (name === 'write_file' && typeof args.path === 'string' && !result.startsWith('Error')) hooks.written?.push(args.path);
+    if (name === 'write_file' && typeof args.path === 'string' && !isErrorResult(result)) hooks.written?.push(args.path);
     return result;
   } catch (error) {
     // A refused Reset ends the turn; any other failure is the model's to read.
