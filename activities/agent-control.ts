@@ -1,6 +1,7 @@
 // Seeing and stopping sub-agents: `babybot agents list|stop` and the chat's /agents, one
 // implementation over the store (which sub-agents run, whose they are) and a cancellation
 // through Temporal (the sub-agent's run ends Cancelled, its steps stop, its row says so).
+import { oneLine } from '../contracts/one-line.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentRow } from '../lib/store/agents.js';
 import type { Store } from '../lib/store/store.js';
@@ -21,7 +22,7 @@ const sees = (asker: AgentAsker, row: AgentRow) => asker === 'owner' || asker.is
 
 export function describeAgent(row: AgentRow): string {
   const kind = row.background ? 'background' : 'waited for';
-  return `${row.id} (${kind}, since ${row.startedAt}): ${row.brief.replace(/\s+/g, ' ').slice(0, 100)}`;
+  return `${row.id} (${kind}, since ${row.startedAt}): ${oneLine(row.brief, 100)}`;
 }
 
 export function listAgents(deps: AgentControlDeps, asker: AgentAsker): string {

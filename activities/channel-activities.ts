@@ -1,5 +1,6 @@
 // Activities of the channel task queue: everything that needs the store, the group
 // folders or a channel's socket. Only the process that holds them polls this queue.
+import { oneLine } from '../contracts/one-line.js';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { folderOfWorkflowId } from '../contracts/ids.js';
@@ -189,6 +190,5 @@ function approvalsOf(deps: ChannelActivityDeps, group: Group): { approve?: TurnC
 }
 
 function firstSentence(text: string): string {
-  const trimmed = text.trim().split('\n')[0];
-  return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
+  return oneLine(text.trim().split('\n')[0], 300);
 }

@@ -1,5 +1,6 @@
 // What the model is told at the start of a turn: who it is, what it remembers, the
 // conversation so far (including messages that did not call it, as context), and when it is.
+import { oneLine } from '../contracts/one-line.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { isOwners, ownerIds } from '../channel/owner.js';
@@ -111,15 +112,11 @@ function tasksSection({ tasks, more }: TasksInNote): string {
   if (tasks.length === 0 && !more) return 'This chat has no scheduled tasks.';
   // The id's own part: the task tools read it as this chat's task. Given `task:<folder>:<id>`,
   // the 1.5B took `task:` for a label and passed the folder as the id.
-  const lines = tasks.map((task) => `- id ${task.id.split(':').at(-1)}: ${JSON.stringify(asLine(task.prompt, 120))} ${task.schedule}${task.paused ? ' (paused)' : ''}`);
+  const lines = tasks.map((task) => `- id ${task.id.split(':').at(-1)}: ${JSON.stringify(oneLine(task.prompt, 120))} ${task.schedule}${task.paused ? ' (paused)' : ''}`);
   if (more) lines.push('- … and more (list_tasks)');
   return `This chat's scheduled tasks:\n${lines.join('\n')}`;
 }
 
-const asLine = (text: string, max: number) => {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-};
 
 /** The conversation a turn sends after the system prompt: the host's note, then the history. */
 export function withGroupNote(settings: PromptSettings, group: Group, history: ChatMessage[], summary?: string, tasks?: TasksInNote): ChatMessage[] {

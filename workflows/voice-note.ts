@@ -3,6 +3,7 @@
 // put the words into the stored message and decide, on the words, whether it calls the
 // assistant, exactly as for a typed message. A transcription that cannot be done leaves a
 // readable placeholder instead; the message is never dropped.
+import { oneLine } from '../contracts/one-line.js';
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { MediaActivities, MediaChannelActivities, Transcription } from '../contracts/activities.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
@@ -51,5 +52,5 @@ function reasonOf(error: unknown): string {
   let current: unknown = error;
   while (current instanceof ActivityFailure && current.cause) current = current.cause;
   const message = current instanceof ApplicationFailure || current instanceof Error ? current.message : String(current);
-  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+  return oneLine(message, 200);
 }

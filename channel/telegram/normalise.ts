@@ -3,6 +3,7 @@
 // names, sizes and durations are bounded and checked here, before anything is stored or
 // becomes a Temporal payload. Only new messages are taken (edits, channel posts, joins are not
 // messages); a voice note, photo, video, document or sticker is a message even without a caption.
+import { oneLine } from '../../contracts/one-line.js';
 import type { Message, PhotoSize, Update } from 'grammy/types';
 import { telegramChat } from '../../contracts/chat-ids.js';
 import type { IncomingMessage } from '../inbound.js';
@@ -130,8 +131,9 @@ const count = (value: unknown, max = 2 ** 40) => (typeof value === 'number' && N
 /** Cut to `limit` characters; `flat` also folds line breaks and control characters to spaces. */
 function bound(text: unknown, limit: number, flat = false): string {
   if (typeof text !== 'string') return '';
-  const cleaned = (flat ? text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ') : text).trim();
-  return cleaned.length > limit ? `${cleaned.slice(0, limit)}…` : cleaned;
+  if (flat) return oneLine(text, limit);
+  const cleaned = text.trim();
+  return cleaned.length > limit ? `${cleaned.slice(0, limit - 1)}…` : cleaned;
 }
 
 function timestampOf(seconds: unknown): string {

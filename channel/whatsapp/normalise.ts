@@ -3,6 +3,7 @@
 // (deletes, edits, key shares), reactions and BabyBot's own sends coming back are not
 // messages. A voice note, photo, video, document or sticker is a message even without a
 // caption: normalising only describes its media; the channel downloads it.
+import { oneLine } from '../../contracts/one-line.js';
 import type { MediaKind } from '../../lib/store/store.js';
 import type { IncomingMessage } from '../inbound.js';
 import type { MediaDescription } from '../media/ingest.js';
@@ -131,10 +132,7 @@ function contextInfoOf(content: WAMessageContent): WAContextInfo | undefined {
   );
 }
 
-function truncate(text: string): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > QUOTE_LIMIT ? `${flat.slice(0, QUOTE_LIMIT)}…` : flat;
-}
+const truncate = (text: string) => oneLine(text, QUOTE_LIMIT);
 
 function timestampOf(value: WAMessage['messageTimestamp']): string {
   if (value === null || value === undefined) return new Date().toISOString();
