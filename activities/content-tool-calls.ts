@@ -74,6 +74,15 @@ function trailingCalls(text: string, offered: readonly string[]): ContentCalls |
   return { calls: calls.map((call) => check(call, offered)), before: candidate.before, form: candidate.form };
 }
 
+/**
+ * The model's words before a call at `at`, without the opening of the code block the call sits
+ * in: they may reach the person (an interim message), and a dangling ```json is not words
+ * (the 1.5B wrote "For example:\n\n```json\n{…call…}" and more text after it, bench 2026-12-07).
+ */
+function textBefore(text: string, at: number): string {
+  return text.slice(0, at).replace(/```[\w-]*\s*$/, '').trim();
+}
+
 /** Objects of exactly the call shape anywhere in the text (outside code of another language): calls, the text before the first kept as content. */
 function embeddedCalls(text: string, prose: string, offered: readonly string[]): ContentCalls | undefined {
   const found = topLevelObjects(prose)
@@ -84,7 +93,7 @@ function embeddedCalls(text: string, prose: string, offered: readonly string[]):
   if (found.length === 0) return undefined;
   return {
     calls: found.map((object) => check(object.call!, offered)),
-    before: text.slice(0, found[0].start).trim(),
+    before: textBefore(text, found[0].start),
     form: 'json in text',
   };
 }
@@ -119,7 +128,7 @@ function unreadableCall(text: string, prose: string, offered: readonly string[])
           'as {"name": "<tool>", "arguments": {…}}; to answer the person, write plain words with no call in them.',
       },
     ],
-    before: text.slice(0, Math.max(0, text.search(/<tool_call>|<\/?tools>|\{/))).trim(),
+    before: textBefore(text, Math.max(0, text.search(/<tool_call>|<\/?tools>|\{/))),
     form: 'unreadable call',
   };
 }
@@ -197,7 +206,7 @@ function trailingTags(text: string): Candidate | undefined {
     if (end >= text.length) break;
   }
   if (end < text.length || raw.length === 0) return undefined;
-  return { raw, before: text.slice(0, first).trim(), form: 'tool_call tags', onlyJson: first === 0 };
+  return { raw, before: textBefore(text, first), form: 'tool_call tags', onlyJson: first === 0 };
 }
 
 /** One or more fenced blocks (```json, ```tool_call, or bare ```) ending the content. */
@@ -230,7 +239,7 @@ function trailingBareObject(text: string): Candidate | undefined {
     if (c !== '{' && c !== '[') continue;
     tried++;
     const objects = parseObjects(text.slice(at));
-    if (objects) return { raw: objects, before: text.slice(0, at).trim(), form: 'bare json' };
+    if (objects) return { raw: objects, before: textBefore(text, at), form: 'bare json' };
   }
   return undefined;
 }

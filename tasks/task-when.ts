@@ -82,7 +82,7 @@ export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): T
     );
   }
   if (at.getTime() <= now.getTime()) {
-    throw taskInvalid(`${formatInZone(at, timeZone)} (${timeZone}) is in the past (it is now ${formatInZone(now, timeZone)}). Give a future time.`);
+    throw taskInvalid(`${formatInZone(at, timeZone)} (${timeZone}) is in the past (it is now ${formatInZone(now, timeZone)}). Give a future time, or cron if it repeats.`);
   }
   return { kind: 'once', at: at.toISOString(), timeZone };
 }

@@ -94,7 +94,8 @@ describe('tool calls in the content', () => {
     const invented = recogniseContentCalls('You could use this:\n```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```', offered);
     expect(invented?.calls.map((c) => c.function.name)).toEqual(['get_weather']);
     const afterText = recogniseContentCalls('To count them:\n```json\n{"name": "run_command", "arguments": {"command": "wc -l notes.txt"}}\n```\nThis prints the count.', offered);
-    expect(afterText).toMatchObject({ form: 'json in text', calls: [{ function: { name: 'run_command', arguments: { command: 'wc -l notes.txt' } } }] });
+    // The words before it may reach the person: without the block's opening fence.
+    expect(afterText).toMatchObject({ form: 'json in text', before: 'To count them:', calls: [{ function: { name: 'run_command', arguments: { command: 'wc -l notes.txt' } } }] });
   });
 
   it('a call missing only its last closing brace is read as the call; prose and other unclosed text are not', () => {

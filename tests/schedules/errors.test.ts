@@ -51,7 +51,7 @@ describe('bad task requests', () => {
     expect(toolResults(ollama.requests)).toEqual([
       expect.stringMatching(/^Error: schedule_task failed: Invalid cron: "61 \* \* \* \*": the minute field "61" is not within 0-59\.$/),
       expect.stringMatching(/^Error: schedule_task failed: "Mars\/Olympus" is not a known time zone\. Use an IANA name/),
-      expect.stringMatching(/^Error: schedule_task failed: 2020-01-01 09:00 \(UTC\) is in the past \(it is now .*\)\. Give a future time\.$/),
+      expect.stringMatching(/^Error: schedule_task failed: 2020-01-01 09:00 \(UTC\) is in the past \(it is now .*\)\. Give a future time, or cron if it repeats\.$/),
       // A wrong id comes back with the tasks there are, so the model's next step can use one.
       expect.stringMatching(/^Error: pause_task failed: There is no task task:main:deadbeef [\s\S]*\nThe tasks this chat has:\n- task:main:kept /),
     ]);
