@@ -61,17 +61,21 @@ export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): T
   }
   // A repeating time in words in any field ("every weekday at 9am" as `at`, the 1.5B's, agent
   // bench 2026-12-07): what it means is plain, so it is that cron, never a refusal.
-  const phrase = cronFromPhrase(input.cron ?? input.every ?? input.at!);
+  const words = input.cron ?? input.every ?? input.at!;
+  const phrase = cronFromPhrase(words);
   if (phrase) return { kind: 'cron', cron: phrase, timeZone };
-  if (input.cron !== undefined) {
+  // An interval in words, as cron "every 2h" (the 1.5B's, 2026-12-07): the same plain meaning.
+  const interval = intervalFromPhrase(words);
+  if (interval === undefined && input.cron !== undefined) {
     const problem = cronProblem(input.cron);
     if (problem) throw taskInvalid(`Invalid cron: ${problem}.`);
     return { kind: 'cron', cron: input.cron.split(/\s+/).join(' '), timeZone };
   }
-  if (input.every !== undefined) {
-    const everyMs = parseDuration(input.every);
-    if (everyMs === undefined) throw taskInvalid(`"${input.every}" is not a duration. Write it as 90s, 30m, 2h or 1d.`);
-    if (everyMs < MIN_INTERVAL_MS) throw taskInvalid(`Every ${input.every} is too often: the shortest interval is 1s.`);
+  const every = interval ?? input.every;
+  if (every !== undefined) {
+    const everyMs = parseDuration(every);
+    if (everyMs === undefined) throw taskInvalid(`"${every}" is not a duration. Write it as 90s, 30m, 2h or 1d.`);
+    if (everyMs < MIN_INTERVAL_MS) throw taskInvalid(`Every ${every} is too often: the shortest interval is 1s.`);
     return { kind: 'every', everyMs, offsetMs: now.getTime() % everyMs };
   }
   const at = parseTime(input.at!, timeZone);
@@ -119,6 +123,16 @@ export function cronFromPhrase(text: string): string | undefined {
   const which = day.toLowerCase();
   const days = which === 'day' ? '*' : which === 'weekday' ? '1-5' : which.startsWith('weekend') ? '0,6' : String(WEEKDAYS.indexOf(which));
   return `${minute} ${hour} * * ${days}`;
+}
+
+const INTERVAL_PHRASE = /^every\s+(\d{1,4})\s*(s|sec|seconds?|m|min|minutes?|h|hrs?|hours?|d|days?)$/i;
+
+/** "every 2h", "every 30 minutes": the interval it means as a duration ("2h", "30m"); undefined for anything else. */
+export function intervalFromPhrase(text: string): string | undefined {
+  const match = INTERVAL_PHRASE.exec(text.trim());
+  if (!match) return undefined;
+  const unit = match[2].toLowerCase();
+  return `${match[1]}${unit.startsWith('mi') || unit === 'm' ? 'm' : unit[0]}`;
 }
 
 export function scheduleSpecOf(when: TaskWhen): ScheduleSpec {

@@ -8,7 +8,7 @@ import { defineTool } from './spec.js';
 const taskId = z.string().min(1).describe("The task's id as listed");
 
 const when = {
-  cron: z.string().optional().describe('Repeating: 5-field cron, e.g. 0 9 * * * (daily 9:00)'),
+  cron: z.string().optional().describe('Repeating: 5-field cron (minute hour day month weekday), e.g. 0 9 * * 1-5'),
   every: z.string().optional().describe('Repeating: an interval such as 15m, 2h or 1d'),
   at: z.string().optional().describe('Once: local time YYYY-MM-DDTHH:MM'),
   time_zone: z.string().optional().describe('IANA zone for cron and at; default yours'),

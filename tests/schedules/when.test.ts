@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cronProblem, describeCron } from '../../tasks/cron.js';
-import { catchupWindowMs, cronFromPhrase, describeWhen, resolveWhen, scheduleSpecOf } from '../../tasks/task-when.js';
+import { catchupWindowMs, cronFromPhrase, describeWhen, intervalFromPhrase, resolveWhen, scheduleSpecOf } from '../../tasks/task-when.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 
@@ -46,6 +46,15 @@ describe('when a task runs', () => {
     expect(cronFromPhrase('every weekend at 10:15')).toBe('15 10 * * 0,6');
     for (const text of ['every weekday at 13pm', 'every day at 24', 'every fortnight at 9', 'tomorrow at 9', '2026-12-01T09:00']) expect(cronFromPhrase(text)).toBeUndefined();
     expect(() => resolveWhen({ at: 'every other week' }, 'UTC', NOW)).toThrow(/not a time[\s\S]*give cron instead of at/);
+  });
+
+  it('reads an interval written in words, in whichever field the model put it, as that interval', () => {
+    expect(resolveWhen({ cron: 'every 2h' }, 'UTC', NOW)).toMatchObject({ kind: 'every', everyMs: 7_200_000 });
+    expect(resolveWhen({ at: 'every 30 minutes' }, 'UTC', NOW)).toMatchObject({ kind: 'every', everyMs: 1_800_000 });
+    expect(resolveWhen({ every: 'Every 1 day' }, 'UTC', NOW)).toMatchObject({ kind: 'every', everyMs: 86_400_000 });
+    expect(intervalFromPhrase('every 90 sec')).toBe('90s');
+    for (const text of ['every 2 weeks', 'every hour', 'every 2h and 5m', '2h']) expect(intervalFromPhrase(text)).toBeUndefined();
+    expect(() => resolveWhen({ cron: 'every hour' }, 'UTC', NOW)).toThrow(/Invalid cron/);
   });
 
   it("takes the repeat when a small model also filled at with what cannot be a one-off time; refuses a future one beside it", () => {
