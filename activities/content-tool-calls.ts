@@ -112,7 +112,8 @@ function unreadableCall(text: string, prose: string, offered: readonly string[])
   const named = /"name"\s*:\s*"([A-Za-z_][\w-]{0,63})"/.exec(prose)?.[1];
   // The template's own wrapper and nothing else (the 1.5B answered "What is the capital of
   // France?" with `<tools></tools>`, bench, 2026-12-07): no words for a person either.
-  const tagged = /<\/?tool_call>/.test(prose) || /^(?:<\/?tools>\s*)+$/.test(text);
+  const onlyTags = /^(?:<\/?tools>\s*)+$/.test(text);
+  const tagged = /<\/?tool_call>/.test(prose) || onlyTags;
   const withArguments = named !== undefined && ARGUMENTS_KEY.test(prose);
   // A call to an offered tool anywhere, or content that opens as a call to any name (the 0.5B
   // wrote `{"name": "remember_save_fact", "arguments": {…` with its schema pasted in, unclosed).
@@ -123,9 +124,10 @@ function unreadableCall(text: string, prose: string, offered: readonly string[])
     calls: [
       {
         function: { name, arguments: {} },
-        rejected:
-          'your reply held a tool call that could not be read (it is not valid JSON). To call a tool, write only the call, ' +
-          'as {"name": "<tool>", "arguments": {…}}; to answer the person, write plain words with no call in them.',
+        rejected: onlyTags
+          ? 'your reply was only the tags <tools></tools>: no call and no words. Answer the person in plain words, or call one of your tools.'
+          : 'your reply held a tool call that could not be read (it is not valid JSON). To call a tool, write only the call, ' +
+            'as {"name": "<tool>", "arguments": {…}}; to answer the person, write plain words with no call in them.',
       },
     ],
     before: textBefore(text, Math.max(0, text.search(/<tool_call>|<\/?tools>|\{/))),

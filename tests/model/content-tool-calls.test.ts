@@ -130,6 +130,8 @@ describe('tool calls in the content', () => {
       expect(found?.form, text).toBe('unreadable call');
       expect(found?.calls[0].rejected, text).toMatch(/could not be read/);
     }
+    // The template's wrapper alone (the 1.5B's to "What is the capital of France?"): told it said nothing.
+    expect(recogniseContentCalls('<tools></tools>', offered)?.calls[0].rejected).toMatch(/^your reply was only the tags <tools><\/tools>: no call and no words\. Answer the person/);
   });
 
   it('content beyond any call size is an answer, scanned no further', () => {
