@@ -33,7 +33,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const ALONE = Number(process.env.BENCH_ALONE ?? 4);
 const NUM_PREDICT = Number(process.env.BENCH_NUM_PREDICT ?? 24);
 const KEEP_ALIVE = '30m';
-const MESSAGES = ['What can you help me with?', 'Give me one tip for a rainy day.', 'Thanks! And one for a sunny day?', 'Which of the two do you prefer?'];
+// What a model answers without a tool, so both sides of the ratio are answers: with "What can
+// you help me with?" the 0.5B read a skill (2026-12-07), and a call's time is no answer's.
+const MESSAGES = ['Good morning! How are you?', 'What is the capital of France?', 'Thanks! And the capital of Italy?', 'Give me one tip for a rainy day.'];
 
 interface Step {
   promptTokens: number;
@@ -126,7 +128,11 @@ export async function run(): Promise<void> {
       console.log(`${r.layout}, each turn after its group's first (reading ms / first word ms): ` + r.alternating.map((s) => `${Math.round(s.promptMs)}/${Math.round(s.firstWordMs)}`).join(' '));
       // A reply call's opening is written before the answer's first word: its tokens are in the times above.
       const steps = [r.cold, ...r.alternating, ...r.alone];
-      console.log(`${r.layout}: answers written as a reply call ${steps.filter((s) => s.viaReplyCall).length} of ${steps.length}`);
+      const calls = steps.filter((s) => !s.viaReplyCall && !answerSoFar(s.reply)).length;
+      console.log(
+        `${r.layout}: of ${steps.length} steps, ${steps.filter((s) => s.viaReplyCall).length} answered by a reply call, ` +
+          `${steps.length - calls - steps.filter((s) => s.viaReplyCall).length} in plain text, ${calls} called another tool (their times are a call's, not an answer's)`,
+      );
     }
   }
   const [one, five, fifteen] = os.loadavg();
@@ -141,9 +147,12 @@ async function runLayout(ollama: Ollama, model: string, numCtx: number, layout: 
   const turn = async (folder: string, n: number) => {
     const history = [...(histories.get(folder) ?? []), said(folder, n)];
     const step = await chat(ollama, model, numCtx, layout.request(group(folder), history));
-    histories.set(folder, [...history, { answer: step.reply }]);
+    histories.set(folder, [...history, { answer: sentText(step.reply) }]);
     // Each step as it ends: on a loaded machine a run may not finish, and its steps still tell.
-    console.log(`  ${layout.name} ${folder} turn ${n + 1}: ${step.promptTokens} prompt tokens, read in ${Math.round(step.promptMs)} ms, first word ${ms(step.firstWordMs)}, reply ${ms(step.replyMs)} (${step.wrote} tokens)`);
+    console.log(
+      `  ${layout.name} ${folder} turn ${n + 1}: ${step.promptTokens} prompt tokens, read in ${Math.round(step.promptMs)} ms, first word ${ms(step.firstWordMs)}, ` +
+        `reply ${ms(step.replyMs)} (${step.wrote} tokens, ${step.viaReplyCall ? 'a reply call' : answerSoFar(step.reply) ? 'plain text' : 'a call'}): ${JSON.stringify(step.reply.slice(0, 70))}`,
+    );
     return step;
   };
   const cold = await turn('alpha', 0);
@@ -183,7 +192,7 @@ async function compareSlots(model: string, numCtx: number) {
       const turn = async (folder: string, n: number) => {
         const history = [...(histories.get(folder) ?? []), said(folder, n)];
         const step = await chat(ollama, model, numCtx, layout.request(group(folder), history));
-        histories.set(folder, [...history, { answer: step.reply }]);
+        histories.set(folder, [...history, { answer: sentText(step.reply) }]);
         return step;
       };
       const alternating: Step[] = [];
@@ -305,6 +314,16 @@ function answerSoFar(text: string): string {
   const opening = REPLY_CALL_OPENING.exec(text);
   if (opening) return text.slice(opening[0].length).trim();
   return /^\s*(?:\{|`)/.test(text) ? '' : text.trim();
+}
+
+/**
+ * What the person got, as the next turn's history holds it: a reply call's text (cut by
+ * num_predict, so read up to where it stops, not parsed), else the text itself.
+ */
+function sentText(reply: string): string {
+  if (!REPLY_CALL_OPENING.test(reply)) return reply.trim();
+  const text = answerSoFar(reply).replace(/"\s*\}\s*\}\s*(?:```)?\s*$/, '');
+  return text.replace(/\\n/g, '\n').replace(/\\(["\\])/g, '$1');
 }
 
 /** Loaded with the steps' options, and nothing in its cache that any layout's prompt begins with. */
