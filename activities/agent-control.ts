@@ -1,8 +1,8 @@
 // Seeing and stopping sub-agents: `babybot agents list|stop` and the chat's /agents, one
 // implementation over the store (which sub-agents run, whose they are) and a cancellation
 // through Temporal (the sub-agent's run ends Cancelled, its steps stop, its row says so).
-import { oneLine } from '../contracts/one-line.js';
 import { ApplicationFailure } from '@temporalio/common';
+import { oneLine } from '../contracts/one-line.js';
 import type { AgentRow } from '../lib/store/agents.js';
 import type { Store } from '../lib/store/store.js';
 

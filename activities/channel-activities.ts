@@ -1,8 +1,8 @@
 // Activities of the channel task queue: everything that needs the store, the group
 // folders or a channel's socket. Only the process that holds them polls this queue.
-import { oneLine } from '../contracts/one-line.js';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { oneLine } from '../contracts/one-line.js';
 import { folderOfWorkflowId } from '../contracts/ids.js';
 import type { Group, Store } from '../lib/store/store.js';
 import {

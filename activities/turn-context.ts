@@ -1,8 +1,8 @@
 // What the model is told at the start of a turn: who it is, what it remembers, the
 // conversation so far (including messages that did not call it, as context), and when it is.
-import { oneLine } from '../contracts/one-line.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { oneLine } from '../contracts/one-line.js';
 import { isOwners, ownerIds } from '../channel/owner.js';
 import { readContained, UnsafePathError } from '../lib/safe-fs.js';
 import type { Group, Store, StoredMessage } from '../lib/store/store.js';

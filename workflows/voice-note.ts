@@ -3,8 +3,8 @@
 // put the words into the stored message and decide, on the words, whether it calls the
 // assistant, exactly as for a typed message. A transcription that cannot be done leaves a
 // readable placeholder instead; the message is never dropped.
-import { oneLine } from '../contracts/one-line.js';
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { oneLine } from '../contracts/one-line.js';
 import type { MediaActivities, MediaChannelActivities, Transcription } from '../contracts/activities.js';
 import { queuesOf } from '../contracts/task-queue-names.js';
 

@@ -3,8 +3,8 @@
 // names, sizes and durations are bounded and checked here, before anything is stored or
 // becomes a Temporal payload. Only new messages are taken (edits, channel posts, joins are not
 // messages); a voice note, photo, video, document or sticker is a message even without a caption.
-import { oneLine } from '../../contracts/one-line.js';
 import type { Message, PhotoSize, Update } from 'grammy/types';
+import { oneLine } from '../../contracts/one-line.js';
 import { telegramChat } from '../../contracts/chat-ids.js';
 import type { IncomingMessage } from '../inbound.js';
 import { mentions } from '../inbound.js';
