@@ -117,7 +117,6 @@ function tasksSection({ tasks, more }: TasksInNote): string {
   return `This chat's scheduled tasks:\n${lines.join('\n')}`;
 }
 
-
 /** The conversation a turn sends after the system prompt: the host's note, then the history. */
 export function withGroupNote(settings: PromptSettings, group: Group, history: ChatMessage[], summary?: string, tasks?: TasksInNote): ChatMessage[] {
   return [{ role: 'user', content: groupNote(settings, group, summary, tasks) }, ...history];

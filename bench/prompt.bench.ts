@@ -128,10 +128,10 @@ export async function run(): Promise<void> {
       console.log(`${r.layout}, each turn after its group's first (reading ms / first word ms): ` + r.alternating.map((s) => `${Math.round(s.promptMs)}/${Math.round(s.firstWordMs)}`).join(' '));
       // A reply call's opening is written before the answer's first word: its tokens are in the times above.
       const steps = [r.cold, ...r.alternating, ...r.alone];
-      const calls = steps.filter((s) => !s.viaReplyCall && !answerSoFar(s.reply)).length;
+      const of = (kind: StepKind) => steps.filter((s) => stepKind(s) === kind).length;
       console.log(
-        `${r.layout}: of ${steps.length} steps, ${steps.filter((s) => s.viaReplyCall).length} answered by a reply call, ` +
-          `${steps.length - calls - steps.filter((s) => s.viaReplyCall).length} in plain text, ${calls} called another tool (their times are a call's, not an answer's)`,
+        `${r.layout}: of ${steps.length} steps, ${of('a reply call')} answered by a reply call, ` +
+          `${of('plain text')} in plain text, ${of('a call')} called another tool (their times are a call's, not an answer's)`,
       );
     }
   }
@@ -151,7 +151,7 @@ async function runLayout(ollama: Ollama, model: string, numCtx: number, layout: 
     // Each step as it ends: on a loaded machine a run may not finish, and its steps still tell.
     console.log(
       `  ${layout.name} ${folder} turn ${n + 1}: ${step.promptTokens} prompt tokens, read in ${Math.round(step.promptMs)} ms, first word ${ms(step.firstWordMs)}, ` +
-        `reply ${ms(step.replyMs)} (${step.wrote} tokens, ${step.viaReplyCall ? 'a reply call' : answerSoFar(step.reply) ? 'plain text' : 'a call'}): ${JSON.stringify(step.reply.slice(0, 70))}`,
+        `reply ${ms(step.replyMs)} (${step.wrote} tokens, ${stepKind(step)}): ${JSON.stringify(step.reply.slice(0, 70))}`,
     );
     return step;
   };
@@ -315,6 +315,11 @@ function answerSoFar(text: string): string {
   if (opening) return text.slice(opening[0].length).trim();
   return /^\s*(?:\{|`)/.test(text) ? '' : text.trim();
 }
+
+type StepKind = 'a reply call' | 'plain text' | 'a call';
+
+/** How a step answered: by a reply call, in plain text, or not at all (a call of another tool). */
+const stepKind = (step: Step): StepKind => (step.viaReplyCall ? 'a reply call' : answerSoFar(step.reply) ? 'plain text' : 'a call');
 
 /**
  * What the person got, as the next turn's history holds it: a reply call's text (cut by

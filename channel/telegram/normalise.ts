@@ -4,7 +4,7 @@
 // becomes a Temporal payload. Only new messages are taken (edits, channel posts, joins are not
 // messages); a voice note, photo, video, document or sticker is a message even without a caption.
 import type { Message, PhotoSize, Update } from 'grammy/types';
-import { oneLine } from '../../contracts/one-line.js';
+import { cutTo, oneLine } from '../../contracts/one-line.js';
 import { telegramChat } from '../../contracts/chat-ids.js';
 import type { IncomingMessage } from '../inbound.js';
 import { mentions } from '../inbound.js';
@@ -131,9 +131,7 @@ const count = (value: unknown, max = 2 ** 40) => (typeof value === 'number' && N
 /** Cut to `limit` characters; `flat` also folds line breaks and control characters to spaces. */
 function bound(text: unknown, limit: number, flat = false): string {
   if (typeof text !== 'string') return '';
-  if (flat) return oneLine(text, limit);
-  const cleaned = text.trim();
-  return cleaned.length > limit ? `${cleaned.slice(0, limit - 1)}…` : cleaned;
+  return flat ? oneLine(text, limit) : cutTo(text, limit);
 }
 
 function timestampOf(seconds: unknown): string {
