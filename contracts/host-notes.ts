@@ -1,5 +1,5 @@
 // What the host writes into a conversation, tagged so the model can tell it from people:
-// every person's message starts with their name or a [member …] tag the store writes, so no
+// every person's message starts with their name or the [member] tag the store writes, so no
 // one in a chat can write a message that starts with this tag.
 
 /** Starts every host's note: the one that opens a turn (which chat, its memory) and the ones inside a turn. */

@@ -78,10 +78,10 @@ export function resolveWhen(raw: unknown, defaultTimeZone: string, now: Date): T
     if (everyMs < MIN_INTERVAL_MS) throw taskInvalid(`Every ${every} is too often: the shortest interval is 1s.`);
     return { kind: 'every', everyMs, offsetMs: now.getTime() % everyMs };
   }
-  const at = parseTime(input.at!, timeZone);
+  const at = parseTime(input.at!, timeZone, now);
   if (!at) {
     throw taskInvalid(
-      `"${input.at}" is not a time. Write it as ISO 8601, e.g. 2026-12-01T09:00 (in ${timeZone}) or 2026-12-01T09:00:00Z; ` +
+      `"${input.at}" is not a time. Write it as ISO 8601, e.g. 2026-12-01T09:00 (in ${timeZone}) or 2026-12-01T09:00:00Z, or as "in 10m"; ` +
         'for a time that repeats, give cron instead of at.',
     );
   }
@@ -98,7 +98,7 @@ function withoutBlanks(raw: unknown): unknown {
 }
 
 function isFuture(text: string, timeZone: string, now: Date): boolean {
-  const at = parseTime(text, timeZone);
+  const at = parseTime(text, timeZone, now);
   return at !== undefined && at.getTime() > now.getTime();
 }
 
@@ -125,15 +125,26 @@ export function cronFromPhrase(text: string): string | undefined {
   return `${minute} ${hour} * * ${days}`;
 }
 
-const INTERVAL_PHRASE = /^every\s+(\d{1,4})\s*(s|sec|seconds?|m|min|minutes?|h|hrs?|hours?|d|days?)$/i;
+const DURATION_WORDS = '(\\d{1,4})\\s*(s|sec|seconds?|m|min|minutes?|h|hrs?|hours?|d|days?)';
+const INTERVAL_PHRASE = new RegExp(`^every\\s+${DURATION_WORDS}$`, 'i');
+const DELAY_PHRASE = new RegExp(`^in\\s+${DURATION_WORDS}$`, 'i');
 
-/** "every 2h", "every 30 minutes": the interval it means as a duration ("2h", "30m"); undefined for anything else. */
-export function intervalFromPhrase(text: string): string | undefined {
-  const match = INTERVAL_PHRASE.exec(text.trim());
+/** A count and unit in words as a duration parseDuration reads ("2h", "30m"). */
+function durationOf(match: RegExpExecArray | null): string | undefined {
   if (!match) return undefined;
   const unit = match[2].toLowerCase();
   return `${match[1]}${unit.startsWith('mi') || unit === 'm' ? 'm' : unit[0]}`;
 }
+
+/** "every 2h", "every 30 minutes": the interval it means as a duration ("2h", "30m"); undefined for anything else. */
+export const intervalFromPhrase = (text: string) => durationOf(INTERVAL_PHRASE.exec(text.trim()));
+
+/**
+ * "in 10 minutes", "in 2h" as `at`: that long after now, by the host's clock. The model's
+ * own now is the latest time the conversation shows, up to 5 minutes old (turn-context's
+ * sentNote), so "remind me in 5 minutes" counted from it could already be past.
+ */
+export const delayFromPhrase = (text: string) => durationOf(DELAY_PHRASE.exec(text.trim()));
 
 export function scheduleSpecOf(when: TaskWhen): ScheduleSpec {
   switch (when.kind) {
@@ -219,7 +230,12 @@ function wallClock(date: Date, timeZone: string) {
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /** ISO 8601; a time without an offset is read as the wall clock of timeZone. */
-function parseTime(text: string, timeZone: string): Date | undefined {
+function parseTime(text: string, timeZone: string, now: Date): Date | undefined {
+  const delay = delayFromPhrase(text);
+  if (delay !== undefined) {
+    const ms = parseDuration(delay);
+    return ms === undefined ? undefined : new Date(now.getTime() + ms);
+  }
   const match = ISO_TIME.exec(text.trim());
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s, offset] = match;

@@ -1,13 +1,14 @@
 // Ollama reuses the KV cache of the longest prefix a new prompt shares with the last one
 // (its runner keeps it per slot), and most templates put the tools right after the system
-// prompt. So the system prompt holds only what stays the same between turns, and each
-// person's message ends with the time it was sent: a group's next turn sends the previous
-// turn's conversation byte for byte, then what is new.
+// prompt. So the system prompt holds only what stays the same between turns, and people's
+// messages carry the time they were sent (when the conversation before them shows no time
+// of that day, or one 5 minutes older): a group's next turn sends the previous turn's
+// conversation byte for byte, then what is new.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { conversation, endingWithTime, memberId } from '../../activities/turn-context.js';
+import { conversation, endingWithTime } from '../../activities/turn-context.js';
 import { Store } from '../../lib/store/store.js';
 import type { ChatRequestBody } from '../support/ollama-stub.js';
 import { useTestBot } from '../support/test-bot.js';
@@ -21,7 +22,7 @@ const rendered = (request: ChatRequestBody) =>
 describe('the prompt across turns', () => {
   const t = useTestBot();
 
-  it("a group's next turn sends the previous turn's conversation byte for byte, then what is new; each person's message ends with its own sent time", async () => {
+  it("a group's next turn sends the previous turn's conversation byte for byte, then what is new; the first message shows its sent time", async () => {
     t.bot.store.addGroup({ folder: 'cache', jid: 'local:cache', name: 'cache', triggerWord: null, requiresTrigger: false, isMain: false });
     t.ollama.setScript(() => ({ content: 'noted' }));
     await t.bot.post('cache', 'first message', { id: 'cache-1' });
@@ -35,7 +36,9 @@ describe('the prompt across turns', () => {
     expect(first.messages[0].content).not.toMatch(/It is now|\(sent|\d{1,2}:\d{2}/);
     const people = second.messages.filter((m) => m.role === 'user').slice(1);
     expect(people.map((m) => m.content.replace(SENT, ''))).toEqual(['user: first message', 'user: second message']);
-    for (const message of people) expect(message.content).toMatch(SENT);
+    // Seconds apart: the second shows no time of its own (the first's is not 5 minutes older).
+    expect(people[0].content).toMatch(SENT);
+    expect(people[1].content).toBe('user: second message');
     // The whole first prompt starts the second; the second adds the answer and the new message.
     expect(second.messages.slice(0, first.messages.length)).toEqual(first.messages);
     expect(second.messages.slice(first.messages.length)).toEqual([{ role: 'assistant', content: 'noted' }, people[1]]);
@@ -69,13 +72,27 @@ describe('the prompt across turns', () => {
     }
   });
 
-  it("a person's message keeps its sent time in the store's time zone; a task's prompt ends with the time now; a turn with nobody's message last gets the time as a note", () => {
+  it("a person's message shows its sent time in the store's time zone when the times before it call for one; a task's prompt ends with the time now; a turn with nobody's message last gets the time as a note", () => {
     const store = Store.open(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sent-')), 'babybot.db'));
     const now = new Date('2025-05-02T09:30:00Z');
     const settings = { assistantName: 'Baby', groupsDir: os.tmpdir(), timeZone: 'Europe/Paris', contextMessages: 10, now: () => now };
-    store.insertMessage({ chat: 'g@g.us', id: 'm1', sender: '1@s.whatsapp.net', senderName: 'Ann', text: 'hi', timestamp: '2025-05-01T22:15:00.000Z' });
+    const said = (id: string, text: string, timestamp: string) =>
+      store.insertMessage({ chat: 'g@g.us', id, sender: '1@s.whatsapp.net', senderName: 'Ann', text, timestamp });
+    said('m1', 'hi', '2025-05-01T22:15:00.000Z');
     const history = conversation(store, settings, 'g@g.us', []);
-    expect(history).toEqual([{ role: 'user', content: `[member ${memberId('1@s.whatsapp.net')}] Ann: hi\n\n(sent Friday, 2 May 2025 at 00:15)` }]);
+    expect(history).toEqual([{ role: 'user', content: `[member] Ann: hi\n\n(sent Friday, 2 May 2025 at 00:15)` }]);
+    // Less than 5 minutes after the last time shown: none; 5 minutes: the clock; another day (in Paris): the date again.
+    said('m2', 'b', '2025-05-01T22:19:59.000Z');
+    said('m3', 'c', '2025-05-01T22:20:00.000Z');
+    said('m4', 'd', '2025-05-01T22:24:00.000Z');
+    said('m5', 'e', '2025-05-02T22:01:00.000Z');
+    expect(conversation(store, settings, 'g@g.us', []).map((m) => m.content)).toEqual([
+      '[member] Ann: hi\n\n(sent Friday, 2 May 2025 at 00:15)',
+      '[member] Ann: b',
+      '[member] Ann: c\n\n(sent 00:20)',
+      '[member] Ann: d',
+      '[member] Ann: e\n\n(sent Saturday, 3 May 2025 at 00:01)',
+    ]);
     expect(endingWithTime(settings, history)).toEqual(history);
     const task = { taskId: 'g:1', prompt: 'water the plants', isolated: false };
     expect(conversation(store, settings, 'g@g.us', [], task).at(-1)!.content).toBe(
@@ -99,7 +116,9 @@ describe('the prompt across turns', () => {
     }
     const moved: number[] = [];
     windows.forEach((window, i) => {
-      expect(window.at(-1)).toMatch(new RegExp(`^Ann: message ${i + 1}\\n\\n\\(sent `));
+      // Written a moment apart: the window's first message shows the time, the rest none.
+      expect(window.map((m) => m.includes('(sent '))).toEqual(window.map((_, n) => n === 0));
+      expect(window.at(-1)).toMatch(new RegExp(`^Ann: message ${i + 1}`));
       expect(window.length).toBe(i < 10 ? i + 1 : Math.max(10, window.length));
       expect(window.length).toBeLessThan(15);
       const before = windows[i - 1];

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { holdDirLock } from '../support/dir-lock.js';
 
 /**
- * The clock of the real-model tests' bots: each person's message carries its sent time into
- * the prompt, and a real model at temperature 0 answers one prompt one way, but another minute
+ * The clock of the real-model tests' bots: people's messages carry their sent time into the
+ * prompt, and a real model at temperature 0 answers one prompt one way, but another minute
  * is another prompt (the 0.5B wrote `0 9 * * 1-5` at one minute, `0 9 * * 3-5` at another).
  * A Monday, before the 9:00 the reminder test asks for.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cronProblem, describeCron } from '../../tasks/cron.js';
-import { catchupWindowMs, cronFromPhrase, describeWhen, intervalFromPhrase, resolveWhen, scheduleSpecOf } from '../../tasks/task-when.js';
+import { catchupWindowMs, cronFromPhrase, delayFromPhrase, describeWhen, intervalFromPhrase, resolveWhen, scheduleSpecOf } from '../../tasks/task-when.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 
@@ -55,6 +55,15 @@ describe('when a task runs', () => {
     expect(intervalFromPhrase('every 90 sec')).toBe('90s');
     for (const text of ['every 2 weeks', 'every hour', 'every 2h and 5m', '2h']) expect(intervalFromPhrase(text)).toBeUndefined();
     expect(() => resolveWhen({ cron: 'every hour' }, 'UTC', NOW)).toThrow(/Invalid cron/);
+  });
+
+  it('reads "in 10 minutes" as at from the host\'s now (the model\'s latest shown time may be minutes old)', () => {
+    const once = (at: string) => resolveWhen({ at }, 'Europe/Paris', NOW);
+    expect(once('in 10 minutes')).toEqual({ kind: 'once', at: new Date(NOW.getTime() + 600_000).toISOString(), timeZone: 'Europe/Paris' });
+    expect(once('In 2h')).toMatchObject({ at: new Date(NOW.getTime() + 7_200_000).toISOString() });
+    expect(delayFromPhrase('in 90 sec')).toBe('90s');
+    for (const text of ['in a minute', 'in 2 weeks', '10m', 'within 5m']) expect(delayFromPhrase(text)).toBeUndefined();
+    expect(() => once('in a minute')).toThrow(/"in a minute" is not a time/);
   });
 
   it("takes the repeat when a small model also filled at with what cannot be a one-off time; refuses a future one beside it", () => {
