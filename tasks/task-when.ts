@@ -229,7 +229,7 @@ function wallClock(date: Date, timeZone: string) {
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** ISO 8601; a time without an offset is read as the wall clock of timeZone. */
+/** ISO 8601 (a time without an offset is read as the wall clock of timeZone), or "in 10m" after now. */
 function parseTime(text: string, timeZone: string, now: Date): Date | undefined {
   const delay = delayFromPhrase(text);
   if (delay !== undefined) {
